@@ -1,0 +1,1 @@
+"""The ``graph-service`` command; each area registers its sub-commands in ``main.py``."""

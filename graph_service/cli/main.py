@@ -1,0 +1,26 @@
+"""Entry point of the ``graph-service`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from graph_service import __version__
+
+app = typer.Typer(name="graph-service", help="Credit knowledge graph for joint reward and punishment.", no_args_is_help=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"graph-service {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Credit knowledge graph: loads, checks, workflow, explorer, peer feed."""
+
+
+# Sub-command registration: one line per area (keep this list short and sorted).
+# from graph_service.cli import neo4j_cmd  (registers `neo4j start|stop|status`)

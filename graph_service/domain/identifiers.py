@@ -1,0 +1,120 @@
+"""Identifier rules: USCC (GB 32100-2015), resident ID (GB 11643-1999), organisation code (GB 11714).
+
+Each ``check_*`` function returns the normalised identifier and a list of warnings, or raises
+:class:`IdentifierError` naming what is wrong. Warnings are for facts that are normal in real data and
+must not reject a row (an unknown birth-place prefix, an organisation-code check digit mismatch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_RE = re.compile(rf"^[{USCC_ALPHABET}]{{18}}$")
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class IdentifierError(ValueError):
+    """An identifier that cannot be accepted; ``reason`` says why in words a clerk understands."""
+
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(f"{reason}: {value!r}")
+        self.value = value
+        self.reason = reason
+
+
+def normalise(value: str) -> str:
+    """Upper-case and strip spaces and hyphens, as registries and clerks type them."""
+    return re.sub(r"[\s\-]", "", value).upper()
+
+
+def org_code_check_char(body: str) -> str:
+    """GB 11714 check character for the 8-character body of an organisation code."""
+    total = sum(_ORG_CODE_ALPHABET.index(c) * w for c, w in zip(body, _ORG_CODE_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def check_uscc(value: str) -> tuple[str, list[str]]:
+    """Validate a 统一社会信用代码.
+
+    Accepts letters in the registering-authority position (N, A, Y …), which ``stdnum.cn.uscc.validate``
+    wrongly rejects; the mod-31 check character is computed by ``stdnum.cn.uscc.calc_check_digit``.
+    A mismatch of the embedded organisation code's own check digit is a warning, not a rejection.
+    """
+    code = normalise(value)
+    if len(code) != 18:
+        raise IdentifierError(value, f"USCC must have 18 characters, has {len(code)}")
+    if not _USCC_RE.match(code):
+        bad = sorted({c for c in code if c not in USCC_ALPHABET})
+        raise IdentifierError(value, f"USCC contains characters outside 0-9/A-Y (no I, O, Z, S, V): {''.join(bad)}")
+    if not code[2:8].isdigit():
+        raise IdentifierError(value, "USCC characters 3-8 must be the 6-digit region code")
+    expected = uscc.calc_check_digit(code[:17])
+    if code[17] != expected:
+        raise IdentifierError(value, f"USCC check character is {code[17]}, expected {expected}")
+    warnings: list[str] = []
+    org_body, org_check = code[8:16], code[16]
+    if all(c in _ORG_CODE_ALPHABET for c in org_body) and org_code_check_char(org_body) != org_check:
+        warnings.append(f"embedded organisation code {code[8:17]} has a check digit mismatch (GB 11714)")
+    return code, warnings
+
+
+def check_id_number(value: str) -> tuple[str, list[str]]:
+    """Validate an 18-digit resident identity number (公民身份号码).
+
+    Rejects wrong length, non-digits, a wrong ISO 7064 MOD 11-2 check digit and impossible birth dates.
+    An unknown or retired place-of-registration prefix is only a warning: real IDs carry them.
+    """
+    number = normalise(value)
+    if len(number) != 18:
+        raise IdentifierError(value, f"ID number must have 18 characters, has {len(number)}")
+    if not _ID_RE.match(number):
+        raise IdentifierError(value, "ID number must be 17 digits followed by a digit or X")
+    expected = ric.calc_check_digit(number)
+    if number[17] != expected:
+        raise IdentifierError(value, f"ID number check digit is {number[17]}, expected {expected}")
+    try:
+        born = ric.get_birth_date(number)
+    except ValidationError as exc:
+        raise IdentifierError(value, f"ID number has an impossible birth date {number[6:14]}") from exc
+    if born.year < 1880 or born > dt.date.today():
+        raise IdentifierError(value, f"ID number has an impossible birth date {born.isoformat()}")
+    warnings: list[str] = []
+    try:
+        ric.get_birth_place(number)
+    except ValidationError:
+        warnings.append(f"place-of-registration prefix {number[:6]} is unknown for birth year {born.year}")
+    return number, warnings
+
+
+def is_uscc_shaped(value: str) -> bool:
+    """True if the value looks like a USCC rather than an ID number (used to route holder ids)."""
+    code = normalise(value)
+    return len(code) == 18 and not code[:17].isdigit()
+
+
+def region_of_uscc(code: str) -> str:
+    """The registering region embedded in a USCC (characters 3-8)."""
+    return code[2:8]
+
+
+def mask_id_number(value: str) -> str:
+    """Mask a resident ID number as ``430923********1011`` (first 6 and last 4 shown)."""
+    if _ID_RE.match(value):
+        return value[:6] + "*" * 8 + value[14:]
+    return value
+
+
+ID_NUMBER_PATTERN = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dX])(?![0-9A-Za-z])")
+
+
+def mask_id_numbers_in_text(text: str) -> str:
+    """Mask every full ID number inside a string (keys of unresolved persons, paths, notes)."""
+    return ID_NUMBER_PATTERN.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
