@@ -28,6 +28,7 @@ from graph_service.domain.model import (
     Subject,
     UpsertCounts,
 )
+from graph_service.domain.penalty import PenaltyRecord
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,16 @@ class GraphStore(abc.ABC):
         the unresolved key is not stored.
         """
 
+    @abc.abstractmethod
+    def upsert_penalties(self, rows: Sequence[PenaltyRecord]) -> UpsertCounts:
+        """Create or update administrative penalty records by identity ``(decision_number, subject_id)``.
+
+        Idempotent like every write: the same record again is ``unchanged``; the same identity with other
+        field values is ``updated`` (all fields replaced). Raises ``NotFound`` naming every ``subject_id``
+        that is not stored; nothing of the batch is written then. :meth:`resolve_person` moves penalties
+        of an unresolved person to the resolved one, and :meth:`clear` deletes them.
+        """
+
     # ---- reads --------------------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -180,6 +191,14 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def clear(self) -> None:
         """Delete everything (tests and demo resets only)."""
+
+    @abc.abstractmethod
+    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+        """Penalty records whose subject is among ``subject_ids``, sorted by :attr:`PenaltyRecord.key`.
+
+        That is ``(decision_number, subject_id)`` order. Unknown ids contribute nothing; the whole history
+        is returned (callers filter by date).
+        """
 
     # ---- written once over the primitives ---------------------------------------------------------
 

@@ -1,0 +1,132 @@
+"""The measures catalog (措施清单): which measures a list entry triggers, whom they reach, where they apply.
+
+The catalog is data (``measures.yaml`` in this package, or a county's own file named by
+``GRAPH_SERVICE_MEASURES_FILE``), validated by these models when loaded. Nothing here knows any measure by
+name: the rules in :mod:`graph_service.domain.propagation` and :mod:`graph_service.domain.verdict` read
+only the fields below.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from graph_service.domain.model import CreditDomain, ListKind, RelationKind
+
+
+class Scenario(StrEnum):
+    """Check scenarios: the approval decisions a credit check is embedded in (应查必查)."""
+
+    ADMINISTRATIVE_LICENSE = "administrative_license"
+    PUBLIC_PROCUREMENT = "public_procurement"
+    BIDDING = "bidding"
+    FISCAL_FUNDS = "fiscal_funds"
+    HONORS = "honors"
+    FINANCIAL_MARKET = "financial_market"
+    FRANCHISE = "franchise"
+    HIGH_CONSUMPTION = "high_consumption"
+
+
+class MeasureKind(StrEnum):
+    PUNISHMENT = "punishment"  # 惩戒措施
+    INCENTIVE = "incentive"  # 激励措施
+    RECORD = "record"  # 记入信用记录 (no check scenario; a fact on the person's record)
+
+
+class TargetKind(StrEnum):
+    SELF = "self"  # the listed subject itself
+    ROLE = "role"  # holders of a role in the listed organisation on the act date
+    RESPONSIBLE = "responsible"  # any person named as directly responsible (负有直接责任)
+
+
+class Target(BaseModel):
+    """Whom a measure reaches. ``direct_only``: the role holder must also be named directly responsible."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: TargetKind
+    role: RelationKind | None = None
+    direct_only: bool = False
+
+    @model_validator(mode="after")
+    def _role_iff_role_target(self) -> Target:
+        if (self.kind is TargetKind.ROLE) != (self.role is not None):
+            raise ValueError("a target names a role exactly when its kind is 'role'")
+        return self
+
+    @property
+    def via(self) -> str:
+        """How the target is named in answers: ``self``, the role, or ``responsible``."""
+        return self.role.value if self.role is not None else self.kind.value
+
+
+class Trigger(BaseModel):
+    """Which entries trigger a measure: by list, and optionally only some domains (None = any)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lists: frozenset[ListKind]
+    domains: frozenset[CreditDomain] | None = None
+
+    def matches(self, list_kind: ListKind, domain: CreditDomain) -> bool:
+        return list_kind in self.lists and (self.domains is None or domain in self.domains)
+
+
+class SeedClause(BaseModel):
+    """Where a measure comes from: the policy text and the clause, quoted."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: str
+    clause: str
+
+
+class Measure(BaseModel):
+    """One measure of the catalog."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    kind: MeasureKind = MeasureKind.PUNISHMENT
+    mandatory: bool
+    trigger: Trigger
+    targets: tuple[Target, ...] = Field(min_length=1)
+    scenarios: frozenset[Scenario] = frozenset()
+    departments: tuple[str, ...] = ()
+    source: SeedClause
+
+    def governs(self, scenario: Scenario) -> bool:
+        return scenario in self.scenarios
+
+
+class Catalog(BaseModel):
+    """A validated measures catalog."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str
+    measures: tuple[Measure, ...]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Catalog:
+        ids = [m.id for m in self.measures]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"measure ids must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    def get(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(measure_id)
+
+    def triggered_by(self, list_kind: ListKind, domain: CreditDomain) -> list[Measure]:
+        """Measures an entry of this list and domain triggers, in catalog order."""
+        return [m for m in self.measures if m.trigger.matches(list_kind, domain)]
+
+    @property
+    def departments(self) -> list[str]:
+        return sorted({d for m in self.measures for d in m.departments})

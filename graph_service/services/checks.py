@@ -1,0 +1,242 @@
+"""The related-party check (关联方联合惩戒核查): one call tells an approval system whether to proceed.
+
+Orchestration only: the walk comes from the store, the rules from :mod:`graph_service.domain`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph_service.domain.identifiers import is_uscc_shaped
+from graph_service.domain.measures import Catalog, MeasureKind
+from graph_service.domain.model import (
+    EntryFilter,
+    EntryStatus,
+    ListEntry,
+    ListKind,
+    Organization,
+    Path,
+    Person,
+    Subject,
+)
+from graph_service.domain.propagation import PersonalLink, Reach, reaches_of_self, reaches_via_link
+from graph_service.domain.verdict import Verdict, decide, green_channel
+from graph_service.services.check_models import (
+    CheckRequest,
+    CheckResult,
+    EntryBrief,
+    Hit,
+    MeasureApplied,
+    PathElement,
+    PathRelation,
+    PathSubject,
+    SubjectRef,
+    SuspendedEntry,
+)
+from graph_service.store.base import GraphStore
+
+_LIVE = frozenset({EntryStatus.ACTIVE, EntryStatus.DISPUTED})
+_HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH})
+
+
+def subject_ref(subject_id: str, subject: Subject | None) -> SubjectRef:
+    if subject is None:
+        return SubjectRef(id=subject_id, known=False)
+    if isinstance(subject, Person):
+        return SubjectRef(
+            id=subject.key, name=subject.name, kind=subject.subject_kind, region=subject.region,
+            unresolved=subject.unresolved,
+        )
+    return SubjectRef(id=subject.uscc, name=subject.name, kind=subject.subject_kind, region=subject.region)
+
+
+def entry_brief(entry: ListEntry) -> EntryBrief:
+    return EntryBrief(
+        entry_id=entry.entry_id, list=entry.list, domain=entry.domain, status=entry.status,
+        source_region=entry.source_region, initiating_dept=entry.initiating_dept,
+        valid_from=entry.valid_from, valid_until=entry.valid_until,
+    )
+
+
+def measure_applied(reach: Reach, catalog: Catalog) -> MeasureApplied:
+    measure = catalog.get(reach.measure_id)
+    return MeasureApplied(
+        measure=measure.id, name=measure.name, kind=measure.kind.value, mandatory=measure.mandatory,
+        entry_id=reach.entry_id, via=reach.via, org_id=reach.org_id,
+    )
+
+
+@dataclass
+class ReachState:
+    """What reaches each subject of a neighbourhood on the check date."""
+
+    effective: dict[str, list[Reach]] = field(default_factory=lambda: defaultdict(list))
+    suspended: dict[str, list[ListEntry]] = field(default_factory=lambda: defaultdict(list))
+    own_entries: dict[str, list[ListEntry]] = field(default_factory=lambda: defaultdict(list))
+
+
+def collect_reaches(
+    store: GraphStore, subject_ids: list[str], as_of: dt.date, catalog: Catalog
+) -> ReachState:
+    """Measures reaching each subject from live entries — its own, and (persons) through personal links."""
+    state = ReachState()
+    own = store.entries_for(subject_ids, EntryFilter(statuses=_LIVE, in_validity_on=as_of))
+    for entry in own:
+        state.own_entries[entry.subject_id].append(entry)
+        if entry.effective_on(as_of):
+            state.effective[entry.subject_id].extend(reaches_of_self(entry, catalog))
+        else:
+            state.suspended[entry.subject_id].append(entry)
+    person_ids = [s for s in subject_ids if not is_uscc_shaped(s)]
+    if person_ids:
+        links = store.links_for(person_ids)
+        linked = _live_entries(store, {link.entry_id for link in links}, as_of, known=own)
+        for link in links:
+            entry = linked.get(link.entry_id)
+            if entry is None:
+                continue
+            reaches = reaches_via_link(entry, link, catalog)
+            if not reaches:
+                continue
+            if entry.effective_on(as_of):
+                state.effective[link.person_id].extend(reaches)
+            else:
+                state.suspended[link.person_id].append(entry)
+    return state
+
+
+def _live_entries(
+    store: GraphStore, entry_ids: set[str], as_of: dt.date, known: Iterable[ListEntry]
+) -> dict[str, ListEntry]:
+    found = {e.entry_id: e for e in known if e.entry_id in entry_ids}
+    missing = entry_ids - found.keys()
+    if missing:
+        found.update(store.get_entries(sorted(missing)))
+    return {k: e for k, e in found.items() if e.status in _LIVE and e.in_validity(as_of)}
+
+
+def path_elements(path: Path, subjects: dict[str, Subject]) -> list[PathElement]:
+    """A path as alternating subjects and relations, as approval systems display it."""
+
+    def node(subject_id: str) -> PathSubject:
+        s = subjects.get(subject_id)
+        return PathSubject(id=subject_id, name=s.name if s else None, kind=s.subject_kind if s else None)
+
+    elements: list[PathElement] = [node(path.start_id)]
+    for step in path.steps:
+        r = step.relation
+        elements.append(
+            PathRelation(
+                role=r.kind.value, source_id=r.source_id, target_id=r.target_id, start_on=r.start_on,
+                end_on=r.end_on, title=r.title, ratio=r.ratio,
+            )
+        )
+        elements.append(node(step.to_id))
+    return elements
+
+
+def _county(subject: Subject | None) -> str | None:
+    return subject.region if subject is not None else None
+
+
+def run_check(
+    store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
+) -> CheckResult:
+    """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
+    subject_id = request.subject_id.strip().upper()
+    data_version = store.data_version()
+    subject = store.get_subjects([subject_id]).get(subject_id)
+    check_id = uuid.uuid4().hex
+    if subject is None:
+        return CheckResult(
+            check_id=check_id, as_of=as_of, scenario=request.scenario, subject=subject_ref(subject_id, None),
+            verdict=Verdict.PASS, green_channel=False, measures=[], hits=[], suspended=[], truncated=False,
+            data_version=data_version,
+            note="Subject not in the credit graph: no record found. Verify the identifier before relying on this pass.",
+        )
+
+    walk = store.neighbourhood(
+        subject_id, depth=request.depth, as_of=None if request.include_history else as_of,
+        limit_per_node=fan_out_limit,
+    )
+    ids = sorted(walk.paths)
+    state = collect_reaches(store, ids, as_of, catalog)
+    subjects = store.get_subjects(ids)
+
+    hits: list[Hit] = []
+    for other_id in ids:
+        if other_id == subject_id:
+            continue
+        live_entries = [e for e in state.own_entries.get(other_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)]
+        punishments = [
+            r for r in state.effective.get(other_id, []) if catalog.get(r.measure_id).kind is MeasureKind.PUNISHMENT
+        ]
+        if not live_entries and not punishments:
+            continue
+        other = subjects.get(other_id)
+        path = walk.paths[other_id]
+        hits.append(
+            Hit(
+                subject_id=other_id, name=other.name if other else None,
+                kind=other.subject_kind if other else None, region=_county(other),
+                cross_region=_county(other) is not None and _county(other) != subject.region,
+                hops=path.hops, path=path_elements(path, subjects),
+                entries=[entry_brief(e) for e in live_entries],
+                measures=[measure_applied(r, catalog) for r in punishments],
+            )
+        )
+    hits.sort(key=lambda h: (h.hops, h.subject_id))
+
+    own_reaches = state.effective.get(subject_id, [])
+    verdict = decide(own_reaches, request.scenario, catalog, has_hits=bool(hits))
+    scenario_reaches = [r for r in own_reaches if catalog.get(r.measure_id).governs(request.scenario)]
+
+    suspended = _suspended(state, subject_id, {h.subject_id for h in hits} | set(ids))
+    green = green_channel(
+        verdict, as_of=as_of, own_entries=_green_channel_entries(store, subject, state.effective.get(subject_id, [])),
+        is_person=isinstance(subject, Person),
+        established_on=subject.established_on if isinstance(subject, Organization) else None,
+    )
+    return CheckResult(
+        check_id=check_id, as_of=as_of, scenario=request.scenario, subject=subject_ref(subject_id, subject),
+        verdict=verdict, green_channel=green,
+        measures=[measure_applied(r, catalog) for r in scenario_reaches],
+        hits=hits, suspended=suspended, truncated=walk.truncated, data_version=data_version,
+    )
+
+
+def _suspended(state: ReachState, subject_id: str, ids: set[str]) -> list[SuspendedEntry]:
+    seen: dict[str, SuspendedEntry] = {}
+    for sid in sorted(ids):
+        for entry in state.suspended.get(sid, []):
+            if entry.list in _HIT_LISTS or sid == subject_id:
+                seen.setdefault(
+                    entry.entry_id,
+                    SuspendedEntry(
+                        entry_id=entry.entry_id, subject_id=entry.subject_id, list=entry.list,
+                        domain=entry.domain, source_region=entry.source_region,
+                    ),
+                )
+    return sorted(seen.values(), key=lambda s: s.entry_id)
+
+
+def _green_channel_entries(store: GraphStore, subject: Subject, own_reaches: list[Reach]) -> list[ListEntry]:
+    """The subject's entries of any status, plus (for persons) entries linked to it by its credit record."""
+    entries = store.entries_for([subject.key])
+    if isinstance(subject, Person):
+        linked = {link.entry_id for link in store.links_for([subject.key])}
+        entries += list(store.get_entries(sorted(linked)).values())
+    return entries
+
+
+def run_checks(
+    store: GraphStore, catalog: Catalog, requests: list[CheckRequest], *, today: dt.date, fan_out_limit: int
+) -> list[CheckResult]:
+    """Checks in request order (bidder lists are screened this way)."""
+    return [
+        run_check(store, catalog, r, as_of=r.as_of or today, fan_out_limit=fan_out_limit) for r in requests
+    ]

@@ -1,0 +1,48 @@
+"""Keeping personal credit-record links current (recompute when an entry or a relevant role changes).
+
+Links depend only on an entry's subject, act date and responsible persons, and on the roles held on the act
+date; status changes do not touch them (effectiveness is decided at check time), so disputes and repairs
+are visible in checks the moment the entry's status changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graph_service.domain.identifiers import is_uscc_shaped
+from graph_service.domain.model import ListEntry, UpsertCounts
+from graph_service.domain.propagation import PersonalLink, personal_links
+from graph_service.store.base import GraphStore
+
+RELINK_BATCH = 2_000
+
+
+def links_for_entry(store: GraphStore, entry: ListEntry) -> list[PersonalLink]:
+    """The personal links of one entry, from the roles held in its organisation on the act date."""
+    relations = (
+        store.role_holders(entry.subject_id, as_of=entry.act_date) if is_uscc_shaped(entry.subject_id) else []
+    )
+    return personal_links(entry, relations)
+
+
+def relink_entries(store: GraphStore, entries: Iterable[ListEntry]) -> UpsertCounts:
+    """Recompute and store the links of ``entries`` (idempotent: unchanged links are reported unchanged)."""
+    total = UpsertCounts()
+    batch: dict[str, list[PersonalLink]] = {}
+    for entry in entries:
+        batch[entry.entry_id] = links_for_entry(store, entry)
+        if len(batch) >= RELINK_BATCH:
+            total += store.replace_links(batch)
+            batch = {}
+    if batch:
+        total += store.replace_links(batch)
+    return total
+
+
+def relink_organisations(store: GraphStore, org_ids: Iterable[str]) -> UpsertCounts:
+    """Recompute the links of every entry on these organisations (after their roles changed)."""
+    ids = sorted(set(org_ids))
+    total = UpsertCounts()
+    for start in range(0, len(ids), RELINK_BATCH):
+        total += relink_entries(store, store.entries_for(ids[start : start + RELINK_BATCH]))
+    return total
