@@ -43,11 +43,25 @@ class Settings(BaseSettings):
     neo4j_heap: str = "512m"
     neo4j_pagecache: str = "256m"
     neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
+    neo4j_lib_dir: Path | None = Field(
+        default=None, description="Neo4j jars; unset means <neo4j_home>/lib (a temp home may share jars)"
+    )
+    neo4j_java: str = Field(default="java", description="Java 17 or 21 executable that runs the local Neo4j")
+    neo4j_pom: Path = Field(
+        default=Path("tools/neo4j/pom.xml"), description="Maven descriptor used to download the Neo4j jars"
+    )
 
     api_keys: dict[str, ApiKeyInfo] = Field(default_factory=dict)
     public_anonymous: bool = False
     measures_file: Path | None = None
     fan_out_limit: int = Field(default=200, ge=1, le=100_000)
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1, description="Largest request body the API reads")
+    ubo_threshold: float = Field(
+        default=0.25, gt=0, le=1, description="Effective stake from which a person is a beneficial owner"
+    )
+    nominee_threshold: int = Field(
+        default=20, ge=2, description="Legal-representative roles at or above which a person may be a nominee"
+    )
 
     @field_validator("region")
     @classmethod

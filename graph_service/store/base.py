@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from graph_service.domain.model import (
@@ -29,6 +29,7 @@ from graph_service.domain.model import (
     UpsertCounts,
 )
 from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,15 @@ class GraphStore(abc.ABC):
         of an unresolved person to the resolved one, and :meth:`clear` deletes them.
         """
 
+    @abc.abstractmethod
+    def replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+        """Make each entry's personal links exactly the given ones (persons' credit-record links).
+
+        Idempotent: links equal to the stored ones are ``unchanged``; stored links of these entries that are
+        not given are removed (counted as ``updated``). Raises ``NotFound`` naming every entry or person that
+        is not stored; nothing is written then. Entries not named keep their links.
+        """
+
     # ---- reads --------------------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -194,11 +204,19 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
-        """Penalty records whose subject is among ``subject_ids``, sorted by :attr:`PenaltyRecord.key`.
+        """Penalty records whose subject is among ``subject_ids``, in one order on every backend.
 
-        That is ``(decision_number, subject_id)`` order. Unknown ids contribute nothing; the whole history
-        is returned (callers filter by date).
+        Sorted by the tuple ``(decision_number, subject_id)``. Unknown ids contribute nothing; the whole
+        history is returned (callers filter by date).
         """
+
+    @abc.abstractmethod
+    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+        """Personal links of these persons, sorted by ``(person_id, entry_id)``."""
+
+    @abc.abstractmethod
+    def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+        """Personal links of these entries, sorted by ``(entry_id, person_id)``."""
 
     # ---- written once over the primitives ---------------------------------------------------------
 

@@ -1,0 +1,124 @@
+"""Dependencies routers declare: the app's resources and the authenticated caller.
+
+Usage in a router::
+
+    Approver = Annotated[Caller, Depends(require_roles("approval", "initiator"))]
+
+    @router.post("/checks")
+    def check(body: CheckRequest, caller: Approver, store: StoreDep, audit: AuditDep) -> JSONResponse: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, cast, get_args
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+
+from api.auth import ANONYMOUS, Caller
+from api.context import AppContext
+from api.errors import Forbidden, Unauthorized
+from graph_service.audit import AuditLog
+from graph_service.config import Role, Settings
+from graph_service.domain.measures import Catalog
+from graph_service.store.base import GraphStore
+
+API_KEY_HEADER = "X-API-Key"
+ROLES = frozenset(get_args(Role))
+
+# auto_error=False: a missing key is our 401 problem+json, not FastAPI's plain 403.
+api_key_scheme = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="The API key you were given; its role decides which endpoints you may call.",
+)
+
+
+def context_of(request: Request) -> AppContext:
+    """The app's resources."""
+    return cast(AppContext, request.app.state.ctx)
+
+
+# The dependencies are ``async`` only to skip FastAPI's thread pool: none of them blocks.
+
+
+async def get_context(request: Request) -> AppContext:
+    return context_of(request)
+
+
+async def get_store(request: Request) -> GraphStore:
+    return context_of(request).store
+
+
+async def get_settings(request: Request) -> Settings:
+    return context_of(request).settings
+
+
+async def get_audit(request: Request) -> AuditLog:
+    return context_of(request).audit
+
+
+async def get_catalog(request: Request) -> Catalog:
+    return context_of(request).catalog
+
+
+def request_id_of(request: Request) -> str:
+    """The id the request middleware gave this request."""
+    return str(request.state.request_id)
+
+
+async def get_caller(request: Request, api_key: Annotated[str | None, Security(api_key_scheme)]) -> Caller:
+    """The caller behind the ``X-API-Key`` header: 401 without a key or with an unknown one.
+
+    With ``public_anonymous`` set, a request without a key is the anonymous caller with role ``public``.
+    """
+    ctx = context_of(request)
+    request_id = request_id_of(request)
+    if not api_key:
+        if not ctx.settings.public_anonymous:
+            raise Unauthorized(f"No API key: send your key in the {API_KEY_HEADER} header.")
+        caller = Caller(name=ANONYMOUS, role="public", request_id=request_id)
+    else:
+        info = ctx.keys.identify(api_key)
+        if info is None:
+            raise Unauthorized(
+                f"Unknown API key in the {API_KEY_HEADER} header: check it was copied whole (keys are "
+                "case-sensitive) or ask the administrator for a key."
+            )
+        caller = Caller(name=info.name, role=info.role, request_id=request_id)
+    request.state.caller = caller  # lets error responses mask for this caller's role
+    return caller
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+ContextDep = Annotated[AppContext, Depends(get_context)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def require_roles(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
+    """A dependency that admits callers with one of ``roles`` (admin always) and returns the caller.
+
+    403 otherwise, naming the caller's role and the allowed ones. Unknown role names fail at import time.
+    """
+    unknown = sorted(set(roles) - ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}; known roles: {sorted(ROLES)}")
+    allowed = frozenset(roles) | {"admin"}
+    allowed_text = ", ".join(sorted(allowed))
+
+    async def dependency(caller: CallerDep) -> Caller:
+        if caller.role not in allowed:
+            raise Forbidden(
+                f"Role {caller.role!r} may not call this endpoint; allowed roles: {allowed_text}."
+            )
+        return caller
+
+    return dependency
+
+
+AdminCaller = Annotated[Caller, Depends(require_roles("admin"))]

@@ -1,0 +1,34 @@
+"""The one way routers answer: dump once, mask ID numbers once if the caller's role requires it, send."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.auth import Caller
+from graph_service.services.masking import mask_payload, masks_ids
+
+
+def respond(
+    payload: BaseModel | Mapping[str, Any] | list[Any],
+    caller: Caller,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON response of ``payload`` for ``caller``: ID numbers masked unless investigator or admin.
+
+    Pydantic models are dumped in JSON mode (dates as ISO strings); anything else goes through FastAPI's
+    encoder. Declare ``response_model=`` on the route for the OpenAPI schema; it is not re-validated.
+    """
+    if isinstance(payload, BaseModel):
+        content: Any = payload.model_dump(mode="json")
+    else:
+        content = jsonable_encoder(payload)
+    if masks_ids(caller.role):
+        content = mask_payload(content)
+    return JSONResponse(content, status_code=status_code, headers=dict(headers) if headers else None)

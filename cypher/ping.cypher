@@ -1,0 +1,2 @@
+// Liveness: the database answers a query.
+RETURN 1 AS ok

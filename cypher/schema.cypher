@@ -1,0 +1,29 @@
+// Schema of the credit graph (idempotent: every statement is IF NOT EXISTS, applied at every start).
+// Uniqueness constraints double as the range indexes every hot lookup starts from.
+
+CREATE CONSTRAINT subject_key IF NOT EXISTS
+FOR (s:Subject) REQUIRE s.key IS UNIQUE;
+
+CREATE CONSTRAINT list_entry_id IF NOT EXISTS
+FOR (e:ListEntry) REQUIRE e.entry_id IS UNIQUE;
+
+CREATE CONSTRAINT region_code IF NOT EXISTS
+FOR (r:Region) REQUIRE r.code IS UNIQUE;
+
+CREATE CONSTRAINT penalty_key IF NOT EXISTS
+FOR (p:Penalty) REQUIRE p.key IS UNIQUE;
+
+CREATE CONSTRAINT meta_name IF NOT EXISTS
+FOR (m:Meta) REQUIRE m.name IS UNIQUE;
+
+// Search is case-insensitive, so it runs on case-folded copies of key and name (written with the node):
+// a range index answers "key starts with", a text index answers "name contains".
+CREATE INDEX subject_key_folded IF NOT EXISTS
+FOR (s:Subject) ON (s.key_folded);
+
+CREATE TEXT INDEX subject_name_folded IF NOT EXISTS
+FOR (s:Subject) ON (s.name_folded);
+
+// No relationship-property indexes: every relation read starts from a subject found by key and expands
+// its typed relationships, and relation writes match both endpoints first: a relationship index on
+// `key` would only be used by a global lookup that no operation does.

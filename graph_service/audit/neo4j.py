@@ -1,0 +1,169 @@
+"""Audit log in Neo4j: ``(:AuditRecord)`` nodes chained through a single ``(:AuditHead)`` per chain.
+
+Each batch is one managed write transaction that first write-locks the head, then computes the hashes in
+Python and creates the records and advances the head. The lock serialises appends across every API
+instance sharing the database, so the chain never forks; a retried transaction re-reads the head.
+The head also makes removal of the newest records detectable, which a bare chain cannot show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.time import DateTime as Neo4jDateTime
+from pydantic import TypeAdapter
+
+import cypher
+from graph_service.audit.base import BatchingAuditLog
+from graph_service.audit.model import (
+    GENESIS_HASH,
+    AuditEvent,
+    AuditFilter,
+    AuditRecord,
+    VerifyResult,
+    link,
+    verify_chain,
+)
+from graph_service.errors import BackendUnavailable
+
+_VERIFY_PAGE = 5_000
+# Serialises a datetime exactly as AuditRecord.model_dump(mode="json") does, so hashes recompute.
+_DATETIME: TypeAdapter[dt.datetime] = TypeAdapter(dt.datetime)
+
+
+def _q(name: str) -> LiteralString:
+    # Statements come from our own package files, never from input: literal in spirit (the driver's hint).
+    return cypher.query(name)
+
+
+class Neo4jAuditLog(BatchingAuditLog):
+    """Hash-chained audit records in Neo4j, appended in batches by a background writer.
+
+    ``chain`` names the chain (default ``audit``); ``owns_driver`` closes the driver on :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        *,
+        chain: str = "audit",
+        owns_driver: bool = False,
+        read_only: bool = False,
+        batch_size: int = 500,
+    ) -> None:
+        super().__init__(read_only=read_only, batch_size=batch_size)
+        self._driver = driver
+        self._database = database
+        self._chain = chain
+        self._owns_driver = owns_driver
+        if not read_only:
+            try:
+                with driver.session(database=database) as session:
+                    for statement in cypher.statements("create_audit_schema"):
+                        session.run(statement).consume()
+            except (DriverError, Neo4jError) as exc:
+                raise BackendUnavailable(f"cannot prepare the audit log in Neo4j: {exc}") from exc
+            self._start()
+
+    # ---- writing ------------------------------------------------------------------------------------
+
+    def _write_batch(self, events: list[AuditEvent]) -> None:
+        with self._driver.session(database=self._database) as session:
+            session.execute_write(self._append, events)
+
+    def _append(self, tx: neo4j.ManagedTransaction, events: list[AuditEvent]) -> None:
+        head = tx.run(_q("lock_audit_head"), chain=self._chain, genesis=GENESIS_HASH).single(strict=True)
+        records = link(events, head["seq"], head["hash"])
+        rows = [_to_row(r) for r in records]
+        tx.run(
+            _q("append_audit"), chain=self._chain, rows=rows, seq=records[-1].seq, hash=records[-1].hash
+        ).consume()
+
+    # ---- reading ------------------------------------------------------------------------------------
+
+    def _select(self, flt: AuditFilter, limit: int) -> list[AuditRecord]:
+        params: dict[str, Any] = {
+            "chain": self._chain,
+            "after": flt.after,
+            "since": flt.since,
+            "until": flt.until,
+            "subject_id": flt.subject_id,
+            "client": flt.client,
+            "action": flt.action,
+            "limit": limit,
+        }
+        try:
+            with self._driver.session(database=self._database) as session:
+                rows = session.execute_read(_fetch, _q("query_audit"), params)
+        except (DriverError, Neo4jError) as exc:
+            raise BackendUnavailable(f"cannot read the audit log from Neo4j: {exc}") from exc
+        return [AuditRecord.model_validate(_from_row(row)) for row in rows]
+
+    def verify(self) -> VerifyResult:
+        """Check the chain page by page, then that the head points at the last record."""
+        raws: list[dict[str, Any]] = []
+        try:
+            with self._driver.session(database=self._database) as session:
+                after = 0
+                while True:
+                    params = {"chain": self._chain, "after": after, "limit": _VERIFY_PAGE}
+                    params |= dict.fromkeys(("since", "until", "subject_id", "client", "action"))
+                    page = session.execute_read(_fetch, _q("query_audit"), params)
+                    raws.extend(_from_row(row) for row in page)
+                    if len(page) < _VERIFY_PAGE:
+                        break
+                    after = page[-1]["seq"]
+                head = session.execute_read(_fetch, _q("get_audit_head"), {"chain": self._chain})
+        except (DriverError, Neo4jError) as exc:
+            raise BackendUnavailable(f"cannot read the audit log from Neo4j: {exc}") from exc
+        result = verify_chain(raws)
+        if not result.ok or not head:
+            return result
+        head_seq, head_hash = head[0]["seq"], head[0]["hash"]
+        last_seq, last_hash = (raws[-1]["seq"], raws[-1]["hash"]) if raws else (0, GENESIS_HASH)
+        if (head_seq, head_hash) != (last_seq, last_hash):
+            return VerifyResult(
+                False,
+                result.count,
+                min(head_seq, last_seq) + 1,
+                f"the head says the chain ends at seq {head_seq}, the stored records end at seq {last_seq}",
+            )
+        return result
+
+    def _release(self) -> None:
+        if self._owns_driver:
+            self._driver.close()
+
+
+def _fetch(tx: neo4j.ManagedTransaction, statement: LiteralString, params: dict[str, Any]) -> list[Any]:
+    """Run a read and consume it fully inside the transaction, as managed transactions require."""
+    result = tx.run(statement, params)
+    return [record.get("record", dict(record)) for record in result]
+
+
+def _to_row(record: AuditRecord) -> dict[str, Any]:
+    row = record.model_dump(mode="json")
+    row["at"] = record.at  # a real DateTime in the graph, so range queries use the index
+    row["detail"] = json.dumps(row["detail"], sort_keys=True, ensure_ascii=False)  # maps are not properties
+    return row
+
+
+def _from_row(props: dict[str, Any]) -> dict[str, Any]:
+    """The JSON dict of a stored record, in the form it was hashed (not validated: verify judges it)."""
+    raw = {k: v for k, v in props.items() if k != "chain"}
+    at = raw.get("at")
+    if isinstance(at, Neo4jDateTime):
+        raw["at"] = _DATETIME.dump_python(at.to_native().astimezone(dt.UTC), mode="json")
+    try:
+        raw["detail"] = json.loads(raw.get("detail") or "{}")
+    except (TypeError, ValueError):
+        pass  # left as stored; its hash will not match
+    raw.setdefault("entry_ids", [])
+    for name in ("subject_id", "scenario", "verdict", "data_version"):
+        raw.setdefault(name, None)  # Neo4j stores no nulls
+    return raw

@@ -1,0 +1,39 @@
+"""``graph-service audit verify``: check the audit log's hash chain (registers itself on ``app``)."""
+
+from __future__ import annotations
+
+import typer
+
+from graph_service.audit import open_audit_log
+from graph_service.cli.main import app
+from graph_service.config import get_settings
+from graph_service.errors import GraphServiceError
+
+audit_app = typer.Typer(name="audit", help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app)
+
+
+@audit_app.command("verify")
+def verify() -> None:
+    """Walk the whole chain: print OK and the count, or the first broken record and exit 1.
+
+    Opens the log read-only, so it can run beside a serving instance.
+    """
+    settings = get_settings()
+    try:
+        log = open_audit_log(settings, read_only=True)
+        try:
+            result = log.verify()
+        finally:
+            log.close()
+    except GraphServiceError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from exc
+    if result.ok:
+        typer.echo(f"OK: {result.count} audit records, hash chain intact")
+        return
+    typer.echo(
+        f"BROKEN at seq {result.first_broken_seq}: {result.reason} "
+        f"({result.count} records before it are intact)"
+    )
+    raise typer.Exit(1)

@@ -1,0 +1,31 @@
+"""``graph-service serve``: run the HTTP API under uvicorn (registers itself on ``app``)."""
+
+from __future__ import annotations
+
+import typer
+
+from graph_service.cli.main import app
+from graph_service.logging import configure_logging
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (keep it private)"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
+    log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error"),
+) -> None:
+    """Serve the API (``api.app:create_app``) with JSON logs, one access line per request."""
+    import uvicorn
+
+    configure_logging(log_level)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        # Our middleware writes the access line (with request id and route template), and our handler
+        # formats everything as JSON: uvicorn's own logging config and access log would duplicate both.
+        log_config=None,
+        access_log=False,
+        log_level=log_level,
+    )

@@ -1,0 +1,262 @@
+"""The in-memory state of the embedded store: a networkx multigraph plus plain dicts and indexes.
+
+Subjects are nodes (node key = subject key, attribute ``subject``); relations are edges ``source -> target``
+with edge key ``Relation.key`` (attribute ``relation``). List entries, status history, penalties, personal
+links and merge records are kept in dicts, with indexes (entries by subject and by responsible person,
+penalties by subject, links by person and by entry) so every read is proportional to its answer, never to
+the graph. Not thread-safe by itself: :class:`~graph_service.store.memory.store.MemoryStore`
+holds the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph_service.domain.model import ListEntry, Organization, Relation, RelationKind, StatusChange, Subject
+from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.regions import region_chain
+from graph_service.store.memory.ops import (
+    AddStatus,
+    DropLink,
+    DropPenalty,
+    DropRelation,
+    DropSubject,
+    Op,
+    PutEntry,
+    PutLink,
+    PutPenalty,
+    PutRelation,
+    PutSubject,
+    RecordMerge,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A record that the unresolved person ``from_key`` became ``into_key`` at ``at``."""
+
+    from_key: str
+    into_key: str
+    at: dt.datetime
+
+
+class GraphState:
+    """Subjects, relations, entries and history, changed only through :meth:`apply`."""
+
+    def __init__(self) -> None:
+        self.graph = nx.MultiDiGraph()
+        self.entries: dict[str, ListEntry] = {}
+        self.history: dict[str, list[StatusChange]] = {}
+        self.entries_by_subject: dict[str, set[str]] = {}
+        self.entries_by_responsible: dict[str, set[str]] = {}
+        self.penalties: dict[str, PenaltyRecord] = {}  # by PenaltyRecord.key
+        self.penalties_by_subject: dict[str, set[str]] = {}
+        self.links: dict[tuple[str, str], PersonalLink] = {}  # by (entry_id, person_id)
+        self.links_by_person: dict[str, set[str]] = {}  # person id -> entry ids
+        self.links_by_entry: dict[str, set[str]] = {}  # entry id -> person ids
+        self.merges: dict[str, Merge] = {}
+        self.version = 0
+        # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
+        self.search_keys: dict[str, tuple[str, str]] = {}  # subject key -> (casefolded key, casefolded name)
+        self._tally: Counter[str] = Counter()  # subject kinds, relation kinds, entries:<list>:<status>
+        self._region_refs: Counter[str] = Counter()  # region code -> subjects registered there
+
+    # ---- lookups ------------------------------------------------------------------------------------
+
+    def subject(self, key: str) -> Subject | None:
+        attrs = self.graph.nodes.get(key)
+        return None if attrs is None else attrs["subject"]
+
+    def subjects(self) -> Iterator[Subject]:
+        for _, subject in self.graph.nodes(data="subject"):
+            yield subject
+
+    def relation(self, source_id: str, target_id: str, key: str) -> Relation | None:
+        edges = self.graph.succ.get(source_id, {}).get(target_id)
+        if edges is None or key not in edges:
+            return None
+        return edges[key]["relation"]  # type: ignore[no-any-return]
+
+    def relations(self) -> Iterator[Relation]:
+        for _, _, relation in self.graph.edges(data="relation"):
+            yield relation
+
+    def outgoing(self, key: str) -> Iterator[tuple[Relation, str]]:
+        """Relations whose source is ``key``, with the target: O(out-degree)."""
+        for target, edges in self.graph.succ[key].items():
+            for attrs in edges.values():
+                yield attrs["relation"], target
+
+    def incoming(self, key: str) -> Iterator[tuple[Relation, str]]:
+        """Relations whose target is ``key``, with the source: O(in-degree)."""
+        for source, edges in self.graph.pred[key].items():
+            for attrs in edges.values():
+                yield attrs["relation"], source
+
+    def touching(self, key: str) -> Iterator[tuple[Relation, str]]:
+        """Relations in both directions, each once (a self-loop is both outgoing and incoming)."""
+        yield from self.outgoing(key)
+        for relation, source in self.incoming(key):
+            if source != key:
+                yield relation, source
+
+    def entry_ids_of_subjects(self, keys: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for key in keys:
+            found |= self.entries_by_subject.get(key, set())
+        return found
+
+    def entry_ids_naming(self, person_keys: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for key in person_keys:
+            found |= self.entries_by_responsible.get(key, set())
+        return found
+
+    def penalty_keys_of(self, subject_ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for key in subject_ids:
+            found |= self.penalties_by_subject.get(key, set())
+        return found
+
+    def links_of_person(self, person_id: str) -> list[PersonalLink]:
+        return [self.links[(entry_id, person_id)] for entry_id in self.links_by_person.get(person_id, ())]
+
+    def links_of_entry(self, entry_id: str) -> list[PersonalLink]:
+        return [self.links[(entry_id, person_id)] for person_id in self.links_by_entry.get(entry_id, ())]
+
+    def counts(self) -> dict[str, int]:
+        """Subjects by kind, regions (with ancestors), relations by kind, penalties, links, entries."""
+        counts = {key: self._tally[key] for key in ("organizations", "persons", "unresolved_persons")}
+        counts["regions"] = len({code for region in self._region_refs for code in region_chain(region)})
+        counts.update({kind.value: self._tally[kind.value] for kind in RelationKind})
+        counts["penalties"] = len(self.penalties)
+        counts["personal_links"] = len(self.links)
+        counts["entries"] = len(self.entries)
+        counts.update({key: n for key, n in sorted(self._tally.items()) if key.startswith("entries:") and n})
+        return counts
+
+    # ---- changes ------------------------------------------------------------------------------------
+
+    def apply_batch(self, ops: Iterable[Op]) -> None:
+        """Apply one committed batch: every operation, then advance the version by one."""
+        for op in ops:
+            self.apply(op)
+        self.version += 1
+
+    def apply(self, op: Op) -> None:
+        """Apply one operation. Operations come validated from the planner or the journal decoder."""
+        match op:
+            case PutSubject(subject=subject):
+                old = self.subject(subject.key)
+                if old is not None:
+                    self._count_subject(old, -1)
+                self.graph.add_node(subject.key, subject=subject)
+                self._count_subject(subject, +1)
+            case PutRelation(relation=rel):
+                if not self.graph.has_edge(rel.source_id, rel.target_id, key=rel.key):
+                    self._count(rel.kind.value, +1)
+                self.graph.add_edge(rel.source_id, rel.target_id, key=rel.key, relation=rel)
+            case DropRelation(relation=rel):
+                self.graph.remove_edge(rel.source_id, rel.target_id, key=rel.key)
+                self._count(rel.kind.value, -1)
+            case PutEntry(entry=entry):
+                self._put_entry(entry)
+            case AddStatus(change=change):
+                self.history.setdefault(change.entry_id, []).append(change)
+            case PutPenalty(penalty=penalty):
+                self.penalties[penalty.key] = penalty
+                self.penalties_by_subject.setdefault(penalty.subject_id, set()).add(penalty.key)
+            case DropPenalty(penalty=penalty):
+                del self.penalties[penalty.key]
+                _unindex(self.penalties_by_subject, penalty.subject_id, penalty.key)
+            case PutLink(link=link):
+                self.links[(link.entry_id, link.person_id)] = link
+                self.links_by_person.setdefault(link.person_id, set()).add(link.entry_id)
+                self.links_by_entry.setdefault(link.entry_id, set()).add(link.person_id)
+            case DropLink(link=link):
+                del self.links[(link.entry_id, link.person_id)]
+                _unindex(self.links_by_person, link.person_id, link.entry_id)
+                _unindex(self.links_by_entry, link.entry_id, link.person_id)
+            case DropSubject(key=key):
+                dropped = self.subject(key)
+                if dropped is not None:
+                    self._count_subject(dropped, -1)
+                self.graph.remove_node(key)
+            case RecordMerge(from_key=from_key, into_key=into_key, at=at):
+                self.merges[from_key] = Merge(from_key, into_key, at)
+
+    def _put_entry(self, entry: ListEntry) -> None:
+        old = self.entries.get(entry.entry_id)
+        if old is not None:
+            self._count(_entry_tally_key(old), -1)
+            _unindex(self.entries_by_subject, old.subject_id, old.entry_id)
+            for person in old.responsible_person_ids:
+                _unindex(self.entries_by_responsible, person, old.entry_id)
+        self.entries[entry.entry_id] = entry
+        self._count(_entry_tally_key(entry), +1)
+        self.entries_by_subject.setdefault(entry.subject_id, set()).add(entry.entry_id)
+        for person in entry.responsible_person_ids:
+            self.entries_by_responsible.setdefault(person, set()).add(entry.entry_id)
+
+    def _count(self, key: str, step: int) -> None:
+        self._tally[key] += step
+
+    def _count_subject(self, subject: Subject, step: int) -> None:
+        if isinstance(subject, Organization):
+            self._count("organizations", step)
+        else:
+            self._count("unresolved_persons" if subject.unresolved else "persons", step)
+        if subject.region is not None:
+            self._region_refs[subject.region] += step
+            if self._region_refs[subject.region] <= 0:
+                del self._region_refs[subject.region]
+        if step > 0:
+            self.search_keys[subject.key] = (subject.key.casefold(), subject.name.casefold())
+        else:
+            self.search_keys.pop(subject.key, None)
+
+    def dump(self) -> Iterator[Op]:
+        """Operations that rebuild this state from empty (the body of a snapshot), in dependency order."""
+        for subject in self.subjects():
+            yield PutSubject(subject)
+        for relation in self.relations():
+            yield PutRelation(relation)
+        for entry in self.entries.values():
+            yield PutEntry(entry)
+        for changes in self.history.values():
+            for change in changes:
+                yield AddStatus(change)
+        for penalty in self.penalties.values():
+            yield PutPenalty(penalty)
+        for link in self.links.values():
+            yield PutLink(link)
+        for merge in self.merges.values():
+            yield RecordMerge(merge.from_key, merge.into_key, merge.at)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.graph.number_of_nodes()
+            or self.entries
+            or self.history
+            or self.penalties
+            or self.links
+            or self.merges
+        )
+
+
+def _entry_tally_key(entry: ListEntry) -> str:
+    return f"entries:{entry.list.value}:{entry.status.value}"
+
+
+def _unindex(index: dict[str, set[str]], key: str, entry_id: str) -> None:
+    ids = index.get(key)
+    if ids is not None:
+        ids.discard(entry_id)
+        if not ids:
+            del index[key]

@@ -1,0 +1,176 @@
+"""The operations a committed batch consists of, and their JSON form in the journal and the snapshot.
+
+A write call is planned into a list of these operations (after full validation), written to the journal,
+then applied to the in-memory graph. Replaying the journal applies the very same operations, so the state
+after a restart is the state before it. Each operation is a JSON object with an ``op`` tag:
+
+=================  =========================================================================================
+``op``             fields
+=================  =========================================================================================
+``organization``   ``row``: ``Organization.model_dump(mode="json")`` — create or replace by USCC
+``person``         ``row``: ``Person`` — create or replace by key
+``relation``       ``row``: ``Relation`` — create or replace by ``Relation.key``
+``drop_relation``  ``row``: ``Relation`` — remove the stored relation with this key
+``entry``          ``row``: ``ListEntry`` — create or replace by ``entry_id`` (re-indexes subject/responsible)
+``status``         ``row``: ``StatusChange`` — append to the entry's history
+``penalty``        ``row``: ``PenaltyRecord`` — create or replace by ``PenaltyRecord.key``
+``drop_penalty``   ``row``: ``PenaltyRecord`` — remove the stored penalty with this key
+``link``           ``row``: ``PersonalLink`` — create or replace by ``(entry_id, person_id)``
+``drop_link``      ``row``: ``PersonalLink`` — remove the stored link of ``(entry_id, person_id)``
+``drop_subject``   ``key`` — remove a subject that nothing refers to any more
+``merge``          ``from``, ``into``, ``at`` (ISO datetime) — record that an unresolved person was resolved
+=================  =========================================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph_service.domain.model import ListEntry, Organization, Person, Relation, StatusChange, Subject
+from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
+
+
+@dataclass(frozen=True, slots=True)
+class PutSubject:
+    subject: Subject
+
+
+@dataclass(frozen=True, slots=True)
+class PutRelation:
+    relation: Relation
+
+
+@dataclass(frozen=True, slots=True)
+class DropRelation:
+    relation: Relation
+
+
+@dataclass(frozen=True, slots=True)
+class PutEntry:
+    entry: ListEntry
+
+
+@dataclass(frozen=True, slots=True)
+class AddStatus:
+    change: StatusChange
+
+
+@dataclass(frozen=True, slots=True)
+class PutPenalty:
+    penalty: PenaltyRecord
+
+
+@dataclass(frozen=True, slots=True)
+class DropPenalty:
+    penalty: PenaltyRecord
+
+
+@dataclass(frozen=True, slots=True)
+class PutLink:
+    link: PersonalLink
+
+
+@dataclass(frozen=True, slots=True)
+class DropLink:
+    link: PersonalLink
+
+
+@dataclass(frozen=True, slots=True)
+class DropSubject:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMerge:
+    """An unresolved person (``from_key``) was merged into a resolved one (``into_key``) at ``at``."""
+
+    from_key: str
+    into_key: str
+    at: dt.datetime
+
+
+Op = (
+    PutSubject
+    | PutRelation
+    | DropRelation
+    | PutEntry
+    | AddStatus
+    | PutPenalty
+    | DropPenalty
+    | PutLink
+    | DropLink
+    | DropSubject
+    | RecordMerge
+)
+
+
+class OpDecodeError(ValueError):
+    """A journal or snapshot operation that does not decode to a valid domain row."""
+
+
+def encode(op: Op) -> dict[str, Any]:
+    """The JSON-ready form of one operation (see the module docstring for the table of tags)."""
+    match op:
+        case PutSubject(subject=Organization() as org):
+            return {"op": "organization", "row": org.model_dump(mode="json")}
+        case PutSubject(subject=person):
+            return {"op": "person", "row": person.model_dump(mode="json")}
+        case PutRelation(relation=rel):
+            return {"op": "relation", "row": rel.model_dump(mode="json")}
+        case DropRelation(relation=rel):
+            return {"op": "drop_relation", "row": rel.model_dump(mode="json")}
+        case PutEntry(entry=entry):
+            return {"op": "entry", "row": entry.model_dump(mode="json")}
+        case AddStatus(change=change):
+            return {"op": "status", "row": change.model_dump(mode="json")}
+        case PutPenalty(penalty=penalty):
+            return {"op": "penalty", "row": penalty.model_dump(mode="json")}
+        case DropPenalty(penalty=penalty):
+            return {"op": "drop_penalty", "row": penalty.model_dump(mode="json")}
+        case PutLink(link=link):
+            return {"op": "link", "row": link.model_dump(mode="json")}
+        case DropLink(link=link):
+            return {"op": "drop_link", "row": link.model_dump(mode="json")}
+        case DropSubject(key=key):
+            return {"op": "drop_subject", "key": key}
+        case RecordMerge(from_key=from_key, into_key=into_key, at=at):
+            return {"op": "merge", "from": from_key, "into": into_key, "at": at.isoformat()}
+    raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
+
+
+def decode(data: Any) -> Op:
+    """Rebuild one operation from its JSON form, validating every row again; ``OpDecodeError`` if bad."""
+    try:
+        tag = data["op"]
+        if tag == "organization":
+            return PutSubject(Organization.model_validate(data["row"]))
+        if tag == "person":
+            return PutSubject(Person.model_validate(data["row"]))
+        if tag == "relation":
+            return PutRelation(Relation.model_validate(data["row"]))
+        if tag == "drop_relation":
+            return DropRelation(Relation.model_validate(data["row"]))
+        if tag == "entry":
+            return PutEntry(ListEntry.model_validate(data["row"]))
+        if tag == "status":
+            return AddStatus(StatusChange.model_validate(data["row"]))
+        if tag == "penalty":
+            return PutPenalty(PenaltyRecord.model_validate(data["row"]))
+        if tag == "drop_penalty":
+            return DropPenalty(PenaltyRecord.model_validate(data["row"]))
+        if tag == "link":
+            return PutLink(PersonalLink.model_validate(data["row"]))
+        if tag == "drop_link":
+            return DropLink(PersonalLink.model_validate(data["row"]))
+        if tag == "drop_subject":
+            return DropSubject(str(data["key"]))
+        if tag == "merge":
+            return RecordMerge(str(data["from"]), str(data["into"]), dt.datetime.fromisoformat(data["at"]))
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise OpDecodeError(f"cannot decode operation {str(data)[:200]}: {exc}") from exc
+    raise OpDecodeError(f"unknown operation tag {str(data.get('op'))[:50]!r}")

@@ -1,0 +1,62 @@
+"""Loading a data directory at start: the snapshot, then the journal records after it.
+
+See :mod:`graph_service.store.memory.journal` for the file format and what counts as a torn write.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from graph_service.errors import BackendUnavailable
+from graph_service.store.memory.graph import GraphState
+from graph_service.store.memory.journal import (
+    JOURNAL_NAME,
+    SNAPSHOT_NAME,
+    JournalGap,
+    ReplayResult,
+    read_snapshot,
+    replay_journal,
+)
+
+
+class _SnapshotReplaced(BackendUnavailable):
+    """A compaction replaced the snapshot while a reader was loading: load again."""
+
+
+def load_state(data_dir: Path, *, attempts: int) -> tuple[GraphState, ReplayResult]:
+    """Load snapshot then journal; ``attempts`` > 1 (readers) retries when a writer's compaction raced it.
+
+    A reader holds no lock, so a writer may replace the snapshot and truncate the journal between the two
+    reads; the reader then sees a version gap or a changed snapshot file and loads again.
+    """
+    for attempt in range(attempts):
+        try:
+            return _load_once(data_dir, check_race=attempts > 1)
+        except (JournalGap, _SnapshotReplaced):
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load_once(data_dir: Path, *, check_race: bool) -> tuple[GraphState, ReplayResult]:
+    state = GraphState()
+    snapshot = data_dir / SNAPSHOT_NAME
+    inode: int | None = None
+    try:
+        with snapshot.open("rb") as f:
+            inode = os.fstat(f.fileno()).st_ino
+            state.version = read_snapshot(f, snapshot, state.apply)
+    except FileNotFoundError:
+        pass
+    replay = replay_journal(data_dir / JOURNAL_NAME, after=state.version, apply=state.apply_batch)
+    if check_race and _inode(snapshot) != inode:
+        raise _SnapshotReplaced(f"snapshot {snapshot} was replaced while loading it (a writer compacted)")
+    return state, replay
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,313 @@
+"""The embedded backend: :class:`GraphStore` over an in-memory networkx graph, journaled to a data directory.
+
+Every write is planned and validated in full (:mod:`.plan`), appended to the journal and fsynced
+(:mod:`.journal`), and only then applied to the in-memory state (:mod:`.graph`), all under one re-entrant
+lock; reads take the same lock, so an answer never sees half a batch. Reads walk graph adjacency and the
+entry indexes, so their cost follows the size of the answer, not of the graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from graph_service.domain.model import (
+    Direction,
+    EntryFilter,
+    ListEntry,
+    Organization,
+    Person,
+    Relation,
+    RelationKind,
+    StatusChange,
+    Subject,
+    UpsertCounts,
+)
+from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
+from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
+from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches, relation_order
+from graph_service.store.memory import plan
+from graph_service.store.memory.graph import GraphState
+from graph_service.store.memory.journal import JOURNAL_NAME, SNAPSHOT_NAME, JournalWriter, write_snapshot
+from graph_service.store.memory.lock import DirLock
+from graph_service.store.memory.ops import Op
+from graph_service.store.memory.recovery import load_state
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    """What :meth:`MemoryStore.compact` did: journal bytes folded into a snapshot of ``snapshot_bytes``."""
+
+    data_version: int
+    journal_bytes: int
+    snapshot_bytes: int
+
+
+class MemoryStore(GraphStore):
+    """The embedded store. ``data_dir`` None keeps everything in memory only (tests).
+
+    With a ``data_dir``, a writer takes the directory's lock (a second writer gets ``Conflict``) and
+    persists every committed batch before applying it; ``read_only=True`` loads the directory without the
+    lock and refuses writes. ``clock`` stamps the first status change of new entries and merge records.
+    """
+
+    def __init__(
+        self, data_dir: Path | None, *, read_only: bool = False, clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
+        self._lock = threading.RLock()
+        self._dir = data_dir
+        self._read_only = read_only
+        self._clock = clock
+        self._closed = False
+        self._dir_lock: DirLock | None = None
+        self._journal: JournalWriter | None = None
+        self._state = GraphState()
+        if data_dir is None:
+            return
+        try:
+            self._open(data_dir)
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot open the embedded store's data dir {data_dir}: {exc}") from exc
+
+    def _open(self, data_dir: Path) -> None:
+        if self._read_only:
+            self._state, _ = load_state(data_dir, attempts=3)
+            return
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._dir_lock = DirLock(data_dir)
+        try:
+            self._state, replay = load_state(data_dir, attempts=1)
+            self._journal = JournalWriter(data_dir / JOURNAL_NAME)
+            if replay.torn:  # cut the torn record off, or the next append would follow garbage
+                self._journal.truncate(replay.good_end)
+        except BaseException:
+            self._dir_lock.release()
+            raise
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ---- writes -------------------------------------------------------------------------------------
+
+    def upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
+        with self._lock:
+            return self._commit(*plan.plan_subjects(self._writable(), rows, Organization))
+
+    def upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
+        with self._lock:
+            return self._commit(*plan.plan_subjects(self._writable(), rows, Person))
+
+    def upsert_relations(self, rows: Sequence[Relation]) -> UpsertCounts:
+        with self._lock:
+            return self._commit(*plan.plan_relations(self._writable(), rows))
+
+    def upsert_entries(self, rows: Sequence[ListEntry]) -> UpsertCounts:
+        with self._lock:
+            return self._commit(*plan.plan_entries(self._writable(), rows, self._clock()))
+
+    def transition_entry(self, entry: ListEntry, change: StatusChange) -> None:
+        with self._lock:
+            self._commit(plan.plan_transition(self._writable(), entry, change), UpsertCounts())
+
+    def upsert_penalties(self, rows: Sequence[PenaltyRecord]) -> UpsertCounts:
+        with self._lock:
+            return self._commit(*plan.plan_penalties(self._writable(), rows))
+
+    def replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+        with self._lock:
+            return self._commit(*plan.plan_links(self._writable(), links_by_entry))
+
+    def resolve_person(self, unresolved_key: str, person: Person) -> None:
+        with self._lock:
+            self._commit(
+                plan.plan_resolve(self._writable(), unresolved_key, person, self._clock()), UpsertCounts()
+            )
+
+    def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts:
+        """Journal then apply one batch; a batch that changes nothing is not a commit."""
+        if ops:
+            if self._journal is not None:
+                self._journal.append(self._state.version + 1, ops)
+            self._state.apply_batch(ops)
+        return counts
+
+    def _writable(self) -> GraphState:
+        self._check_open()
+        if self._read_only:
+            raise Conflict(f"the store at {self._dir} was opened read-only; writes are refused")
+        return self._state
+
+    # ---- reads --------------------------------------------------------------------------------------
+
+    def get_subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
+        with self._lock:
+            state = self._readable()
+            return {key: subject for key in ids if (subject := state.subject(key)) is not None}
+
+    def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]:
+        with self._lock:
+            entries = self._readable().entries
+            return {entry_id: entries[entry_id] for entry_id in entry_ids if entry_id in entries}
+
+    def relations_of(
+        self,
+        subject_id: str,
+        *,
+        as_of: dt.date | None,
+        kinds: frozenset[RelationKind] | None = None,
+        direction: Direction = "both",
+    ) -> list[Relation]:
+        with self._lock:
+            state = self._readable()
+            if state.subject(subject_id) is None:
+                return []
+            links = {
+                "out": state.outgoing,
+                "in": state.incoming,
+                "both": state.touching,
+            }[direction](subject_id)
+            found = [relation for relation, _ in links if relation_matches(relation, as_of, kinds)]
+        return sorted(found, key=lambda relation: relation.key)
+
+    def adjacent(
+        self, subject_ids: Sequence[str], *, as_of: dt.date | None, limit_per_node: int
+    ) -> dict[str, Adjacency]:
+        if limit_per_node < 0:
+            raise InvalidInput.for_field("limit_per_node", limit_per_node, "must be zero or more")
+        result: dict[str, Adjacency] = {}
+        with self._lock:
+            state = self._readable()
+            for key in subject_ids:
+                if key in result or state.subject(key) is None:
+                    continue  # unknown subjects are absent from the answer
+                links = [link for link in state.touching(key) if relation_matches(link[0], as_of, None)]
+                links.sort(key=lambda link: relation_order(*link))
+                result[key] = Adjacency(links=links[:limit_per_node], total=len(links))
+        return result
+
+    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
+        with self._lock:
+            state = self._readable()
+            return _entries(state, state.entry_ids_of_subjects(subject_ids), flt)
+
+    def entries_naming_responsible(
+        self, person_ids: Iterable[str], flt: EntryFilter | None = None
+    ) -> list[ListEntry]:
+        with self._lock:
+            state = self._readable()
+            return _entries(state, state.entry_ids_naming(person_ids), flt)
+
+    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+        with self._lock:
+            state = self._readable()
+            found = [state.penalties[key] for key in state.penalty_keys_of(subject_ids)]
+        return sorted(found, key=lambda penalty: (penalty.decision_number, penalty.subject_id))
+
+    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+        with self._lock:
+            state = self._readable()
+            found = [link for person_id in set(person_ids) for link in state.links_of_person(person_id)]
+        return sorted(found, key=lambda link: (link.person_id, link.entry_id))
+
+    def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+        with self._lock:
+            state = self._readable()
+            found = [link for entry_id in set(entry_ids) for link in state.links_of_entry(entry_id)]
+        return sorted(found, key=lambda link: (link.entry_id, link.person_id))
+
+    def entry_history(self, entry_id: str) -> list[StatusChange]:
+        with self._lock:
+            return list(self._readable().history.get(entry_id, ()))
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return self._readable().counts()
+
+    def data_version(self) -> int:
+        with self._lock:
+            return self._readable().version
+
+    def search_subjects(self, text: str, limit: int = 20) -> list[Subject]:
+        if limit < 0:
+            raise InvalidInput.for_field("limit", limit, "must be zero or more")
+        needle = text.strip().casefold()
+        with self._lock:
+            state = self._readable()
+            keys = (
+                key
+                for key, (folded_key, folded_name) in state.search_keys.items()
+                if folded_key.startswith(needle) or needle in folded_name
+            )
+            found = [state.subject(key) for key in heapq.nsmallest(limit, keys)]
+        return [subject for subject in found if subject is not None]
+
+    def _readable(self) -> GraphState:
+        self._check_open()
+        return self._state
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        with self._lock:
+            self._check_open()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._journal is not None:
+                self._journal.close()
+            if self._dir_lock is not None:
+                self._dir_lock.release()
+
+    def clear(self) -> None:
+        """Delete everything; the data version still grows, so no cached answer matches the emptied store."""
+        with self._lock:
+            state = self._writable()
+            version = state.version + (0 if state.is_empty() else 1)
+            if self._dir is not None and self._journal is not None:
+                write_snapshot(self._dir / SNAPSHOT_NAME, version, [])
+                self._journal.truncate(0)
+            self._state = GraphState()
+            self._state.version = version
+
+    def compact(self) -> CompactResult:
+        """Fold the journal into a new snapshot (atomic) and truncate the journal. Writers only.
+
+        Readers and writers wait meanwhile. Crash-safe at every step: until the rename the old snapshot and
+        the full journal stand; after it, journal records already in the snapshot are skipped at start.
+        """
+        with self._lock:
+            state = self._writable()
+            if self._dir is None or self._journal is None:
+                return CompactResult(state.version, 0, 0)
+            journal_bytes = self._journal.size()
+            snapshot_bytes = write_snapshot(self._dir / SNAPSHOT_NAME, state.version, state.dump())
+            self._journal.truncate(0)
+            return CompactResult(state.version, journal_bytes, snapshot_bytes)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            where = "in memory" if self._dir is None else f"at {self._dir}"
+            raise BackendUnavailable(f"the embedded store {where} is closed")
+
+
+def _entries(state: GraphState, entry_ids: set[str], flt: EntryFilter | None) -> list[ListEntry]:
+    entries = (state.entries[entry_id] for entry_id in sorted(entry_ids))
+    return [entry for entry in entries if flt is None or entry_matches(entry, flt)]

@@ -1,0 +1,98 @@
+"""The driver, sessions and managed transactions of the Neo4j backend.
+
+One driver per store (it pools connections and is thread-safe); one short session per operation, always
+on the configured database, with the driver's bookmark manager so a read after a write sees it even on a
+cluster; one managed transaction per operation, retried by the driver on transient failures. Every
+driver error leaves this module as a service error (:mod:`.errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, unit_of_work
+
+from cypher import query, statements
+from graph_service.errors import BackendUnavailable
+from graph_service.store.neo4j.errors import driver_errors
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+TxFunction = Callable[Concatenate[ManagedTransaction, P], R]
+
+
+class Connection:
+    """A driver bound to one database, with ``timeout_s`` on connecting, pool waits and reads.
+
+    Writes get no transaction timeout: a batch of any size is one transaction by contract, and a
+    timeout would turn a large but healthy load into a failure. Retries of both are bounded by
+    ``timeout_s`` as well.
+    """
+
+    def __init__(self, uri: str, user: str, password: str, database: str, timeout_s: float) -> None:
+        self.where = f"{uri} (database {database!r})"
+        self._database = database
+        self._timeout_s = timeout_s
+        self._closed = False
+        with driver_errors(self.where):
+            self._driver: Driver = GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=timeout_s,
+                connection_acquisition_timeout=timeout_s,
+                max_transaction_retry_time=timeout_s,
+                # "Label / property does not exist" is the normal state of an empty or young graph.
+                notifications_disabled_classifications=["UNRECOGNIZED"],
+            )
+
+    def read(self, fn: TxFunction[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run ``fn`` in one managed read transaction, bounded by the timeout."""
+        with driver_errors(self.where), self._session() as session:
+            return session.execute_read(unit_of_work(timeout=self._timeout_s)(fn), *args, **kwargs)
+
+    def write(self, fn: TxFunction[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run ``fn`` in one managed write transaction (rolled back if ``fn`` raises)."""
+        with driver_errors(self.where), self._session() as session:
+            return session.execute_write(fn, *args, **kwargs)
+
+    def verify(self) -> None:
+        """Check that the server answers and accepts the credentials, without the driver's retries."""
+        with driver_errors(self.where):
+            if self._closed:
+                raise BackendUnavailable(f"the Neo4j store at {self.where} is closed")
+            self._driver.verify_connectivity()
+
+    def apply_schema(self) -> None:
+        """Apply ``cypher/schema.cypher`` (idempotent) and wait until its indexes are online.
+
+        One statement per transaction: Neo4j does not mix schema changes in one transaction. Waiting
+        matters because a query planned while an index is still populating is planned without it.
+        """
+        for statement in statements("schema"):
+            self.write(_run_statement, statement)
+        self.write(_await_indexes, self._timeout_s)
+
+    def close(self) -> None:
+        """Close the driver and its connections (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        with driver_errors(self.where):
+            self._driver.close()
+
+    def _session(self) -> Session:
+        if self._closed:
+            raise BackendUnavailable(f"the Neo4j store at {self.where} is closed")
+        return self._driver.session(
+            database=self._database, bookmark_manager=self._driver.execute_query_bookmark_manager
+        )
+
+
+def _run_statement(tx: ManagedTransaction, statement: str) -> None:
+    tx.run(statement).consume()
+
+
+def _await_indexes(tx: ManagedTransaction, timeout_s: float) -> None:
+    tx.run(query("await_indexes"), seconds=max(1, int(timeout_s))).consume()

@@ -1,0 +1,118 @@
+"""Transaction functions that change single things: an entry's status, a person's identity, a reset.
+
+Each runs as one managed write transaction; checks come before any write, so a refused change leaves
+nothing behind. The checks and their order mirror the embedded store's planner, so both backends refuse
+the same requests with the same kind of error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from neo4j import ManagedTransaction
+from pydantic import BaseModel
+
+from cypher import query
+from graph_service.domain.model import EntryStatus, ListEntry, Person, StatusChange
+from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.store.neo4j import links, mapping, reads
+from graph_service.store.neo4j.batches import Folded, chunks
+from graph_service.store.neo4j.writes import (
+    bump_data_version,
+    entry_payload,
+    person_payload,
+    require_entry_links,
+    run_upsert,
+    upsert_regions,
+)
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def transition_entry(tx: ManagedTransaction, entry: ListEntry, change: StatusChange) -> None:
+    """Store the next version of an entry and append its status change (optimistic version check)."""
+    stored = tx.run(query("lock_entry"), entry_id=entry.entry_id).single()
+    if stored is None:
+        raise NotFound(f"entry {entry.entry_id!r} is not stored; nothing to transition")
+    if change.entry_id != entry.entry_id:
+        raise InvalidInput.for_field(
+            "change.entry_id", change.entry_id, f"must be the entry's id {entry.entry_id!r}"
+        )
+    version, status = int(stored["version"]), EntryStatus(stored["status"])
+    if entry.version != version + 1:
+        raise Conflict(
+            f"entry {entry.entry_id!r} is at version {version} (status {status.value}); the new version must "
+            f"be {version + 1}, got {entry.version}: it changed meanwhile, reload it"
+        )
+    if change.from_status != status:
+        raise InvalidInput.for_field(
+            "change.from_status", change.from_status, f"must be the stored status {status.value!r}"
+        )
+    if change.to_status != entry.status:
+        raise InvalidInput.for_field(
+            "change.to_status", change.to_status, f"must be the new status {entry.status.value!r}"
+        )
+    require_entry_links(tx, [entry])
+    # The entry exists, so upsert_entries writes no first status change: $now is not used there.
+    run_upsert(tx, "upsert_entries", entry_payload([Folded(entry, entry)]), now=change.at)
+    tx.run(
+        query("append_status_change"), entry_id=entry.entry_id, change=mapping.change_props(change)
+    ).consume()
+    bump_data_version(tx)
+
+
+def resolve_person(tx: ManagedTransaction, unresolved_key: str, person: Person) -> None:
+    """Move an unresolved person's relations, entries, penalties and personal links to ``person``.
+
+    A moved relation or penalty whose new identity is already stored for ``person`` is dropped: the
+    stored one came with the full ID number and wins; personal links to the same entry are merged. Then
+    the unresolved node goes. Entries keep their version. A no-op (and no new data version) when the
+    unresolved key is not stored.
+    """
+    stored = reads.subjects(tx, [unresolved_key, person.key])
+    if unresolved_key not in stored:
+        return
+    if stored.get(person.key) != person:
+        upsert_regions(tx, {person.region} if person.region else set())
+        run_upsert(tx, "upsert_persons", person_payload([Folded(person, person)]))
+
+    moved = [_revalidate(r, source_id=person.key) for r in reads.relations(tx, unresolved_key, "out")]
+    for chunk in chunks([mapping.relation_row(relation) for relation in moved]):
+        tx.run(query("add_missing_relations"), rows=list(chunk)).consume()
+
+    named = {e.entry_id: e for e in reads.entries(tx, "get_subject_entries", [unresolved_key])}
+    named.update((e.entry_id, e) for e in reads.entries(tx, "get_responsible_entries", [unresolved_key]))
+    rewritten = [
+        _revalidate(
+            entry,
+            subject_id=person.key if entry.subject_id == unresolved_key else entry.subject_id,
+            responsible_person_ids=[
+                person.key if p == unresolved_key else p for p in entry.responsible_person_ids
+            ],
+        )
+        for _, entry in sorted(named.items())
+    ]
+    # Stored entries only, so no first status change is written and $now is not used.
+    run_upsert(tx, "upsert_entries", entry_payload([Folded(e, e) for e in rewritten]), now=None)
+
+    penalties = [_revalidate(p, subject_id=person.key) for p in reads.penalties(tx, [unresolved_key])]
+    for chunk in chunks([mapping.penalty_row(penalty) for penalty in penalties]):
+        tx.run(query("add_missing_penalties"), rows=list(chunk)).consume()
+
+    links.move_links(tx, unresolved_key, person.key)
+    tx.run(query("delete_subject"), key=unresolved_key).consume()
+    bump_data_version(tx)
+
+
+def delete_batch(tx: ManagedTransaction, statement: str, batch: int) -> int:
+    """Run one bounded delete of :meth:`Neo4jStore.clear`; advance the data version if it deleted any."""
+    record = tx.run(query(statement), batch=batch).single(strict=True)
+    deleted = int(record["deleted"])
+    if deleted:
+        bump_data_version(tx)
+    return deleted
+
+
+def _revalidate(row: _Model, **changes: Any) -> _Model:
+    """A copy of ``row`` with ``changes``, validated again (``model_copy`` would skip the validators)."""
+    return type(row).model_validate({**row.model_dump(), **changes})

@@ -1,0 +1,107 @@
+"""Personal credit-record links: ``(:Person)-[:PERSONAL_LINK {org_id, roles, responsible}]->(:ListEntry)``.
+
+A link says that a person answers for an entry (held a role in the listed organisation on the act date, or
+is named as directly responsible). The links are computed by the domain (graph_service.domain.propagation)
+and stored here as given; transaction functions for writing, reading and moving them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from neo4j import ManagedTransaction
+
+from cypher import query
+from graph_service.domain.model import UpsertCounts
+from graph_service.domain.propagation import PersonalLink
+from graph_service.errors import InvalidInput
+from graph_service.store.neo4j import mapping
+from graph_service.store.neo4j.batches import Folded, chunks, fold_batch
+from graph_service.store.neo4j.mapping import Props
+from graph_service.store.neo4j.writes import finish, missing_keys, raise_missing, run_upsert
+
+
+def replace_links(
+    tx: ManagedTransaction, links_by_entry: Mapping[str, Sequence[PersonalLink]]
+) -> UpsertCounts:
+    """Make each named entry's links exactly the given ones; a removed stale link counts as ``updated``."""
+    wanted: dict[str, str] = {}
+    for entry_id, links in links_by_entry.items():
+        wanted.setdefault(entry_id, "entry_id")
+        for i, link in enumerate(links):
+            if link.entry_id != entry_id:
+                raise InvalidInput.for_field(
+                    f"links[{entry_id}][{i}].entry_id",
+                    link.entry_id,
+                    f"must be the entry it is given for ({entry_id})",
+                )
+            wanted.setdefault(link.person_id, "person_id")
+    entry_ids = list(links_by_entry)
+    person_ids = list(dict.fromkeys(link.person_id for links in links_by_entry.values() for link in links))
+    missing = missing_keys(tx, "find_missing_entries", entry_ids) | missing_keys(
+        tx, "find_missing_persons", person_ids
+    )
+    raise_missing(wanted, missing, "entries or persons")
+
+    folded, repeats = fold_batch(
+        [link for links in links_by_entry.values() for link in links], lambda link: link.key
+    )
+    counts = run_upsert(tx, "upsert_personal_links", link_payload(folded)) + repeats
+    given = [
+        {"entry_id": entry_id, "person_ids": [link.person_id for link in links]}
+        for entry_id, links in links_by_entry.items()
+    ]
+    for chunk in chunks(given):
+        record = tx.run(query("delete_stale_personal_links"), entries=list(chunk)).single(strict=True)
+        counts.updated += int(record["removed"])
+    return finish(tx, counts)
+
+
+def move_links(tx: ManagedTransaction, from_key: str, person_key: str) -> None:
+    """Give ``person_key`` the links of ``from_key`` (resolving a person); the old ones go with its node.
+
+    A link to an entry the person is already linked to is merged: roles united, responsible if either was.
+    """
+    own = {link.entry_id: link for link in person_links(tx, [person_key])}
+    merged: list[PersonalLink] = []
+    for link in sorted(person_links(tx, [from_key]), key=lambda link: link.entry_id):
+        existing = own.get(link.entry_id)
+        if existing is None:
+            merged.append(link.model_copy(update={"person_id": person_key}))
+        else:
+            roles = tuple(sorted(set(existing.roles) | set(link.roles)))
+            merged.append(
+                existing.model_copy(
+                    update={"roles": roles, "responsible": existing.responsible or link.responsible}
+                )
+            )
+    run_upsert(tx, "upsert_personal_links", link_payload([Folded(link, link) for link in merged]))
+
+
+def person_links(tx: ManagedTransaction, keys: Sequence[str]) -> list[PersonalLink]:
+    return _links(tx, "get_person_links", keys)
+
+
+def entry_links(tx: ManagedTransaction, entry_ids: Sequence[str]) -> list[PersonalLink]:
+    return _links(tx, "get_entry_links", entry_ids)
+
+
+def link_payload(folded: Sequence[Folded[PersonalLink]]) -> list[Props]:
+    return [
+        {
+            "entry_id": pair.last.entry_id,
+            "person_id": pair.last.person_id,
+            "check": pair.first_if_different(mapping.link_props),
+            "props": mapping.link_props(pair.last),
+        }
+        for pair in folded
+    ]
+
+
+def _links(tx: ManagedTransaction, statement: str, keys: Sequence[str]) -> list[PersonalLink]:
+    found: dict[str, PersonalLink] = {}
+    for chunk in chunks(keys):
+        for record in tx.run(query(statement), keys=list(chunk)):
+            link = mapping.link_from(record["person_id"], record["entry_id"], record["props"])
+            found[link.key] = link
+    return list(found.values())

@@ -1,0 +1,258 @@
+"""The one place that translates between domain models and what the Neo4j statements take and return.
+
+Writes: each model becomes a map of node or relationship properties (``None`` left out, because Neo4j
+stores no nulls and a property map with nulls never compares equal to a stored node). Labels and
+relationship types come from the allow-lists below, built from the domain enums, never from input text.
+
+Reads: property maps from records become domain models again, validated, with Neo4j temporal values
+turned back into ``datetime`` values. Nothing outside this package sees a driver record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from neo4j.time import Date, DateTime
+
+from graph_service.domain.model import (
+    ListEntry,
+    Organization,
+    OrgKind,
+    Person,
+    Relation,
+    RelationKind,
+    StatusChange,
+    Subject,
+)
+from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.regions import region_chain, region_level, region_parent
+
+Props = dict[str, Any]
+
+#: Label of each organisation kind (a node has exactly one of them, next to :Subject:Organization).
+ORG_KIND_LABELS: dict[OrgKind, str] = {
+    OrgKind.ENTERPRISE: "Enterprise",
+    OrgKind.SOCIAL_ORG: "SocialOrg",
+    OrgKind.INSTITUTION: "Institution",
+}
+_ORG_KIND_BY_LABEL = {label: kind for kind, label in ORG_KIND_LABELS.items()}
+
+#: Relationship type of each relation kind (RelationKind.neo4j_type); the reverse map reads them back.
+RELATION_TYPES: dict[RelationKind, str] = {kind: kind.neo4j_type for kind in RelationKind}
+_KIND_BY_TYPE = {rel_type: kind for kind, rel_type in RELATION_TYPES.items()}
+
+
+def fold(text: str) -> str:
+    """Case-folded text for case-insensitive search (the same folding the embedded store uses)."""
+    return text.strip().casefold()
+
+
+# ---- domain -> parameters ---------------------------------------------------------------------------
+
+
+def organization_props(org: Organization) -> Props:
+    return _without_none(
+        key=org.key,
+        uscc=org.uscc,
+        name=org.name,
+        region=org.region,
+        status=org.status.value,
+        established_on=org.established_on,
+        industry=org.industry,
+        key_folded=fold(org.key),
+        name_folded=fold(org.name),
+    )
+
+
+def organization_label(org: Organization) -> str:
+    return ORG_KIND_LABELS[org.kind]
+
+
+def person_props(person: Person) -> Props:
+    return _without_none(
+        key=person.key,
+        id_number=person.id_number,
+        name=person.name,
+        region=person.region,
+        key_folded=fold(person.key),
+        name_folded=fold(person.name),
+    )
+
+
+def person_labels(person: Person) -> list[str]:
+    return ["Person", "Unresolved"] if person.unresolved else ["Person"]
+
+
+def relation_props(relation: Relation) -> Props:
+    return _without_none(
+        key=relation.key,
+        start_on=relation.start_on,
+        end_on=relation.end_on,
+        source=relation.source,
+        title=relation.title,
+        ratio=relation.ratio,
+        subscribed_amount=relation.subscribed_amount,
+        qualification=relation.qualification,
+        certificate_no=relation.certificate_no,
+    )
+
+
+def relation_row(relation: Relation) -> Props:
+    """A relation as the add_missing_relations statement takes it."""
+    return {
+        "type": RELATION_TYPES[relation.kind],
+        "key": relation.key,
+        "source_id": relation.source_id,
+        "target_id": relation.target_id,
+        "props": relation_props(relation),
+    }
+
+
+def entry_props(entry: ListEntry) -> Props:
+    return _without_none(
+        entry_id=entry.entry_id,
+        subject_id=entry.subject_id,
+        list=entry.list.value,
+        domain=entry.domain.value,
+        reason=entry.reason,
+        act_on=entry.act_on,
+        decided_on=entry.decided_on,
+        valid_from=entry.valid_from,
+        valid_until=entry.valid_until,
+        initiating_dept=entry.initiating_dept,
+        basis=entry.basis,
+        source_region=entry.source_region,
+        status=entry.status.value,
+        responsible_person_ids=list(entry.responsible_person_ids),
+        version=entry.version,
+    )
+
+
+def change_props(change: StatusChange) -> Props:
+    """A status change as append_status_change takes it (``from_status`` None = stored without it)."""
+    return {
+        "from_status": None if change.from_status is None else change.from_status.value,
+        "to_status": change.to_status.value,
+        "at": change.at,
+        "actor": change.actor,
+        "reason": change.reason,
+    }
+
+
+def penalty_props(penalty: PenaltyRecord) -> Props:
+    return _without_none(key=penalty.key, **penalty.model_dump(mode="python")) | {
+        "subject_category": penalty.subject_category.value,
+        "penalty_categories": list(penalty.penalty_categories),
+    }
+
+
+def penalty_row(penalty: PenaltyRecord) -> Props:
+    """A penalty as the add_missing_penalties statement takes it."""
+    return {"key": penalty.key, "props": penalty_props(penalty)}
+
+
+def link_props(link: PersonalLink) -> Props:
+    """A personal link's relationship properties (its ends are the person and the entry)."""
+    return _without_none(
+        org_id=link.org_id, roles=[role.value for role in link.roles], responsible=link.responsible
+    )
+
+
+def region_rows(codes: set[str]) -> list[Props]:
+    """Every code with all its ancestors, each once, as upsert_regions takes them."""
+    chain = sorted({code for region in codes for code in region_chain(region)})
+    rows: list[Props] = []
+    for code in chain:
+        parent = region_parent(code)
+        rows.append(
+            {
+                "code": code,
+                "level": region_level(code).value,
+                "parent": parent,
+                "parent_level": None if parent is None else region_level(parent).value,
+            }
+        )
+    return rows
+
+
+# ---- records -> domain ------------------------------------------------------------------------------
+
+
+def subject_from(labels: list[str], props: Mapping[str, Any]) -> Subject:
+    """A stored subject: an Organization when the node has the Organization label, else a Person."""
+    if "Organization" in labels:
+        kinds = [_ORG_KIND_BY_LABEL[label] for label in labels if label in _ORG_KIND_BY_LABEL]
+        if len(kinds) != 1:  # the upsert statement always leaves exactly one; anything else is corruption
+            raise ValueError(f"organisation node {props['key']!r} has kind labels {kinds}, expected one")
+        return Organization.model_validate(
+            {
+                "uscc": props["uscc"],
+                "name": props["name"],
+                "kind": kinds[0],
+                "region": props.get("region"),
+                "status": props["status"],
+                "established_on": _native(props.get("established_on")),
+                "industry": props.get("industry"),
+            }
+        )
+    return Person.model_validate({"key": props["key"], "name": props["name"], "region": props.get("region")})
+
+
+def relation_from(rel_type: str, source_id: str, target_id: str, props: Mapping[str, Any]) -> Relation:
+    """A stored relationship as a Relation; its kind is read back through the allow-list."""
+    fields = {name: _native(value) for name, value in props.items() if name != "key"}
+    return Relation.model_validate(
+        {"kind": _KIND_BY_TYPE[rel_type], "source_id": source_id, "target_id": target_id, **fields}
+    )
+
+
+def entry_from(props: Mapping[str, Any]) -> ListEntry:
+    fields = {name: _native(value) for name, value in props.items()}
+    fields["responsible_person_ids"] = tuple(fields.get("responsible_person_ids", ()))
+    return ListEntry.model_validate(fields)
+
+
+def change_from(entry_id: str, props: Mapping[str, Any]) -> StatusChange:
+    return StatusChange.model_validate(
+        {
+            "entry_id": entry_id,
+            "from_status": props.get("from_status"),
+            "to_status": props["to_status"],
+            "at": _native(props["at"]),
+            "actor": props["actor"],
+            "reason": props.get("reason"),
+        }
+    )
+
+
+def penalty_from(props: Mapping[str, Any]) -> PenaltyRecord:
+    fields = {name: _native(value) for name, value in props.items() if name != "key"}
+    fields["penalty_categories"] = tuple(fields.get("penalty_categories", ()))
+    return PenaltyRecord.model_validate(fields)
+
+
+def link_from(person_id: str, entry_id: str, props: Mapping[str, Any]) -> PersonalLink:
+    return PersonalLink.model_validate(
+        {
+            "person_id": person_id,
+            "entry_id": entry_id,
+            "org_id": props.get("org_id"),
+            "roles": tuple(props.get("roles", ())),
+            "responsible": props["responsible"],
+        }
+    )
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values as ``datetime`` values; anything else unchanged."""
+    if isinstance(value, Date | DateTime):
+        native: dt.date | dt.datetime = value.to_native()
+        return native
+    return value
+
+
+def _without_none(**props: Any) -> Props:
+    return {name: value for name, value in props.items() if value is not None}

@@ -1,0 +1,220 @@
+"""The Neo4j backend of :class:`GraphStore` (production). The graph model is described in docs/model.md.
+
+Each method is one managed transaction running statements from ``cypher/``; values travel only as
+parameters; results come back as domain models. Errors: ``BackendUnavailable`` when Neo4j cannot answer,
+``Conflict`` on a concurrent identity clash or a stale entry version, ``NotFound`` / ``InvalidInput`` as
+the contract states, with nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+from graph_service.domain.model import (
+    Direction,
+    EntryFilter,
+    ListEntry,
+    Organization,
+    Person,
+    Relation,
+    RelationKind,
+    StatusChange,
+    Subject,
+    UpsertCounts,
+    is_unresolved_key,
+)
+from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
+from graph_service.errors import InvalidInput
+from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches
+from graph_service.store.neo4j import lifecycle, links, reads, writes
+from graph_service.store.neo4j.connection import Connection
+from graph_service.store.neo4j.mapping import fold
+
+V = TypeVar("V")
+
+#: Nodes or relationships deleted per transaction by :meth:`Neo4jStore.clear`.
+CLEAR_BATCH = 5_000
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Neo4jStore(GraphStore):
+    """A :class:`GraphStore` on a Neo4j 5.26+ server (``bolt://`` or ``neo4j://`` routing URIs).
+
+    Construction connects and applies ``cypher/schema.cypher`` (idempotent), so a reachable store is
+    ready to use; ``BackendUnavailable`` if the server cannot be reached or refuses the credentials.
+    ``clock`` stamps the first status change of new entries, as in the embedded store.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        timeout_s: float = 10.0,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self._db = Connection(uri, user, password, database, timeout_s)
+        self._clock = clock
+        try:
+            self._db.verify()
+            self._db.apply_schema()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ---- writes -------------------------------------------------------------------------------------
+
+    def upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
+        _require_type(rows, Organization)
+        return self._db.write(writes.upsert_organizations, rows) if rows else UpsertCounts()
+
+    def upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
+        _require_type(rows, Person)
+        return self._db.write(writes.upsert_persons, rows) if rows else UpsertCounts()
+
+    def upsert_relations(self, rows: Sequence[Relation]) -> UpsertCounts:
+        return self._db.write(writes.upsert_relations, rows) if rows else UpsertCounts()
+
+    def upsert_entries(self, rows: Sequence[ListEntry]) -> UpsertCounts:
+        return self._db.write(writes.upsert_entries, rows, self._clock()) if rows else UpsertCounts()
+
+    def upsert_penalties(self, rows: Sequence[PenaltyRecord]) -> UpsertCounts:
+        return self._db.write(writes.upsert_penalties, rows) if rows else UpsertCounts()
+
+    def replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+        return self._db.write(links.replace_links, links_by_entry) if links_by_entry else UpsertCounts()
+
+    def transition_entry(self, entry: ListEntry, change: StatusChange) -> None:
+        self._db.write(lifecycle.transition_entry, entry, change)
+
+    def resolve_person(self, unresolved_key: str, person: Person) -> None:
+        if not is_unresolved_key(unresolved_key):
+            raise InvalidInput.for_field(
+                "unresolved_key", unresolved_key, "must be an unresolved key ~<uscc>~<name>"
+            )
+        if person.unresolved:
+            raise InvalidInput.for_field("person.key", person.key, "must be a full ID number to resolve into")
+        self._db.write(lifecycle.resolve_person, unresolved_key, person)
+
+    def clear(self) -> None:
+        """Delete the credit graph in bounded transactions, relationships first; schema and version stay.
+
+        ``CALL { ... } IN TRANSACTIONS`` cannot run inside a managed transaction, hence the loop. Other node
+        kinds in the same database (the audit chain) are not touched.
+        """
+        for statement in ("clear_relationships", "clear_nodes"):
+            while self._db.write(lifecycle.delete_batch, statement, CLEAR_BATCH) > 0:
+                pass
+
+    # ---- reads --------------------------------------------------------------------------------------
+
+    def get_subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
+        keys = _distinct(ids)
+        return _in_order(keys, self._db.read(reads.subjects, keys)) if keys else {}
+
+    def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]:
+        ids = _distinct(entry_ids)
+        return _in_order(ids, self._db.read(reads.entries_by_id, ids)) if ids else {}
+
+    def relations_of(
+        self,
+        subject_id: str,
+        *,
+        as_of: dt.date | None,
+        kinds: frozenset[RelationKind] | None = None,
+        direction: Direction = "both",
+    ) -> list[Relation]:
+        stored = self._db.read(reads.relations, subject_id, direction)
+        return sorted((r for r in stored if relation_matches(r, as_of, kinds)), key=lambda r: r.key)
+
+    def adjacent(
+        self, subject_ids: Sequence[str], *, as_of: dt.date | None, limit_per_node: int
+    ) -> dict[str, Adjacency]:
+        if limit_per_node < 0:
+            raise InvalidInput.for_field("limit_per_node", limit_per_node, "must be zero or more")
+        keys = _distinct(subject_ids)
+        return _in_order(keys, self._db.read(reads.adjacent, keys, as_of, limit_per_node)) if keys else {}
+
+    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
+        return self._entries("get_subject_entries", subject_ids, flt)
+
+    def entries_naming_responsible(
+        self, person_ids: Iterable[str], flt: EntryFilter | None = None
+    ) -> list[ListEntry]:
+        return self._entries("get_responsible_entries", person_ids, flt)
+
+    def _entries(self, statement: str, ids: Iterable[str], flt: EntryFilter | None) -> list[ListEntry]:
+        keys = _distinct(ids)
+        found = self._db.read(reads.entries, statement, keys) if keys else []
+        # The filter is the shared base.entry_matches, so both backends apply one rule.
+        return sorted((e for e in found if flt is None or entry_matches(e, flt)), key=lambda e: e.entry_id)
+
+    def entry_history(self, entry_id: str) -> list[StatusChange]:
+        return self._db.read(reads.history, entry_id)
+
+    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+        keys = _distinct(subject_ids)
+        found = self._db.read(reads.penalties, keys) if keys else []
+        return sorted(found, key=lambda p: (p.decision_number, p.subject_id))
+
+    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+        keys = _distinct(person_ids)
+        found = self._db.read(links.person_links, keys) if keys else []
+        return sorted(found, key=lambda link: (link.person_id, link.entry_id))
+
+    def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+        ids = _distinct(entry_ids)
+        found = self._db.read(links.entry_links, ids) if ids else []
+        return sorted(found, key=lambda link: (link.entry_id, link.person_id))
+
+    def counts(self) -> dict[str, int]:
+        return self._db.read(reads.counts)
+
+    def data_version(self) -> int:
+        return self._db.read(reads.data_version)
+
+    def search_subjects(self, text: str, limit: int = 20) -> list[Subject]:
+        if limit < 0:
+            raise InvalidInput.for_field("limit", limit, "must be zero or more")
+        found = self._db.read(reads.search, fold(text), limit)
+        return sorted(found, key=lambda subject: subject.key)
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Fail fast if the server is unreachable, then check the database itself answers."""
+        self._db.verify()
+        self._db.read(reads.ping)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    """``values`` once each, in first-seen order."""
+    return list(dict.fromkeys(values))
+
+
+def _in_order(keys: list[str], found: dict[str, V]) -> dict[str, V]:
+    """``found`` in the order the caller asked for its keys (as the embedded store answers)."""
+    return {key: found[key] for key in keys if key in found}
+
+
+def _require_type(rows: Sequence[object], expected: type) -> None:
+    for i, row in enumerate(rows):
+        if not isinstance(row, expected):
+            raise InvalidInput.for_field(f"rows[{i}]", type(row).__name__, f"must be a {expected.__name__}")

@@ -1,0 +1,220 @@
+"""The court list of dishonest judgment debtors (失信被执行人名单) -> black entries in ``court_enforcement``.
+
+Columns are the published Chinese headers; the JSON field names of the courts' public query service
+(``iname``, ``caseCode``, ``cardNum`` …) are accepted as aliases, so CSV exports and JSON lines both load.
+One row is one debtor in one case: ``entry_id`` is ``court:<case number>:<8 hex of the debtor's name>``,
+the same on every re-load. The act date is the filing date (立案时间), the decision date the publication
+date (发布时间). For an organisation, the named legal representative or principal is linked as directly
+responsible only when exactly one person of that name held one of those roles in that organisation on the
+filing date (or the row gives their full ID); otherwise the name is reported as a warning, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from graph_service.domain.identifiers import IdentifierError, check_id_number
+from graph_service.domain.model import (
+    CreditDomain,
+    EntryStatus,
+    ListEntry,
+    ListKind,
+    Person,
+    RelationKind,
+    UpsertCounts,
+)
+from loaders.cells import Cells, Problem, is_withheld
+from loaders.csvio import normalise_header
+from loaders.public import PublicFile, PublicRow, identify, province_code
+from loaders.report import FileReport
+from loaders.run import Parsed, Run
+from loaders.v1_entries import subject_region
+
+NAME = "被执行人姓名/名称"
+IDENTIFIER = "身份证号码/组织机构代码"
+LEGAL_REP = "法定代表人或者负责人姓名"
+LEGAL_REP_ID = "法定代表人或者负责人身份证号码"  # extension: not published, but some exports carry it
+SEX = "性别"
+AGE = "年龄"
+COURT = "执行法院"
+PROVINCE = "省份"
+CASE = "案号"
+FILED_ON = "立案时间"
+BASIS = "执行依据文号"
+BASIS_ISSUER = "做出执行依据单位"
+OBLIGATION = "生效法律文书确定的义务"
+PERFORMANCE = "被执行人的履行情况"
+CONDUCT = "失信被执行人行为具体情形"
+PUBLISHED_ON = "发布时间"
+PERFORMED = "已履行部分"
+UNPERFORMED = "未履行部分"
+
+_ALIASES: dict[str, str] = {
+    # JSON fields of the public query service, and header variants seen in exports
+    "iname": NAME,
+    "被执行人姓名": NAME,
+    "被执行人名称": NAME,
+    "cardnum": IDENTIFIER,
+    "身份证号码": IDENTIFIER,
+    "组织机构代码": IDENTIFIER,
+    "统一社会信用代码": IDENTIFIER,
+    "身份证号码/工商注册号": IDENTIFIER,
+    "businessentity": LEGAL_REP,
+    "法定代表人或负责人姓名": LEGAL_REP,
+    "法定代表人/负责人姓名": LEGAL_REP,
+    "sexy": SEX,
+    "sex": SEX,
+    "age": AGE,
+    "courtname": COURT,
+    "areaname": PROVINCE,
+    "casecode": CASE,
+    "regdate": FILED_ON,
+    "gistid": BASIS,
+    "gistunit": BASIS_ISSUER,
+    "duty": OBLIGATION,
+    "performance": PERFORMANCE,
+    "disrupttypename": CONDUCT,
+    "publishdate": PUBLISHED_ON,
+    "公布时间": PUBLISHED_ON,
+    "performedpart": PERFORMED,
+    "unperformpart": UNPERFORMED,
+}
+
+_RESPONSIBLE_ROLES = frozenset({RelationKind.LEGAL_REPRESENTATIVE, RelationKind.PRINCIPAL})
+_NOT_IN_ID = re.compile(r"[^\w\-.]")
+
+
+def court_entry_id(case_number: str, debtor_name: str) -> str:
+    """``court:<case number without brackets or spaces>:<8 hex of the name>`` — one debtor in one case."""
+    case = _NOT_IN_ID.sub("", unicodedata.normalize("NFKC", case_number))
+    name = "".join(unicodedata.normalize("NFKC", debtor_name).split())
+    return f"court:{case}:{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def _reason(cells: Cells) -> str | None:
+    parts = [
+        cells.text(CONDUCT),
+        f"履行情况：{v}" if (v := cells.text(PERFORMANCE)) else None,
+        f"义务：{v}" if (v := cells.text(OBLIGATION)) else None,
+        f"执行依据单位：{v}" if (v := cells.text(BASIS_ISSUER)) else None,
+    ]
+    text = "；".join(p for p in parts if p)
+    return text[:2000] or None
+
+
+class CourtRecords(PublicFile[ListEntry]):
+    """失信被执行人名单 rows (CSV with the published headers, or JSON lines)."""
+
+    kind = "court"
+    required = (NAME, IDENTIFIER, COURT, CASE, PUBLISHED_ON)
+    optional = (LEGAL_REP, LEGAL_REP_ID, SEX, AGE, PROVINCE, FILED_ON, BASIS, BASIS_ISSUER, OBLIGATION,
+                PERFORMANCE, CONDUCT, PERFORMED, UNPERFORMED)  # fmt: skip
+    aliases: ClassVar[dict[str, str]] = {normalise_header(k): v for k, v in _ALIASES.items()}
+    model = ListEntry
+    name_column = NAME
+    key_column = CASE
+    field_columns: ClassVar[dict[str, str]] = {
+        "entry_id": CASE,
+        "subject_id": IDENTIFIER,
+        "reason": CONDUCT,
+        "act_on": FILED_ON,
+        "decided_on": PUBLISHED_ON,
+        "initiating_dept": COURT,
+        "basis": BASIS,
+        "source_region": PROVINCE,
+        "responsible_person_ids": LEGAL_REP_ID,
+    }
+
+    def parse(self, cells: Cells) -> PublicRow[ListEntry]:
+        for column in self.required:
+            cells.required(column)
+        ref = identify(cells, IDENTIFIER)
+        name, case = cells.text(NAME), cells.text(CASE)
+        fields: dict[str, Any] = {
+            "entry_id": court_entry_id(case, name) if case and name else None,
+            "list": ListKind.BLACK,
+            "domain": CreditDomain.COURT_ENFORCEMENT,
+            "reason": _reason(cells),
+            "act_on": cells.date(FILED_ON, lenient=True),
+            "decided_on": cells.date(PUBLISHED_ON, lenient=True),
+            "initiating_dept": cells.text(COURT),
+            "basis": (cells.text(BASIS) or "")[:200] or None,
+            "source_region": province_code(cells.text(PROVINCE)),
+            "status": EntryStatus.ACTIVE,
+        }
+        if cells.text(PROVINCE) and fields["source_region"] is None:
+            cells.warn(
+                PROVINCE, f"province {cells.text(PROVINCE)} is not known; the subject's region is used"
+            )
+        return self.finish(cells, ref, IDENTIFIER, fields)
+
+    def record_key(self, record: ListEntry) -> str:
+        return record.entry_id
+
+    def upsert(self, run: Run, records: Sequence[ListEntry]) -> UpsertCounts:
+        return run.store.upsert_entries(records)
+
+    def enrich(
+        self, items: list[Parsed[PublicRow[ListEntry]]], run: Run, report: FileReport
+    ) -> list[Parsed[PublicRow[ListEntry]]]:
+        """Fill the source region and link the named legal representative where it is unambiguous."""
+        need_region = {
+            i.value.ref.key for i in items if i.value.record and i.value.record.source_region is None
+        }
+        stored = run.store.get_subjects(k for k in need_region if k is not None) if need_region else {}
+        out: list[Parsed[PublicRow[ListEntry]]] = []
+        for item in items:
+            entry = item.value.record
+            assert entry is not None
+            update: dict[str, Any] = {}
+            if entry.source_region is None:
+                update["source_region"] = subject_region(entry.subject_id, stored.get(entry.subject_id))
+            if item.value.ref.is_org and (rep := item.row.get(LEGAL_REP)) is not None:
+                person = self._responsible(run, entry, rep, item.row.get(LEGAL_REP_ID))
+                if isinstance(person, str):
+                    update["responsible_person_ids"] = (person,)
+                else:
+                    run.warn(report, item.line, [person])
+            if update:
+                item = Parsed(item.line, item.row, _with_record(item.value, entry.model_copy(update=update)))
+            out.append(item)
+        return out
+
+    @staticmethod
+    def _responsible(run: Run, entry: ListEntry, name: str, rep_id: str | None) -> str | Problem:
+        """The one person the row's legal representative can be, or a warning saying why none is linked."""
+        on: dt.date = entry.act_date
+        if not is_withheld(rep_id):
+            assert rep_id is not None
+            try:
+                number, _ = check_id_number(rep_id)
+            except IdentifierError as exc:
+                return Problem(LEGAL_REP_ID, rep_id, f"{exc.reason}; legal representative not linked")
+            if not run.unknown([number]):
+                return number
+            return Problem(
+                LEGAL_REP_ID, rep_id, f"person {number} is not stored; legal representative not linked"
+            )
+        holders = run.store.role_holders(entry.subject_id, as_of=on, roles=_RESPONSIBLE_ROLES)
+        subjects = run.store.get_subjects({h.source_id for h in holders})
+        wanted = "".join(name.split())
+        matches = sorted(
+            k for k, s in subjects.items() if isinstance(s, Person) and "".join(s.name.split()) == wanted
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            found = "is not a legal representative or principal"
+        else:
+            found = f"matches {len(matches)} legal representatives or principals"
+        reason = f"unresolved name: {name} {found} of {entry.subject_id} on {on}; not linked"
+        return Problem(LEGAL_REP, name, reason)
+
+
+def _with_record(row: PublicRow[ListEntry], record: ListEntry) -> PublicRow[ListEntry]:
+    return PublicRow(row.ref, row.id_column, row.name, row.subject, row.fields, record)

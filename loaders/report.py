@@ -1,0 +1,83 @@
+"""What a load did, per file: the numbers the summary table prints and the CLI's exit code depends on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph_service.domain.model import UpsertCounts
+
+
+@dataclass
+class FileReport:
+    """Counts for one source file.
+
+    ``read`` counts records (not physical lines). Every read record ends up in exactly one of
+    ``loaded`` (created + updated + unchanged, or ``valid`` in a dry run), ``rejected`` or ``skipped``
+    (an identical repeat of an earlier row of the same file).
+    """
+
+    file: str
+    kind: str
+    encoding: str = ""
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    valid: int = 0  # dry run: rows that would be written
+    rejected: int = 0
+    skipped: int = 0
+    warnings: int = 0
+    subjects_created: int = 0  # subjects a row implied and this load created (not the file's own rows)
+    unresolved_persons: int = 0  # of those, unresolved persons (name only, scoped to an organisation)
+    resolved_persons: int = 0  # unresolved persons merged into a person with a full ID number
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, counts: UpsertCounts) -> None:
+        self.created += counts.created
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+
+    @property
+    def loaded(self) -> int:
+        return self.created + self.updated + self.unchanged + self.valid
+
+    @property
+    def records_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class LoadReport:
+    """A whole load: the per-file reports in load order, and the file that failed it, if any."""
+
+    format: str
+    dry_run: bool
+    files: list[FileReport] = field(default_factory=list)
+    failure: str | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # files ignored and similar remarks
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.warnings for f in self.files)
+
+    @property
+    def records_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0

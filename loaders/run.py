@@ -1,0 +1,226 @@
+"""The state one load shares across its files, and the contract every file kind implements.
+
+A file kind parses rows (pure validation, no store) and writes batches of parsed rows (reference checks
+and store writes). The run remembers which subject keys exist — loaded by this run or found in the store —
+so each key is looked up in the store at most once per load.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
+
+from graph_service.domain.model import Organization, Person, Subject, UpsertCounts
+from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.store.base import GraphStore
+from loaders.cells import Cells, Problem
+from loaders.csvio import BadRecord, IssueWriter, Row
+from loaders.report import FileReport
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+# Store errors a single row can cause; anything else (BackendUnavailable) fails the load instead.
+_ROW_ERRORS = (NotFound, InvalidInput, Conflict)
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    """A row that passed validation: where it came from and what it became."""
+
+    line: int
+    row: Row
+    value: T
+
+
+class Run:
+    """One load: the store, the rejects and warnings files, and what this load has seen so far."""
+
+    def __init__(
+        self, store: GraphStore, *, dry_run: bool, rejects: IssueWriter, warnings: IssueWriter
+    ) -> None:
+        self.store = store
+        self.dry_run = dry_run
+        self.rejects = rejects
+        self.warnings = warnings
+        # Subject keys known to exist (written by this run or found in the store). ~70 bytes a key: a
+        # province-sized load (a few million keys) fits comfortably.
+        self.known: set[str] = set()
+        # Unresolved keys merged during this run -> the ID number they became: later rows that still
+        # name the person by organisation + name are pointed at the resolved person.
+        self.resolved: dict[str, str] = {}
+
+    # ---- issues ---------------------------------------------------------------------------------------
+
+    def reject(self, report: FileReport, line: int, problems: Iterable[Problem]) -> None:
+        """Count one rejected row and write each of its problems to the rejects file."""
+        report.rejected += 1
+        for p in problems:
+            self.rejects.write(report.file, line, p.column, p.value, p.reason)
+
+    def warn(self, report: FileReport, line: int, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            report.warnings += 1
+            self.warnings.write(report.file, line, p.column, p.value, p.reason)
+
+    # ---- references ---------------------------------------------------------------------------------
+
+    def unknown(self, ids: Iterable[str]) -> set[str]:
+        """The ids among ``ids`` that neither this run loaded nor the store holds (one store call)."""
+        ask = {i for i in ids if i not in self.known}
+        if not ask:
+            return set()
+        found = self.store.get_subjects(ask)
+        self.known.update(found)
+        return ask - found.keys()
+
+    def mark_known(self, ids: Iterable[str]) -> None:
+        self.known.update(ids)
+
+    # ---- writes -------------------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        report: FileReport,
+        batch: Sequence[Parsed[T]],
+        write: Callable[[Sequence[T]], UpsertCounts],
+        column: str,
+    ) -> list[Parsed[T]]:
+        """Write a batch through ``write``; returns the rows that were written (all, in a dry run).
+
+        Reference checks happen before, so the store refusing a batch means a row the checks could not
+        foresee (or a concurrent change): the batch is retried row by row and only the refused rows are
+        rejected, with the store's own message, attributed to ``column``.
+        """
+        if not batch:
+            return []
+        if self.dry_run:
+            report.valid += len(batch)
+            return list(batch)
+        try:
+            report.add(write([p.value for p in batch]))
+            return list(batch)
+        except _ROW_ERRORS as exc:
+            if len(batch) == 1:
+                item = batch[0]
+                self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
+                return []
+        written: list[Parsed[T]] = []
+        for item in batch:
+            try:
+                report.add(write([item.value]))
+                written.append(item)
+            except _ROW_ERRORS as exc:
+                self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
+        return written
+
+    def create_missing(self, report: FileReport, subjects: Iterable[Subject]) -> None:
+        """Create the subjects among ``subjects`` that do not exist yet; never overwrites a stored one.
+
+        For subjects a row implies rather than lists: unresolved persons named by a relation row, and
+        debtors or penalised subjects named (with their identifier) by a public feed.
+        """
+        by_key = {s.key: s for s in subjects}
+        new = [by_key[k] for k in sorted(self.unknown(by_key))]
+        if not new:
+            return
+        orgs = [s for s in new if isinstance(s, Organization)]
+        persons = [s for s in new if isinstance(s, Person)]
+        if not self.dry_run:
+            if orgs:
+                self.store.upsert_organizations(orgs)
+            if persons:
+                self.store.upsert_persons(persons)
+        report.subjects_created += len(new)
+        report.unresolved_persons += sum(1 for p in persons if p.unresolved)
+        self.mark_known(s.key for s in new)
+
+
+class FirstSeen:
+    """Which keys a file already had, and a fingerprint of the row that had them (first row wins).
+
+    One packed int per key (fingerprint << 32 | line) keeps a million keys to tens of megabytes.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def check(self, key: str, fingerprint: Hashable, line: int) -> tuple[bool, int] | None:
+        """None the first time; else (same data as the first row?, line of the first row)."""
+        digest = hash(fingerprint) & 0xFFFFFFFF
+        earlier = self._seen.get(key)
+        if earlier is None:
+            self._seen[key] = (digest << 32) | line
+            return None
+        return (earlier >> 32) == digest, earlier & 0xFFFFFFFF
+
+
+def first_rows_only(
+    seen: FirstSeen,
+    batch: list[Parsed[S]],
+    key: Callable[[S], str],
+    column: str,
+    run: Run,
+    report: FileReport,
+    fingerprint: Callable[[S], Hashable] | None = None,
+) -> list[Parsed[S]]:
+    """Drop repeats of a key given earlier in the same file.
+
+    An identical repeat is skipped with a warning; a repeat with different data is rejected and the first
+    row kept — a silent last-wins would let the order of an export decide which name or status is stored.
+    """
+    kept: list[Parsed[S]] = []
+    for item in batch:
+        k = key(item.value)
+        earlier = seen.check(k, item.value if fingerprint is None else fingerprint(item.value), item.line)
+        if earlier is None:
+            kept.append(item)
+            continue
+        same, line = earlier
+        if same:
+            report.skipped += 1
+            run.warn(report, item.line, [Problem(column, k, f"repeats line {line}; skipped")])
+        else:
+            reason = (
+                f"{column} {k} was already given on line {line} with different data; the first row is kept"
+            )
+            run.reject(report, item.line, [Problem(column, item.row.get(column, k), reason)])
+    return kept
+
+
+class FileKind(abc.ABC, Generic[T]):
+    """One kind of source file: its columns, how a row is parsed, how a batch is written."""
+
+    kind: ClassVar[str]
+    required: ClassVar[tuple[str, ...]]
+    optional: ClassVar[tuple[str, ...]] = ()
+    # Normalised source header -> column name (public formats publish Chinese headers).
+    aliases: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+    def missing_columns(self, header: Sequence[str]) -> list[str]:
+        """Required columns absent from a header (JSON lines have no header and are checked per row)."""
+        return [c for c in self.required if c not in header]
+
+    def prepass(self, reread: Callable[[], Iterator[tuple[int, Row | BadRecord]]]) -> None:  # noqa: B027
+        """Optional: read the file before loading it (``reread()`` streams it again from the start).
+
+        For facts that need the whole file, such as ratios derived from all of an organisation's
+        subscribed amounts. The default reads nothing.
+        """
+
+    @abc.abstractmethod
+    def parse(self, cells: Cells) -> T:
+        """Validate one row into a value; raise ``RowRejected`` listing every problem. No store access."""
+
+    @abc.abstractmethod
+    def write(self, batch: list[Parsed[T]], run: Run, report: FileReport) -> None:
+        """Check references against the run and the store, then write the batch; reject what cannot be."""

@@ -1,0 +1,337 @@
+"""The audit log: hash chain, tamper detection, restart, queries, background writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from graph_service.audit import AuditEvent, AuditLog, FileAuditLog, MemoryAuditLog, open_audit_log
+from graph_service.audit.model import GENESIS_HASH
+from graph_service.config import Settings, get_settings
+from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
+
+T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def event(n: int, **kw: Any) -> AuditEvent:
+    fields: dict[str, Any] = {
+        "at": T0 + dt.timedelta(minutes=n),
+        "request_id": f"req{n}",
+        "client": "county-approvals",
+        "role": "approval",
+        "action": "check",
+        "subject_id": f"S{n % 3}",
+        "scenario": "bidding",
+        "verdict": "pass",
+        "entry_ids": [f"E{n}"],
+        "data_version": 7,
+        "detail": {"depth": 2},
+    }
+    fields.update(kw)
+    return AuditEvent(**fields)
+
+
+def write(log: AuditLog, events: list[AuditEvent]) -> None:
+    for e in events:
+        log.record(e)
+    log.flush()
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "audit.jsonl"
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_records_are_chained_from_the_genesis_hash(path: Path) -> None:
+    log = FileAuditLog(path)
+    write(log, [event(n) for n in range(4)])
+    log.close()
+
+    stored = lines(path)
+    assert [r["seq"] for r in stored] == [1, 2, 3, 4], stored
+    assert stored[0]["prev_hash"] == GENESIS_HASH
+    assert [r["prev_hash"] for r in stored[1:]] == [r["hash"] for r in stored[:-1]]
+    assert FileAuditLog(path, read_only=True).verify().ok
+
+
+def test_verify_finds_the_record_that_was_edited(path: Path) -> None:
+    log = FileAuditLog(path)
+    write(log, [event(n) for n in range(5)])
+    log.close()
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[2] = text[2].replace('"verdict":"pass"', '"verdict":"block"')
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+
+    result = FileAuditLog(path, read_only=True).verify()
+
+    assert (result.ok, result.first_broken_seq, result.count) == (False, 3, 2), result
+    assert "changed" in (result.reason or ""), result
+
+
+def test_verify_finds_a_removed_record(path: Path) -> None:
+    log = FileAuditLog(path)
+    write(log, [event(n) for n in range(5)])
+    log.close()
+    text = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(text[:1] + text[2:]) + "\n", encoding="utf-8")
+
+    result = FileAuditLog(path, read_only=True).verify()
+
+    assert (result.ok, result.first_broken_seq) == (False, 2), result
+
+
+def test_a_reopened_log_continues_the_chain(path: Path) -> None:
+    first = FileAuditLog(path)
+    write(first, [event(1), event(2)])
+    first.close()
+
+    second = FileAuditLog(path)
+    write(second, [event(3)])
+    result = second.verify()
+    second.close()
+
+    stored = lines(path)
+    assert [r["seq"] for r in stored] == [1, 2, 3], stored
+    assert stored[2]["prev_hash"] == stored[1]["hash"]
+    assert (result.ok, result.count) == (True, 3), result
+
+
+def test_a_torn_last_line_from_a_crash_is_cut_before_appending(path: Path) -> None:
+    log = FileAuditLog(path)
+    write(log, [event(1), event(2)])
+    log.close()
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('{"seq":3,"act')  # a write the crash interrupted
+
+    reopened = FileAuditLog(path)
+    write(reopened, [event(3)])
+    reopened.close()
+
+    stored = lines(path)
+    assert [r["seq"] for r in stored] == [1, 2, 3], stored
+    assert FileAuditLog(path, read_only=True).verify().ok
+
+
+def test_a_second_writer_on_the_same_file_is_refused(path: Path) -> None:
+    log = FileAuditLog(path)
+    try:
+        with pytest.raises(Conflict, match="another process"):
+            FileAuditLog(path)
+    finally:
+        log.close()
+
+
+def test_a_read_only_log_refuses_to_record(path: Path) -> None:
+    with pytest.raises(Conflict, match="read-only"):
+        FileAuditLog(path, read_only=True).record(event(1))
+
+
+def test_query_filters_by_subject_client_action_and_time(path: Path) -> None:
+    log = FileAuditLog(path)
+    write(
+        log,
+        [event(n) for n in range(6)]
+        + [event(6, client="inspector", action="graph.explore", subject_id="S0")],
+    )
+
+    by_subject = log.query(subject_id="S0")
+    by_client = log.query(client="inspector")
+    by_action = log.query(action="graph.explore")
+    by_time = log.query(since=T0 + dt.timedelta(minutes=2), until=T0 + dt.timedelta(minutes=4))
+    log.close()
+
+    assert [r.seq for r in by_subject] == [1, 4, 7], by_subject
+    assert [r.seq for r in by_client] == [7], by_client
+    assert [r.seq for r in by_action] == [7], by_action
+    assert [r.request_id for r in by_time] == ["req2", "req3"], by_time
+
+
+def test_query_pages_with_after_and_limit() -> None:
+    log = MemoryAuditLog()
+    write(log, [event(n) for n in range(5)])
+
+    first = log.query(limit=2)
+    second = log.query(limit=2, after=first[-1].seq)
+    last = log.query(limit=2, after=second[-1].seq)
+    log.close()
+
+    assert [[r.seq for r in page] for page in (first, second, last)] == [[1, 2], [3, 4], [5]]
+
+
+def test_query_refuses_a_time_without_offset() -> None:
+    log = MemoryAuditLog()
+    with pytest.raises(InvalidInput, match="since") as info:
+        log.query(since=dt.datetime(2025, 3, 1, 9, 0))
+    log.close()
+    assert info.value.errors[0]["field"] == "since", info.value.errors
+
+
+def test_query_refuses_an_end_before_the_start() -> None:
+    log = MemoryAuditLog()
+    with pytest.raises(InvalidInput, match="until"):
+        log.query(since=T0, until=T0 - dt.timedelta(days=1))
+    log.close()
+
+
+def test_times_are_stored_in_utc_and_details_as_json() -> None:
+    log = MemoryAuditLog()
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    write(
+        log,
+        [event(1, at=dt.datetime(2025, 3, 1, 17, 0, tzinfo=beijing), detail={"as_of": dt.date(2025, 3, 1)})],
+    )
+
+    [stored] = log.query()
+    log.close()
+
+    assert stored.at == dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+    assert stored.at.utcoffset() == dt.timedelta(0)
+    assert stored.detail == {"as_of": "2025-03-01"}, stored.detail
+
+
+class _ObservedMemoryLog(MemoryAuditLog):
+    """Notes the thread that writes, and fails while ``failing`` is set."""
+
+    def __init__(self) -> None:
+        self.writer_threads: set[str] = set()
+        self.failing = threading.Event()
+        super().__init__()
+
+    def _write_batch(self, events: list[AuditEvent]) -> None:
+        self.writer_threads.add(threading.current_thread().name)
+        if self.failing.is_set():
+            raise OSError("disk unavailable")
+        super()._write_batch(events)
+
+
+def test_recording_hands_the_write_to_a_background_thread() -> None:
+    log = _ObservedMemoryLog()
+    write(log, [event(1), event(2)])
+    log.close()
+
+    assert log.writer_threads and threading.current_thread().name not in log.writer_threads, (
+        log.writer_threads
+    )
+
+
+def test_a_failing_write_is_reported_and_retried_until_it_succeeds() -> None:
+    log = _ObservedMemoryLog()
+    log.failing.set()
+    log.record(event(1))
+
+    with pytest.raises(BackendUnavailable, match="disk unavailable"):
+        log.flush(timeout=0.3)
+    with pytest.raises(BackendUnavailable, match="cannot write"):
+        log.check()
+
+    log.failing.clear()
+    log.flush(timeout=10)
+    log.check()
+    result = log.verify()
+    log.close()
+    assert (result.ok, result.count) == (True, 1), result
+
+
+def test_open_audit_log_keeps_the_file_in_the_data_dir(tmp_path: Path) -> None:
+    log = open_audit_log(Settings(data_dir=tmp_path))
+    write(log, [event(1)])
+    log.close()
+
+    assert isinstance(log, FileAuditLog)
+    assert [r["seq"] for r in lines(tmp_path / "audit.jsonl")] == [1]
+
+
+def test_the_verify_command_prints_ok_or_the_first_broken_seq(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph_service.cli.main import app
+
+    monkeypatch.setenv("GRAPH_SERVICE_DATA_DIR", str(path.parent))
+    monkeypatch.delenv("GRAPH_SERVICE_NEO4J_URI", raising=False)
+    get_settings.cache_clear()
+    log = FileAuditLog(path)
+    write(log, [event(n) for n in range(3)])
+    log.close()
+    runner = CliRunner()
+    try:
+        intact = runner.invoke(app, ["audit", "verify"])
+        path.write_text(path.read_text(encoding="utf-8").replace('"req1"', '"req9"'), encoding="utf-8")
+        broken = runner.invoke(app, ["audit", "verify"])
+    finally:
+        get_settings.cache_clear()
+
+    assert (intact.exit_code, intact.output.strip()) == (0, "OK: 3 audit records, hash chain intact"), (
+        intact.output
+    )
+    assert broken.exit_code == 1, broken.output
+    assert broken.output.startswith("BROKEN at seq 2:"), broken.output
+
+
+# ---- Neo4j --------------------------------------------------------------------------------------
+
+
+@pytest.mark.neo4j
+def test_neo4j_audit_chains_serialises_writers_and_detects_tampering(neo4j_connection: Any) -> None:
+    import uuid
+
+    import neo4j
+
+    from graph_service.audit.neo4j import Neo4jAuditLog
+
+    conn = neo4j_connection
+    chain = f"test-{uuid.uuid4().hex}"  # a chain of its own: no clash with other tests or the service's
+    driver = neo4j.GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+    try:
+        # Two logs on one chain stand for two API instances appending at the same time.
+        first = Neo4jAuditLog(driver, conn.database, chain=chain, batch_size=3)
+        second = Neo4jAuditLog(driver, conn.database, chain=chain, batch_size=3)
+        for n in range(10):
+            first.record(event(n))
+            second.record(event(100 + n, client="inspector", subject_id="S9"))
+        first.flush()
+        second.flush()
+
+        intact = first.verify()
+        by_client = first.query(client="inspector", limit=100)
+        by_time = first.query(since=T0 + dt.timedelta(minutes=2), until=T0 + dt.timedelta(minutes=4))
+        first.close()
+        second.close()
+
+        # Tampering, as someone with database access might do it (test-only Cypher).
+        driver.execute_query(
+            "MATCH (r:AuditRecord {chain: $chain, seq: 5}) SET r.verdict = 'block'",
+            chain=chain,
+            database_=conn.database,
+        )
+        edited = Neo4jAuditLog(driver, conn.database, chain=chain, read_only=True).verify()
+        driver.execute_query(
+            "MATCH (r:AuditRecord {chain: $chain}) WHERE r.seq >= 4 DETACH DELETE r",
+            chain=chain,
+            database_=conn.database,
+        )
+        # Removing the newest records leaves an intact chain; only the head shows they are missing.
+        cut = Neo4jAuditLog(driver, conn.database, chain=chain, read_only=True).verify()
+    finally:
+        driver.execute_query(
+            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
+            "DETACH DELETE n",
+            chain=chain,
+            database_=conn.database,
+        )
+        driver.close()
+
+    assert (intact.ok, intact.count) == (True, 20), intact
+    assert sorted(r.request_id for r in by_client) == sorted(f"req{100 + n}" for n in range(10)), by_client
+    assert sorted(r.request_id for r in by_time) == ["req2", "req3"], by_time
+    assert (edited.ok, edited.first_broken_seq) == (False, 5), edited
+    assert (cut.ok, cut.count) == (False, 3) and "head" in (cut.reason or ""), cut
