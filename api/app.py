@@ -16,7 +16,7 @@ from api.context import AppContext
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from api.routers import audit, explorer, health, metrics
+from api.routers import audit, checks, explorer, health, metrics, subjects
 from graph_service import __version__
 from graph_service.audit import AuditLog, open_audit_log
 from graph_service.config import Settings
@@ -100,9 +100,8 @@ def create_app(
     app.include_router(metrics.router)
     app.include_router(audit.router)
     # ---- lead: API areas (one import + one include_router line each) -----------------------------
-    # from api.routers import checks, subjects
-    # app.include_router(checks.router)
-    # app.include_router(subjects.router)
+    app.include_router(checks.router)
+    app.include_router(subjects.router)
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
     # ------------------------------------------------------------------------------------------------
     return app

@@ -66,14 +66,14 @@ class Settings(BaseSettings):
     @field_validator("region")
     @classmethod
     def _region_is_six_digits(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{6}", value):
+        if not re.fullmatch(r"[0-9]{6}", value):
             raise ValueError(f"GRAPH_SERVICE_REGION must be a 6-digit GB/T 2260 code, got {value!r}")
         return value
 
     @field_validator("neo4j_heap", "neo4j_pagecache")
     @classmethod
     def _memory_size(cls, value: str) -> str:
-        if not re.fullmatch(r"\d+[kmgKMG]?", value):
+        if not re.fullmatch(r"[0-9]+[kmgKMG]?", value):
             raise ValueError(f"memory size must look like 512m or 2g, got {value!r}")
         return value
 

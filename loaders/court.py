@@ -157,7 +157,9 @@ class CourtRecords(PublicFile[ListEntry]):
         return record.entry_id
 
     def upsert(self, run: Run, records: Sequence[ListEntry]) -> UpsertCounts:
-        return run.store.upsert_entries(records)
+        counts = run.store.upsert_entries(records)
+        run.touched_entries.update(r.entry_id for r in records)
+        return counts
 
     def enrich(
         self, items: list[Parsed[PublicRow[ListEntry]]], run: Run, report: FileReport

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from graph_service.services.propagation import refresh_links
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem, RowRejected
 from loaders.court import CourtRecords
@@ -141,6 +142,8 @@ def load(
             file_started = time.perf_counter()
             _load_file(planned_file, run, file_report, batch_size, progress)
             file_report.seconds = time.perf_counter() - file_started
+        if not dry_run:
+            report.links = refresh_links(store, run.touched_entries, run.touched_orgs)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -57,6 +57,7 @@ class LoadReport:
     failure: str | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # files ignored and similar remarks
+    links: UpsertCounts = field(default_factory=UpsertCounts)  # personal credit-record links recomputed
 
     @property
     def ok(self) -> bool:

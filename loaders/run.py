@@ -51,6 +51,9 @@ class Run:
         # Unresolved keys merged during this run -> the ID number they became: later rows that still
         # name the person by organisation + name are pointed at the resolved person.
         self.resolved: dict[str, str] = {}
+        # What personal credit-record links must be recomputed for at the end of the load.
+        self.touched_orgs: set[str] = set()
+        self.touched_entries: set[str] = set()
 
     # ---- issues ---------------------------------------------------------------------------------------
 

@@ -88,7 +88,8 @@ class ListEntries(FileKind[ListEntry]):
             else:
                 kept.append(item)
         kept = self._with_source_region(run, kept)
-        run.upsert(report, kept, run.store.upsert_entries, "entry_id")
+        written = run.upsert(report, kept, run.store.upsert_entries, "entry_id")
+        run.touched_entries.update(p.value.entry_id for p in written)
 
     @staticmethod
     def _rewrite(run: Run, item: Parsed[ListEntry]) -> Parsed[ListEntry]:

@@ -80,7 +80,10 @@ class RelationFile(FileKind[RelationRow]):
         items = self._known_only(items, run, report, organisations=False)
         items = _first_of_each_identity(items, run, report)
         column = items[0].value.target_column if items else ""
-        run.upsert(report, items, lambda rows: run.store.upsert_relations([r.relation for r in rows]), column)
+        written = run.upsert(
+            report, items, lambda rows: run.store.upsert_relations([r.relation for r in rows]), column
+        )
+        run.touched_orgs.update(p.value.relation.target_id for p in written)
 
     @staticmethod
     def _refs(row: RelationRow, organisations: bool) -> Iterable[tuple[str, str]]:

@@ -138,7 +138,7 @@
   function graphStyle() {
     return [
       { selector: "node", style: {
-        "label": "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 3,
+        "label": "data(label)", "font-size": 13, "text-valign": "bottom", "text-margin-y": 3,
         "text-wrap": "ellipsis", "text-max-width": 130, "width": 26, "height": 26,
         "background-color": function (n) { return KIND_COLOURS[n.data("kind")] || "#999"; },
         "border-width": 1, "border-color": "#fff", "color": "#1d2733"
@@ -149,14 +149,14 @@
       { selector: "node.list-red", style: { "border-width": 5, "border-color": "#2b9348" } },
       { selector: "node.disputed", style: { "border-style": "dashed" } },
       { selector: "node.inactive", style: { "opacity": 0.55 } },
-      { selector: "node.origin", style: { "width": 42, "height": 42, "font-weight": "bold", "font-size": 12 } },
+      { selector: "node.origin", style: { "width": 42, "height": 42, "font-weight": "bold", "font-size": 14 } },
       { selector: "node.more", style: {
         "shape": "tag", "width": 18, "height": 18, "font-style": "italic", "color": "#5b6775"
       } },
       { selector: "node:selected", style: { "overlay-color": "#1f6feb", "overlay-opacity": 0.2 } },
       { selector: "edge", style: {
         "curve-style": "bezier", "width": 1.5, "line-color": "#9aa5b1", "target-arrow-shape": "triangle",
-        "target-arrow-color": "#9aa5b1", "arrow-scale": 0.8, "label": "data(label)", "font-size": 9,
+        "target-arrow-color": "#9aa5b1", "arrow-scale": 0.8, "label": "data(label)", "font-size": 10,
         "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8,
         "color": "#3d4a57"
       } },
@@ -224,7 +224,7 @@
   function layoutOptions(count) {
     if (count > 400) { return { name: "concentric", animate: false, padding: 30 }; }
     return { name: "cose", animate: false, padding: 30, randomize: true, nodeDimensionsIncludeLabels: true,
-      idealEdgeLength: function () { return 90; }, nodeRepulsion: function () { return 60000; } };
+      idealEdgeLength: function () { return 70; }, nodeRepulsion: function () { return 30000; }, gravity: 2 };
   }
 
   // Fit the drawing, but do not blow a handful of nodes up to poster size.

@@ -23,11 +23,13 @@ def main(
 
 
 # Sub-command registration: one line per area (keep this list short and sorted).
-from graph_service.cli import audit_cmd  # noqa: E402, F401  (registers `audit verify`)
-from graph_service.cli import load_cmd  # noqa: E402, F401  (registers `load`, `synth`)
-from graph_service.cli import neo4j_cmd  # noqa: E402, F401  (registers `neo4j start|stop|status`)
-from graph_service.cli import serve_cmd  # noqa: E402, F401  (registers `serve`)
-from graph_service.cli import store_cmd  # noqa: E402, F401  (registers `compact`, `stats`)
+from graph_service.cli import (
+    audit_cmd,  # noqa: E402, F401  (registers `audit verify`)
+    load_cmd,  # noqa: E402, F401  (registers `load`, `synth`)
+    neo4j_cmd,  # noqa: E402, F401  (registers `neo4j start|stop|status`)
+    serve_cmd,  # noqa: E402, F401  (registers `serve`)
+    store_cmd,  # noqa: E402, F401  (registers `compact`, `stats`)
+)
 from graph_service.cli.check_cmd import check  # noqa: E402
 
 app.command("check")(check)

@@ -183,7 +183,9 @@ class Person(_Frozen):
     @model_validator(mode="after")
     def _default_region(self) -> Person:
         if is_uscc_shaped(self.key):
-            raise ValueError("a person key must be an ID number or an unresolved-person key, not a USCC")
+            raise ValueError(
+                f"key: a person key must be an ID number or an unresolved-person key, not a USCC (got {self.key!r})"
+            )
         if self.region is None and not self.unresolved:
             object.__setattr__(self, "region", self.key[:6])
         return self

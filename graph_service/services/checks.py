@@ -23,7 +23,7 @@ from graph_service.domain.model import (
     Person,
     Subject,
 )
-from graph_service.domain.propagation import PersonalLink, Reach, reaches_of_self, reaches_via_link
+from graph_service.domain.propagation import Reach, reaches_of_self, reaches_via_link
 from graph_service.domain.verdict import Verdict, decide, green_channel
 from graph_service.services.check_models import (
     CheckRequest,

@@ -46,3 +46,13 @@ def relink_organisations(store: GraphStore, org_ids: Iterable[str]) -> UpsertCou
     for start in range(0, len(ids), RELINK_BATCH):
         total += relink_entries(store, store.entries_for(ids[start : start + RELINK_BATCH]))
     return total
+
+
+def refresh_links(store: GraphStore, entry_ids: Iterable[str], org_ids: Iterable[str]) -> UpsertCounts:
+    """After a load or a change: relink the given entries and every entry on organisations whose roles changed."""
+    orgs = sorted(set(org_ids))
+    entries = {e.entry_id: e for e in store.get_entries(sorted(set(entry_ids))).values()}
+    for start in range(0, len(orgs), RELINK_BATCH):
+        for entry in store.entries_for(orgs[start : start + RELINK_BATCH]):
+            entries.setdefault(entry.entry_id, entry)
+    return relink_entries(store, entries.values())

@@ -155,11 +155,6 @@ def test_a_person_with_an_unknown_region_prefix_is_stored(store: GraphStore) -> 
 
 @pytest.mark.memory
 @pytest.mark.neo4j
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.py: Person._default_region raises at model level without the value, and pydantic cuts "
-    "the input dict in the message, so the USCC given as key is not shown in full",
-)
 def test_a_person_keyed_by_a_uscc_is_refused_naming_the_value() -> None:
     code = make_uscc(3)
 
