@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GRAPH_SERVICE_", extra="ignore")
 
     env: Literal["development", "production"] = "development"
-    region: str = Field(default="430923", description="Home region (6-digit GB/T 2260 code) of this deployment")
+    region: str = Field(
+        default="430923", description="Home region (6-digit GB/T 2260 code) of this deployment"
+    )
 
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
@@ -55,7 +57,9 @@ class Settings(BaseSettings):
     public_anonymous: bool = False
     measures_file: Path | None = None
     fan_out_limit: int = Field(default=200, ge=1, le=100_000)
-    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1, description="Largest request body the API reads")
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1, description="Largest request body the API reads"
+    )
     ubo_threshold: float = Field(
         default=0.25, gt=0, le=1, description="Effective stake from which a person is a beneficial owner"
     )
@@ -80,7 +84,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:
         if self.neo4j_uri and not (self.neo4j_password and self.neo4j_password.get_secret_value()):
-            raise ValueError("GRAPH_SERVICE_NEO4J_PASSWORD must not be empty when GRAPH_SERVICE_NEO4J_URI is set")
+            raise ValueError(
+                "GRAPH_SERVICE_NEO4J_PASSWORD must not be empty when GRAPH_SERVICE_NEO4J_URI is set"
+            )
         if self.neo4j_uri and not re.match(r"^(neo4j|bolt)(\+s|\+ssc)?://", self.neo4j_uri):
             raise ValueError(
                 f"GRAPH_SERVICE_NEO4J_URI must use bolt://, neo4j:// (routing) or their +s/+ssc forms, "

@@ -42,8 +42,12 @@ def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> None:
     )
     audit.record(
         caller.event(
-            "check", subject_id=result.subject.id, scenario=result.scenario.value, verdict=result.verdict.value,
-            entry_ids=entry_ids, data_version=result.data_version,
+            "check",
+            subject_id=result.subject.id,
+            scenario=result.scenario.value,
+            verdict=result.verdict.value,
+            entry_ids=entry_ids,
+            data_version=result.data_version,
             detail={"check_id": result.check_id, "as_of": result.as_of.isoformat(), "hits": len(result.hits)},
         )
     )
@@ -52,7 +56,11 @@ def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> None:
 @router.post("", response_model=CheckResult, summary="Check one applicant for one scenario")
 def check(
     body: CheckRequest,
-    caller: Checker, store: StoreDep, catalog: CatalogDep, settings: SettingsDep, audit: AuditDep,
+    caller: Checker,
+    store: StoreDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    audit: AuditDep,
 ) -> JSONResponse:
     """Verdict (block / review / pass), the measures reaching the subject, related-party hits with paths."""
     result = run_check(
@@ -64,7 +72,11 @@ def check(
 
 @router.post("/batch", response_model=BatchResult, summary="Check up to 10,000 applicants, answers in order")
 def check_batch(
-    body: BatchRequest, caller: Checker, store: StoreDep, catalog: CatalogDep, settings: SettingsDep,
+    body: BatchRequest,
+    caller: Checker,
+    store: StoreDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
     audit: AuditDep,
 ) -> JSONResponse:
     """Bidder lists are screened this way; results come back in request order."""

@@ -22,7 +22,11 @@ _HISTORY_ROLES = frozenset({"investigator", "admin"})
 
 @router.get("/{subject_id}", response_model=SubjectProfile, summary="A subject's profile")
 def get_subject(
-    subject_id: str, caller: Reader, store: StoreDep, catalog: CatalogDep, audit: AuditDep,
+    subject_id: str,
+    caller: Reader,
+    store: StoreDep,
+    catalog: CatalogDep,
+    audit: AuditDep,
     as_of: Annotated[dt.date | None, Query(description="Profile date, default today")] = None,
 ) -> JSONResponse:
     """Relations (current and past), entries, measures reaching it and why, personal credit records.

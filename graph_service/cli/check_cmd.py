@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.domain.measures import Scenario
 from graph_service.errors import GraphServiceError
@@ -17,16 +19,25 @@ from graph_service.services.check_models import CheckRequest, CheckResult, PathS
 from graph_service.services.checks import run_check
 from graph_service.store.factory import open_store
 
-_VERDICT_STYLE = {"block": "bold white on red", "review": "bold black on yellow", "pass": "bold white on green"}
+_VERDICT_STYLE = {
+    "block": "bold white on red",
+    "review": "bold black on yellow",
+    "pass": "bold white on green",
+}
 
 
+@app.command("check")
 def check(
-    subject_id: str = typer.Argument(..., help="USCC or ID number of the applicant"),
-    scenario: Scenario = typer.Option(..., "--scenario", "-s", help="The decision the check is for"),
-    as_of: str | None = typer.Option(None, "--as-of", help="Check date YYYY-MM-DD (default today)"),
-    depth: int = typer.Option(2, "--depth", min=1, max=4, help="Hops to related parties"),
-    include_history: bool = typer.Option(False, "--include-history", help="Walk ended relations too"),
-    as_json: bool = typer.Option(False, "--json", help="Print the API's JSON answer"),
+    subject_id: Annotated[str, typer.Argument(help="USCC or ID number of the applicant")],
+    scenario: Annotated[Scenario, typer.Option("--scenario", "-s", help="The decision the check is for")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Check date YYYY-MM-DD (default today)")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=4, help="Hops to related parties")] = 2,
+    include_history: Annotated[
+        bool, typer.Option("--include-history", help="Walk ended relations too")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer")] = False,
 ) -> None:
     """Check a subject for one scenario: verdict, measures, related-party hits with paths."""
     settings = get_settings()
@@ -38,10 +49,18 @@ def check(
         store = open_store(settings, read_only=True)
         try:
             request = CheckRequest(
-                subject_id=subject_id, scenario=scenario, depth=depth, as_of=day, include_history=include_history
+                subject_id=subject_id,
+                scenario=scenario,
+                depth=depth,
+                as_of=day,
+                include_history=include_history,
             )
             result = run_check(
-                store, load_catalog(settings.measures_file), request, as_of=day, fan_out_limit=settings.fan_out_limit
+                store,
+                load_catalog(settings.measures_file),
+                request,
+                as_of=day,
+                fan_out_limit=settings.fan_out_limit,
             )
         finally:
             store.close()
@@ -74,11 +93,15 @@ def print_result(console: Console, result: CheckResult) -> None:
         table = Table("hops", "subject", "name", "entries", "path", title="Related-party hits")
         for h in result.hits:
             path = " → ".join(e.name or e.id if isinstance(e, PathSubject) else f"[{e.role}]" for e in h.path)
-            entries = ", ".join(f"{e.entry_id} ({e.list.value}/{e.domain.value})" for e in h.entries) or "measures"
+            entries = (
+                ", ".join(f"{e.entry_id} ({e.list.value}/{e.domain.value})" for e in h.entries) or "measures"
+            )
             table.add_row(str(h.hops), h.subject_id, h.name or "", entries, path)
         console.print(table)
     if result.suspended:
-        console.print("suspended (disputed, not enforced): " + ", ".join(e.entry_id for e in result.suspended))
+        console.print(
+            "suspended (disputed, not enforced): " + ", ".join(e.entry_id for e in result.suspended)
+        )
     if result.truncated:
         console.print("[yellow]truncated: a hub had more relations than the fan-out limit[/]")
     console.print(f"[dim]check {result.check_id} · data version {result.data_version}[/]")

@@ -6,7 +6,9 @@ import typer
 
 from graph_service import __version__
 
-app = typer.Typer(name="graph-service", help="Credit knowledge graph for joint reward and punishment.", no_args_is_help=True)
+app = typer.Typer(
+    name="graph-service", help="Credit knowledge graph for joint reward and punishment.", no_args_is_help=True
+)
 
 
 def _version(value: bool) -> None:
@@ -17,19 +19,19 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """Credit knowledge graph: loads, checks, workflow, explorer, peer feed."""
 
 
 # Sub-command registration: one line per area (keep this list short and sorted).
-from graph_service.cli import (
-    audit_cmd,  # noqa: E402, F401  (registers `audit verify`)
-    load_cmd,  # noqa: E402, F401  (registers `load`, `synth`)
-    neo4j_cmd,  # noqa: E402, F401  (registers `neo4j start|stop|status`)
-    serve_cmd,  # noqa: E402, F401  (registers `serve`)
-    store_cmd,  # noqa: E402, F401  (registers `compact`, `stats`)
+from graph_service.cli import (  # noqa: E402
+    audit_cmd,  # noqa: F401  (registers `audit verify`)
+    check_cmd,  # noqa: F401  (registers `check`)
+    load_cmd,  # noqa: F401  (registers `load`, `synth`)
+    neo4j_cmd,  # noqa: F401  (registers `neo4j start|stop|status`)
+    serve_cmd,  # noqa: F401  (registers `serve`)
+    store_cmd,  # noqa: F401  (registers `compact`, `stats`)
 )
-from graph_service.cli.check_cmd import check  # noqa: E402
-
-app.command("check")(check)

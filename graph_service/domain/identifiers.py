@@ -65,7 +65,9 @@ def _check_uscc(value: str) -> tuple[str, tuple[str, ...]]:
         raise IdentifierError(value, f"USCC must have 18 characters, has {len(code)}")
     if not _USCC_RE.match(code):
         bad = sorted({c for c in code if c not in USCC_ALPHABET})
-        raise IdentifierError(value, f"USCC contains characters outside 0-9/A-Y (no I, O, Z, S, V): {''.join(bad)}")
+        raise IdentifierError(
+            value, f"USCC contains characters outside 0-9/A-Y (no I, O, Z, S, V): {''.join(bad)}"
+        )
     if not code[2:8].isdigit():
         raise IdentifierError(value, "USCC characters 3-8 must be the 6-digit region code")
     expected = uscc.calc_check_digit(code[:17])

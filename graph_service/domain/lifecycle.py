@@ -6,10 +6,12 @@ Entry states and the actions that move between them::
     active --repair---> repaired            (terminal; 谁认定、谁修复: decided by the initiating department)
     active|disputed --revoke--> revoked     (terminal)
 
-While disputed, every measure and task of the entry is suspended: "联合惩戒措施在信息核实期间暂不执行"
-(安化县实施意见; 云浮市实施方案). The verification deadline is 20 days from filing: "信息提供单位要在收到核查通知之日起
-20日内核实" (安化县实施意见). Feedback is due before the 22nd of the month after a task was created: "每月22日前，发起
-部门和实施部门将联合奖惩的实施情况反馈至市信用办" (武汉市实施方案).
+While disputed, every measure and task of the entry is suspended:
+"联合惩戒措施在信息核实期间暂不执行" (安化县实施意见; 云浮市实施方案).
+The verification deadline is 20 days from filing:
+"信息提供单位要在收到核查通知之日起20日内核实" (安化县实施意见).
+Feedback is due before the 22nd of the month after a task was created:
+"每月22日前，发起部门和实施部门将联合奖惩的实施情况反馈至市信用办" (武汉市实施方案).
 """
 
 from __future__ import annotations
@@ -82,20 +84,29 @@ class FeedbackOutcome(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-OPEN_TASK_STATES = frozenset({TaskStatus.PENDING, TaskStatus.APPLIED, TaskStatus.NOT_APPLIED, TaskStatus.NOT_APPLICABLE})
+OPEN_TASK_STATES = frozenset(
+    {TaskStatus.PENDING, TaskStatus.APPLIED, TaskStatus.NOT_APPLIED, TaskStatus.NOT_APPLICABLE}
+)
 
 
 def task_after_feedback(current: TaskStatus, outcome: FeedbackOutcome) -> TaskStatus:
-    """Feedback may be given or revised while a task is pending or answered; never when suspended or lifted."""
+    """Feedback may be given or revised while a task is pending or answered.
+
+    Never when the task is suspended or lifted.
+    """
     if current in (TaskStatus.SUSPENDED, TaskStatus.LIFTED):
         raise IllegalTransition(
-            "task", current.value, "feedback", ["none until the dispute is resolved"]
-            if current is TaskStatus.SUSPENDED else []
+            "task",
+            current.value,
+            "feedback",
+            ["none until the dispute is resolved"] if current is TaskStatus.SUSPENDED else [],
         )
     return TaskStatus(outcome.value)
 
 
-def task_after_entry(current: TaskStatus, entry_status: EntryStatus, previous: TaskStatus | None) -> TaskStatus:
+def task_after_entry(
+    current: TaskStatus, entry_status: EntryStatus, previous: TaskStatus | None
+) -> TaskStatus:
     """A task's state after its entry changes: suspended while disputed, lifted when repaired or revoked.
 
     ``previous`` is the state before suspension, restored when the dispute is upheld or corrected.
@@ -113,7 +124,9 @@ def task_after_entry(current: TaskStatus, entry_status: EntryStatus, previous: T
 
 def feedback_deadline(created_on: dt.date, day_of_month: int = FEEDBACK_DAY_OF_MONTH) -> dt.date:
     """The ``day_of_month`` of the month after creation (clamped to the month's last day)."""
-    year, month = (created_on.year + 1, 1) if created_on.month == 12 else (created_on.year, created_on.month + 1)
+    year, month = (
+        (created_on.year + 1, 1) if created_on.month == 12 else (created_on.year, created_on.month + 1)
+    )
     return dt.date(year, month, min(day_of_month, calendar.monthrange(year, month)[1]))
 
 

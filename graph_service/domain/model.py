@@ -184,7 +184,8 @@ class Person(_Frozen):
     def _default_region(self) -> Person:
         if is_uscc_shaped(self.key):
             raise ValueError(
-                f"key: a person key must be an ID number or an unresolved-person key, not a USCC (got {self.key!r})"
+                "key: a person key must be an ID number or an unresolved-person key, "
+                f"not a USCC (got {self.key!r})"
             )
         if self.region is None and not self.unresolved:
             object.__setattr__(self, "region", self.key[:6])
@@ -224,7 +225,9 @@ class Relation(_Frozen):
     start_on: dt.date | None = None
     end_on: dt.date | None = None
     source: str | None = Field(default=None, description="Data source (file, feed) this relation came from")
-    title: str | None = Field(default=None, max_length=100, description="Original title, e.g. 执行董事兼总经理")
+    title: str | None = Field(
+        default=None, max_length=100, description="Original title, e.g. 执行董事兼总经理"
+    )
     ratio: float | None = Field(default=None, ge=0, le=1)
     subscribed_amount: float | None = Field(default=None, ge=0)
     qualification: str | None = Field(default=None, max_length=100)
@@ -239,7 +242,9 @@ class Relation(_Frozen):
         if self.kind is RelationKind.BRANCH_OF and not is_uscc_shaped(self.source_id):
             raise ValueError("source_id of branch_of must be an organisation USCC")
         if self.kind in ROLE_KINDS | {RelationKind.PRACTITIONER} and is_uscc_shaped(self.source_id):
-            raise ValueError(f"source_id of {self.kind.value} must be a person, got a USCC {self.source_id!r}")
+            raise ValueError(
+                f"source_id of {self.kind.value} must be a person, got a USCC {self.source_id!r}"
+            )
         if self.start_on and self.end_on and self.end_on < self.start_on:
             raise ValueError(f"end_on {self.end_on} is before start_on {self.start_on}")
         if self.kind is RelationKind.PRACTITIONER and not self.qualification:
@@ -248,7 +253,12 @@ class Relation(_Frozen):
 
     @property
     def identity(self) -> tuple[str, str, str, str]:
-        return (self.kind.value, self.source_id, self.target_id, self.start_on.isoformat() if self.start_on else "")
+        return (
+            self.kind.value,
+            self.source_id,
+            self.target_id,
+            self.start_on.isoformat() if self.start_on else "",
+        )
 
     @property
     def key(self) -> str:
@@ -265,7 +275,9 @@ class Relation(_Frozen):
 class ListEntry(_Frozen):
     """One list decision (red / black / watch) on one subject, with the persons directly responsible."""
 
-    entry_id: str = Field(min_length=1, max_length=100, pattern=r"^[\w\-.:/]+$", examples=["430923-B-2025-0001"])
+    entry_id: str = Field(
+        min_length=1, max_length=100, pattern=r"^[\w\-.:/]+$", examples=["430923-B-2025-0001"]
+    )
     subject_id: str
     list: ListKind
     domain: CreditDomain

@@ -10,7 +10,8 @@ Two steps, both pure:
    entry: the listed subject through ``self`` targets, a linked person through a ``role`` target it held
    (with ``direct_only`` demanding direct responsibility) or a ``responsible`` target.
 
-The act-date rule comes from the seeds' wording "对严重失信企业及其法定代表人、主要负责人…实施": the person who
+The act-date rule comes from the seeds' wording "对严重失信企业及其法定代表人、主要负责人…实施":
+the person who
 represented the enterprise when the act happened answers for it — a legal representative appointed after
 the act is not reached, one who left after it still is.
 """
@@ -31,7 +32,7 @@ PERSON_LINK_KINDS: frozenset[RelationKind] = frozenset(RelationKind) - {Relation
 
 
 class PersonalLink(BaseModel):
-    """A person's credit-record link to an entry: the roles held on the act date, and direct responsibility."""
+    """A person's credit-record link to an entry: roles held on the act date, and direct responsibility."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

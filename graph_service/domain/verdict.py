@@ -6,7 +6,8 @@
   subject within the asked depth is a hit.
 - **pass**: otherwise.
 
-Green channel (绿色通道/容缺受理, 安化县实施意见: "对诚信典型和连续三年无不良信用记录的行政相对人"): the verdict is
+Green channel (绿色通道/容缺受理, 安化县实施意见:
+"对诚信典型和连续三年无不良信用记录的行政相对人"): the verdict is
 pass, and the subject has an effective red entry, or it has a clean three-year record — an organisation
 established at least three years before the check date, or any person, with no black or watch entry (of any
 status but revoked) whose validity overlaps those three years.

@@ -30,8 +30,12 @@ class MeasureApplied(BaseModel):
     kind: str = Field(examples=["punishment"])
     mandatory: bool
     entry_id: str
-    via: str = Field(description="self, the role it reached the person through, or responsible", examples=["self"])
-    org_id: str | None = Field(default=None, description="The listed organisation a person was reached through")
+    via: str = Field(
+        description="self, the role it reached the person through, or responsible", examples=["self"]
+    )
+    org_id: str | None = Field(
+        default=None, description="The listed organisation a person was reached through"
+    )
 
 
 class PathSubject(BaseModel):
@@ -92,7 +96,9 @@ class CheckRequest(BaseModel):
     subject_id: str = Field(min_length=1, max_length=100, examples=["91430923MA4L2B3C1J"])
     scenario: Scenario = Field(examples=["bidding"])
     depth: int = Field(default=2, ge=1, le=4)
-    as_of: dt.date | None = Field(default=None, description="Check date, default today", examples=["2026-11-23"])
+    as_of: dt.date | None = Field(
+        default=None, description="Check date, default today", examples=["2026-11-23"]
+    )
     include_history: bool = Field(default=False, description="Walk ended relations too")
 
 

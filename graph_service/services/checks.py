@@ -48,7 +48,10 @@ def subject_ref(subject_id: str, subject: Subject | None) -> SubjectRef:
         return SubjectRef(id=subject_id, known=False)
     if isinstance(subject, Person):
         return SubjectRef(
-            id=subject.key, name=subject.name, kind=subject.subject_kind, region=subject.region,
+            id=subject.key,
+            name=subject.name,
+            kind=subject.subject_kind,
+            region=subject.region,
             unresolved=subject.unresolved,
         )
     return SubjectRef(id=subject.uscc, name=subject.name, kind=subject.subject_kind, region=subject.region)
@@ -56,17 +59,27 @@ def subject_ref(subject_id: str, subject: Subject | None) -> SubjectRef:
 
 def entry_brief(entry: ListEntry) -> EntryBrief:
     return EntryBrief(
-        entry_id=entry.entry_id, list=entry.list, domain=entry.domain, status=entry.status,
-        source_region=entry.source_region, initiating_dept=entry.initiating_dept,
-        valid_from=entry.valid_from, valid_until=entry.valid_until,
+        entry_id=entry.entry_id,
+        list=entry.list,
+        domain=entry.domain,
+        status=entry.status,
+        source_region=entry.source_region,
+        initiating_dept=entry.initiating_dept,
+        valid_from=entry.valid_from,
+        valid_until=entry.valid_until,
     )
 
 
 def measure_applied(reach: Reach, catalog: Catalog) -> MeasureApplied:
     measure = catalog.get(reach.measure_id)
     return MeasureApplied(
-        measure=measure.id, name=measure.name, kind=measure.kind.value, mandatory=measure.mandatory,
-        entry_id=reach.entry_id, via=reach.via, org_id=reach.org_id,
+        measure=measure.id,
+        name=measure.name,
+        kind=measure.kind.value,
+        mandatory=measure.mandatory,
+        entry_id=reach.entry_id,
+        via=reach.via,
+        org_id=reach.org_id,
     )
 
 
@@ -96,16 +109,16 @@ def collect_reaches(
         links = store.links_for(person_ids)
         linked = _live_entries(store, {link.entry_id for link in links}, as_of, known=own)
         for link in links:
-            entry = linked.get(link.entry_id)
-            if entry is None:
+            linked_entry = linked.get(link.entry_id)
+            if linked_entry is None:
                 continue
-            reaches = reaches_via_link(entry, link, catalog)
+            reaches = reaches_via_link(linked_entry, link, catalog)
             if not reaches:
                 continue
-            if entry.effective_on(as_of):
+            if linked_entry.effective_on(as_of):
                 state.effective[link.person_id].extend(reaches)
             else:
-                state.suspended[link.person_id].append(entry)
+                state.suspended[link.person_id].append(linked_entry)
     return state
 
 
@@ -131,8 +144,13 @@ def path_elements(path: Path, subjects: dict[str, Subject]) -> list[PathElement]
         r = step.relation
         elements.append(
             PathRelation(
-                role=r.kind.value, source_id=r.source_id, target_id=r.target_id, start_on=r.start_on,
-                end_on=r.end_on, title=r.title, ratio=r.ratio,
+                role=r.kind.value,
+                source_id=r.source_id,
+                target_id=r.target_id,
+                start_on=r.start_on,
+                end_on=r.end_on,
+                title=r.title,
+                ratio=r.ratio,
             )
         )
         elements.append(node(step.to_id))
@@ -153,14 +171,27 @@ def run_check(
     check_id = uuid.uuid4().hex
     if subject is None:
         return CheckResult(
-            check_id=check_id, as_of=as_of, scenario=request.scenario, subject=subject_ref(subject_id, None),
-            verdict=Verdict.PASS, green_channel=False, measures=[], hits=[], suspended=[], truncated=False,
+            check_id=check_id,
+            as_of=as_of,
+            scenario=request.scenario,
+            subject=subject_ref(subject_id, None),
+            verdict=Verdict.PASS,
+            green_channel=False,
+            measures=[],
+            hits=[],
+            suspended=[],
+            truncated=False,
             data_version=data_version,
-            note="Subject not in the credit graph: no record found. Verify the identifier before relying on this pass.",
+            note=(
+                "Subject not in the credit graph: no record found. "
+                "Verify the identifier before relying on this pass."
+            ),
         )
 
     walk = store.neighbourhood(
-        subject_id, depth=request.depth, as_of=None if request.include_history else as_of,
+        subject_id,
+        depth=request.depth,
+        as_of=None if request.include_history else as_of,
         limit_per_node=fan_out_limit,
     )
     ids = sorted(walk.paths)
@@ -171,9 +202,13 @@ def run_check(
     for other_id in ids:
         if other_id == subject_id:
             continue
-        live_entries = [e for e in state.own_entries.get(other_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)]
+        live_entries = [
+            e for e in state.own_entries.get(other_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)
+        ]
         punishments = [
-            r for r in state.effective.get(other_id, []) if catalog.get(r.measure_id).kind is MeasureKind.PUNISHMENT
+            r
+            for r in state.effective.get(other_id, [])
+            if catalog.get(r.measure_id).kind is MeasureKind.PUNISHMENT
         ]
         if not live_entries and not punishments:
             continue
@@ -181,10 +216,13 @@ def run_check(
         path = walk.paths[other_id]
         hits.append(
             Hit(
-                subject_id=other_id, name=other.name if other else None,
-                kind=other.subject_kind if other else None, region=_county(other),
+                subject_id=other_id,
+                name=other.name if other else None,
+                kind=other.subject_kind if other else None,
+                region=_county(other),
                 cross_region=_county(other) is not None and _county(other) != subject.region,
-                hops=path.hops, path=path_elements(path, subjects),
+                hops=path.hops,
+                path=path_elements(path, subjects),
                 entries=[entry_brief(e) for e in live_entries],
                 measures=[measure_applied(r, catalog) for r in punishments],
             )
@@ -197,15 +235,24 @@ def run_check(
 
     suspended = _suspended(state, subject_id, {h.subject_id for h in hits} | set(ids))
     green = green_channel(
-        verdict, as_of=as_of, own_entries=_green_channel_entries(store, subject, state.effective.get(subject_id, [])),
+        verdict,
+        as_of=as_of,
+        own_entries=_green_channel_entries(store, subject, state.effective.get(subject_id, [])),
         is_person=isinstance(subject, Person),
         established_on=subject.established_on if isinstance(subject, Organization) else None,
     )
     return CheckResult(
-        check_id=check_id, as_of=as_of, scenario=request.scenario, subject=subject_ref(subject_id, subject),
-        verdict=verdict, green_channel=green,
+        check_id=check_id,
+        as_of=as_of,
+        scenario=request.scenario,
+        subject=subject_ref(subject_id, subject),
+        verdict=verdict,
+        green_channel=green,
         measures=[measure_applied(r, catalog) for r in scenario_reaches],
-        hits=hits, suspended=suspended, truncated=walk.truncated, data_version=data_version,
+        hits=hits,
+        suspended=suspended,
+        truncated=walk.truncated,
+        data_version=data_version,
     )
 
 
@@ -217,8 +264,11 @@ def _suspended(state: ReachState, subject_id: str, ids: set[str]) -> list[Suspen
                 seen.setdefault(
                     entry.entry_id,
                     SuspendedEntry(
-                        entry_id=entry.entry_id, subject_id=entry.subject_id, list=entry.list,
-                        domain=entry.domain, source_region=entry.source_region,
+                        entry_id=entry.entry_id,
+                        subject_id=entry.subject_id,
+                        list=entry.list,
+                        domain=entry.domain,
+                        source_region=entry.source_region,
                     ),
                 )
     return sorted(seen.values(), key=lambda s: s.entry_id)

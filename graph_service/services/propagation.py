@@ -49,7 +49,7 @@ def relink_organisations(store: GraphStore, org_ids: Iterable[str]) -> UpsertCou
 
 
 def refresh_links(store: GraphStore, entry_ids: Iterable[str], org_ids: Iterable[str]) -> UpsertCounts:
-    """After a load or a change: relink the given entries and every entry on organisations whose roles changed."""
+    """Relink the given entries and every entry on organisations whose roles changed (after a load)."""
     orgs = sorted(set(org_ids))
     entries = {e.entry_id: e for e in store.get_entries(sorted(set(entry_ids))).values()}
     for start in range(0, len(orgs), RELINK_BATCH):

@@ -54,7 +54,9 @@ class EntryView(EntryBrief):
 
 
 class ReachView(MeasureApplied):
-    state: str = Field(description="effective, or suspended while a dispute is verified", examples=["effective"])
+    state: str = Field(
+        description="effective, or suspended while a dispute is verified", examples=["effective"]
+    )
     scenarios: list[str] = Field(default_factory=list)
 
 
@@ -90,10 +92,19 @@ def subject_profile(
     names = store.get_subjects({r.source_id for r in relations} | {r.target_id for r in relations})
     relation_views = [
         RelationView(
-            role=r.kind, source_id=r.source_id, source_name=_name(names, r.source_id), target_id=r.target_id,
-            target_name=_name(names, r.target_id), start_on=r.start_on, end_on=r.end_on,
-            current=r.valid_on(as_of), title=r.title, ratio=r.ratio, subscribed_amount=r.subscribed_amount,
-            qualification=r.qualification, certificate_no=r.certificate_no,
+            role=r.kind,
+            source_id=r.source_id,
+            source_name=_name(names, r.source_id),
+            target_id=r.target_id,
+            target_name=_name(names, r.target_id),
+            start_on=r.start_on,
+            end_on=r.end_on,
+            current=r.valid_on(as_of),
+            title=r.title,
+            ratio=r.ratio,
+            subscribed_amount=r.subscribed_amount,
+            qualification=r.qualification,
+            certificate_no=r.certificate_no,
         )
         for r in relations
     ]
@@ -106,16 +117,19 @@ def subject_profile(
         links = store.links_for([key])
         linked = store.get_entries(sorted({link.entry_id for link in links}))
         for link in links:
-            entry = linked.get(link.entry_id)
-            if entry is None:
+            linked_entry = linked.get(link.entry_id)
+            if linked_entry is None:
                 continue
-            via_link = reaches_via_link(entry, link, catalog)
-            reaches += _reach_views(catalog, entry, via_link, as_of)
-            if is_personal_credit_record(link, entry, catalog):
+            via_link = reaches_via_link(linked_entry, link, catalog)
+            reaches += _reach_views(catalog, linked_entry, via_link, as_of)
+            if is_personal_credit_record(link, linked_entry, catalog):
                 records.append(
                     PersonalRecordView(
-                        entry=entry_brief(entry), org_id=link.org_id, roles_on_act_date=list(link.roles),
-                        responsible=link.responsible, measures=[measure_applied(r, catalog) for r in via_link],
+                        entry=entry_brief(linked_entry),
+                        org_id=link.org_id,
+                        roles_on_act_date=list(link.roles),
+                        responsible=link.responsible,
+                        measures=[measure_applied(r, catalog) for r in via_link],
                     )
                 )
     return SubjectProfile(
@@ -143,7 +157,8 @@ def _reach_views(catalog: Catalog, entry: ListEntry, reaches: list[Reach], as_of
         return []
     return [
         ReachView(
-            **measure_applied(r, catalog).model_dump(), state=state,
+            **measure_applied(r, catalog).model_dump(),
+            state=state,
             scenarios=sorted(s.value for s in catalog.get(r.measure_id).scenarios),
         )
         for r in reaches
@@ -152,8 +167,12 @@ def _reach_views(catalog: Catalog, entry: ListEntry, reaches: list[Reach], as_of
 
 def _entry_view(store: GraphStore, entry: ListEntry, as_of: dt.date, with_history: bool) -> EntryView:
     return EntryView(
-        **entry_brief(entry).model_dump(), reason=entry.reason, basis=entry.basis, act_on=entry.act_on,
-        decided_on=entry.decided_on, responsible_person_ids=list(entry.responsible_person_ids),
+        **entry_brief(entry).model_dump(),
+        reason=entry.reason,
+        basis=entry.basis,
+        act_on=entry.act_on,
+        decided_on=entry.decided_on,
+        responsible_person_ids=list(entry.responsible_person_ids),
         effective=entry.effective_on(as_of) and entry.status is EntryStatus.ACTIVE,
         history=store.entry_history(entry.entry_id) if with_history else [],
     )

@@ -49,7 +49,9 @@ def relation_order(relation: Relation, neighbour_id: str) -> tuple[str, str]:
     return (neighbour_id, relation.key)
 
 
-def relation_matches(relation: Relation, as_of: dt.date | None, kinds: frozenset[RelationKind] | None) -> bool:
+def relation_matches(
+    relation: Relation, as_of: dt.date | None, kinds: frozenset[RelationKind] | None
+) -> bool:
     """Whether a relation belongs in an answer for ``as_of`` (None = whole history) and ``kinds``."""
     if kinds is not None and relation.kind not in kinds:
         return False

@@ -44,7 +44,9 @@ BRIDGE = make_person(6)
 
 
 def _seed(store: GraphStore) -> None:
-    store.upsert_organizations([APPLICANT, LISTED, SUCCESSOR_ORG, DISPUTED_ORG, FAR, OTHER_COUNTY, YOUNG, RED, EXPIRED_ORG])
+    store.upsert_organizations(
+        [APPLICANT, LISTED, SUCCESSOR_ORG, DISPUTED_ORG, FAR, OTHER_COUNTY, YOUNG, RED, EXPIRED_ORG]
+    )
     store.upsert_persons([REP, NEW_REP, OLD_REP, CONTROLLER, PRACTITIONER, BRIDGE])
     lr = RelationKind.LEGAL_REPRESENTATIVE
     store.upsert_relations(
@@ -52,21 +54,36 @@ def _seed(store: GraphStore) -> None:
             make_relation(lr, REP.key, APPLICANT.uscc, dt.date(2016, 1, 1)),
             make_relation(lr, REP.key, LISTED.uscc, dt.date(2020, 1, 1)),
             make_relation(RelationKind.PRACTITIONER, PRACTITIONER.key, LISTED.uscc, dt.date(2020, 1, 1)),
-            make_relation(lr, OLD_REP.key, SUCCESSOR_ORG.uscc, dt.date(2018, 1, 1), end_on=dt.date(2023, 9, 1)),
+            make_relation(
+                lr, OLD_REP.key, SUCCESSOR_ORG.uscc, dt.date(2018, 1, 1), end_on=dt.date(2023, 9, 1)
+            ),
             make_relation(lr, NEW_REP.key, SUCCESSOR_ORG.uscc, dt.date(2023, 9, 1)),
-            make_relation(RelationKind.ACTUAL_CONTROLLER, CONTROLLER.key, SUCCESSOR_ORG.uscc, dt.date(2018, 1, 1)),
-            make_relation(RelationKind.SHAREHOLDER, DISPUTED_ORG.uscc, APPLICANT.uscc, dt.date(2016, 1, 1), ratio=0.3),
-            make_relation(RelationKind.SHAREHOLDER, OTHER_COUNTY.uscc, APPLICANT.uscc, dt.date(2016, 1, 1), ratio=0.2),
+            make_relation(
+                RelationKind.ACTUAL_CONTROLLER, CONTROLLER.key, SUCCESSOR_ORG.uscc, dt.date(2018, 1, 1)
+            ),
+            make_relation(
+                RelationKind.SHAREHOLDER, DISPUTED_ORG.uscc, APPLICANT.uscc, dt.date(2016, 1, 1), ratio=0.3
+            ),
+            make_relation(
+                RelationKind.SHAREHOLDER, OTHER_COUNTY.uscc, APPLICANT.uscc, dt.date(2016, 1, 1), ratio=0.2
+            ),
             # FAR is three hops away: APPLICANT <- DISPUTED_ORG <- BRIDGE -> FAR
             make_relation(RelationKind.DIRECTOR, BRIDGE.key, DISPUTED_ORG.uscc, dt.date(2016, 1, 1)),
             make_relation(RelationKind.DIRECTOR, BRIDGE.key, FAR.uscc, dt.date(2016, 1, 1)),
-            make_relation(RelationKind.SHAREHOLDER, EXPIRED_ORG.uscc, YOUNG.uscc, dt.date(2016, 1, 1), ratio=0.5),
+            make_relation(
+                RelationKind.SHAREHOLDER, EXPIRED_ORG.uscc, YOUNG.uscc, dt.date(2016, 1, 1), ratio=0.5
+            ),
         ]
     )
     entries = [
-        make_entry("E-LISTED", LISTED.uscc, act_on=dt.date(2023, 11, 1), responsible_person_ids=(PRACTITIONER.key,)),
         make_entry(
-            "E-COURT", SUCCESSOR_ORG.uscc, domain=CreditDomain.COURT_ENFORCEMENT, act_on=dt.date(2023, 6, 1),
+            "E-LISTED", LISTED.uscc, act_on=dt.date(2023, 11, 1), responsible_person_ids=(PRACTITIONER.key,)
+        ),
+        make_entry(
+            "E-COURT",
+            SUCCESSOR_ORG.uscc,
+            domain=CreditDomain.COURT_ENFORCEMENT,
+            act_on=dt.date(2023, 6, 1),
             decided_on=dt.date(2023, 12, 1),
         ),
         make_entry("E-DISPUTED", DISPUTED_ORG.uscc, status=EntryStatus.DISPUTED),
@@ -90,7 +107,9 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     audit.close()
 
 
-def check(client: TestClient, subject_id: str, scenario: str, headers: dict[str, str] = INVESTIGATOR, **kw: Any) -> dict[str, Any]:
+def check(
+    client: TestClient, subject_id: str, scenario: str, headers: dict[str, str] = INVESTIGATOR, **kw: Any
+) -> dict[str, Any]:
     body = {"subject_id": subject_id, "scenario": scenario, "as_of": AS_OF, **kw}
     response = client.post("/v1/checks", json=body, headers=headers)
     assert response.status_code == 200, response.text
@@ -146,7 +165,11 @@ def test_clean_applicant_related_to_a_listed_company_gets_review_with_the_path(c
     listed = hits[LISTED.uscc]
     assert listed["hops"] == 2
     assert [e.get("id") or e.get("role") for e in listed["path"]] == [
-        APPLICANT.uscc, "legal_representative", REP.key, "legal_representative", LISTED.uscc
+        APPLICANT.uscc,
+        "legal_representative",
+        REP.key,
+        "legal_representative",
+        LISTED.uscc,
     ], listed["path"]
     assert [m["measure"] for m in hits[REP.key]["measures"]] == ["market_ban", "revoke_honors"]
 
@@ -174,15 +197,23 @@ def test_repaired_entry_is_gone_from_checks(client: TestClient, store: GraphStor
     repaired = entry.model_copy(update={"status": EntryStatus.REPAIRED, "version": entry.version + 1})
     store.transition_entry(
         repaired,
-        StatusChange(entry_id="E-LISTED", from_status=EntryStatus.ACTIVE, to_status=EntryStatus.REPAIRED,
-                     at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), actor="税务局", reason="信用修复"),
+        StatusChange(
+            entry_id="E-LISTED",
+            from_status=EntryStatus.ACTIVE,
+            to_status=EntryStatus.REPAIRED,
+            at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+            actor="税务局",
+            reason="信用修复",
+        ),
     )
     assert check(client, LISTED.uscc, "bidding")["verdict"] == "pass"
     assert check(client, REP.key, "bidding", depth=1)["measures"] == []
 
 
 def test_depth_bounds_the_hits(client: TestClient) -> None:
-    assert FAR.uscc not in {h["subject_id"] for h in check(client, APPLICANT.uscc, "bidding", depth=2)["hits"]}
+    assert FAR.uscc not in {
+        h["subject_id"] for h in check(client, APPLICANT.uscc, "bidding", depth=2)["hits"]
+    }
     deep = check(client, APPLICANT.uscc, "bidding", depth=3)
     far = [h for h in deep["hits"] if h["subject_id"] == FAR.uscc]
     assert far and far[0]["hops"] == 3 and far[0]["entries"][0]["list"] == "watch", deep["hits"]
@@ -214,17 +245,27 @@ def test_unknown_subject_passes_with_known_false_and_a_note(client: TestClient) 
 
 
 def test_unknown_scenario_is_422_listing_the_valid_ones(client: TestClient) -> None:
-    response = client.post("/v1/checks", json={"subject_id": LISTED.uscc, "scenario": "parking"}, headers=APPROVAL)
+    response = client.post(
+        "/v1/checks", json={"subject_id": LISTED.uscc, "scenario": "parking"}, headers=APPROVAL
+    )
     assert response.status_code == 422, response.text
     assert "bidding" in response.json()["detail"] and "parking" in response.json()["detail"]
 
 
 def test_id_numbers_are_masked_for_approval_systems_and_shown_to_investigators(client: TestClient) -> None:
-    masked = client.post("/v1/checks", json={"subject_id": APPLICANT.uscc, "scenario": "bidding", "as_of": AS_OF}, headers=APPROVAL)
+    masked = client.post(
+        "/v1/checks",
+        json={"subject_id": APPLICANT.uscc, "scenario": "bidding", "as_of": AS_OF},
+        headers=APPROVAL,
+    )
     assert masked.status_code == 200, masked.text
     assert REP.key not in masked.text
     assert REP.key[:6] + "********" + REP.key[14:] in masked.text
-    full = client.post("/v1/checks", json={"subject_id": APPLICANT.uscc, "scenario": "bidding", "as_of": AS_OF}, headers=INVESTIGATOR)
+    full = client.post(
+        "/v1/checks",
+        json={"subject_id": APPLICANT.uscc, "scenario": "bidding", "as_of": AS_OF},
+        headers=INVESTIGATOR,
+    )
     assert REP.key in full.text
 
 
@@ -261,8 +302,14 @@ def test_subject_profile_shows_personal_credit_records_and_why(client: TestClien
     response = client.get(f"/v1/subjects/{REP.key}", params={"as_of": AS_OF}, headers=INVESTIGATOR)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert [r["entry"]["entry_id"] for r in body["personal_records"]] == ["E-LISTED"], body["personal_records"]
-    assert {m["measure"] for m in body["measures"]} == {"market_ban", "revoke_honors", "personal_credit_record"}
+    assert [r["entry"]["entry_id"] for r in body["personal_records"]] == ["E-LISTED"], body[
+        "personal_records"
+    ]
+    assert {m["measure"] for m in body["measures"]} == {
+        "market_ban",
+        "revoke_honors",
+        "personal_credit_record",
+    }
     assert {r["target_id"] for r in body["relations"]} == {APPLICANT.uscc, LISTED.uscc}
 
 
