@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from graph_service.cli.main import app
@@ -92,7 +93,9 @@ def print_result(console: Console, result: CheckResult) -> None:
     if result.hits:
         table = Table("hops", "subject", "name", "entries", "path", title="Related-party hits")
         for h in result.hits:
-            path = " → ".join(e.name or e.id if isinstance(e, PathSubject) else f"[{e.role}]" for e in h.path)
+            path = " → ".join(
+                e.name or e.id if isinstance(e, PathSubject) else escape(f"[{e.role}]") for e in h.path
+            )
             entries = (
                 ", ".join(f"{e.entry_id} ({e.list.value}/{e.domain.value})" for e in h.entries) or "measures"
             )

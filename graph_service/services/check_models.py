@@ -75,7 +75,10 @@ class Hit(BaseModel):
     name: str | None = None
     kind: SubjectKind | None = None
     region: str | None = None
-    cross_region: bool = Field(description="The hit's county code differs from the checked subject's")
+    cross_region: bool = Field(
+        description="A decision behind the hit comes from another region than the checked subject's "
+        "(the entry's source region; the listed subject's region when unset)"
+    )
     hops: int
     path: list[PathElement]
     entries: list[EntryBrief] = Field(default_factory=list)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph_service.domain.identifiers import is_uscc_shaped
+from graph_service.domain.identifiers import is_uscc_shaped, region_of_uscc
 from graph_service.domain.measures import Catalog, MeasureKind
 from graph_service.domain.model import (
     EntryFilter,
@@ -90,6 +90,7 @@ class ReachState:
     effective: dict[str, list[Reach]] = field(default_factory=lambda: defaultdict(list))
     suspended: dict[str, list[ListEntry]] = field(default_factory=lambda: defaultdict(list))
     own_entries: dict[str, list[ListEntry]] = field(default_factory=lambda: defaultdict(list))
+    entries: dict[str, ListEntry] = field(default_factory=dict)  # every live entry seen, by id
 
 
 def collect_reaches(
@@ -99,6 +100,7 @@ def collect_reaches(
     state = ReachState()
     own = store.entries_for(subject_ids, EntryFilter(statuses=_LIVE, in_validity_on=as_of))
     for entry in own:
+        state.entries[entry.entry_id] = entry
         state.own_entries[entry.subject_id].append(entry)
         if entry.effective_on(as_of):
             state.effective[entry.subject_id].extend(reaches_of_self(entry, catalog))
@@ -108,6 +110,7 @@ def collect_reaches(
     if person_ids:
         links = store.links_for(person_ids)
         linked = _live_entries(store, {link.entry_id for link in links}, as_of, known=own)
+        state.entries.update(linked)
         for link in links:
             linked_entry = linked.get(link.entry_id)
             if linked_entry is None:
@@ -159,6 +162,24 @@ def path_elements(path: Path, subjects: dict[str, Subject]) -> list[PathElement]
 
 def _county(subject: Subject | None) -> str | None:
     return subject.region if subject is not None else None
+
+
+def _origins(entry_ids: Iterable[str], state: ReachState, fallback: str | None) -> set[str]:
+    """Regions whose decisions make a hit: each entry's source region (else the listed organisation's).
+
+    A person's region is the birthplace prefix of the ID number, not where anything was decided, so the
+    cross-region flag looks at where the entries come from (互认 of other regions' decisions).
+    """
+    regions = set()
+    for entry_id in entry_ids:
+        entry = state.entries[entry_id]
+        if entry.source_region:
+            regions.add(entry.source_region)
+        elif is_uscc_shaped(entry.subject_id):
+            regions.add(region_of_uscc(entry.subject_id))
+        elif fallback is not None:
+            regions.add(fallback)
+    return regions
 
 
 def run_check(
@@ -220,7 +241,14 @@ def run_check(
                 name=other.name if other else None,
                 kind=other.subject_kind if other else None,
                 region=_county(other),
-                cross_region=_county(other) is not None and _county(other) != subject.region,
+                cross_region=bool(
+                    _origins(
+                        [e.entry_id for e in live_entries] + [r.entry_id for r in punishments],
+                        state,
+                        _county(other),
+                    )
+                    - {subject.region}
+                ),
                 hops=path.hops,
                 path=path_elements(path, subjects),
                 entries=[entry_brief(e) for e in live_entries],

@@ -316,3 +316,23 @@ def test_subject_profile_shows_personal_credit_records_and_why(client: TestClien
 def test_subject_profile_of_an_unknown_subject_is_404(client: TestClient) -> None:
     response = client.get(f"/v1/subjects/{make_org(999).uscc}", headers=INVESTIGATOR)
     assert response.status_code == 404, response.text
+
+
+def test_a_person_born_elsewhere_is_not_a_cross_region_hit_for_a_local_decision(
+    client: TestClient, store: GraphStore
+) -> None:
+    migrant = make_person(50, region="110101")  # ID issued in Beijing; works in the county
+    applicant = make_org(60, established_on=dt.date(2015, 1, 1))
+    store.upsert_organizations([applicant])
+    store.upsert_persons([migrant])
+    store.upsert_relations(
+        [
+            make_relation(RelationKind.LEGAL_REPRESENTATIVE, migrant.key, LISTED.uscc, dt.date(2020, 1, 1)),
+            make_relation(RelationKind.DIRECTOR, migrant.key, applicant.uscc, dt.date(2020, 1, 1)),
+        ]
+    )
+    refresh_links(store, [], [LISTED.uscc])
+    hits = {h["subject_id"]: h for h in check(client, applicant.uscc, "bidding")["hits"]}
+    assert hits[migrant.key]["measures"], hits[migrant.key]
+    assert hits[migrant.key]["cross_region"] is False
+    assert hits[LISTED.uscc]["cross_region"] is False
