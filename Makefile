@@ -22,6 +22,10 @@ TEST_NEO4J := GRAPH_SERVICE_NEO4J_HOME=.neo4j/test GRAPH_SERVICE_NEO4J_LIB_DIR=.
 DEMO_DIR := demo-data
 DEMO_ORGS ?= 300
 DEMO_STORE := GRAPH_SERVICE_DATA_DIR=$(DEMO_DIR)/store
+# Development-only keys for the demo (never use these outside a laptop): one per kind of user.
+DEMO_KEYS := {"demo-investigator": {"role": "investigator", "name": "demo investigator"}, \
+	"demo-approval": {"role": "approval", "name": "demo approval system"}, \
+	"demo-admin": {"role": "admin", "name": "demo admin"}}
 
 .PHONY: help demo test test-neo4j-stop lint
 
@@ -48,7 +52,8 @@ demo: $(VENV)/.installed
 	$(DEMO_STORE) $(GS) load $(DEMO_DIR)/source --rejects $(DEMO_DIR)/rejects-registry.csv
 	$(DEMO_STORE) $(GS) load $(DEMO_DIR)/source/court --format court --rejects $(DEMO_DIR)/rejects-court.csv
 	$(DEMO_STORE) $(GS) load $(DEMO_DIR)/source/penalty --format penalty --rejects $(DEMO_DIR)/rejects-penalty.csv
-	$(DEMO_STORE) $(GS) serve --host 127.0.0.1 --port 8000
+	@echo "Demo API keys (X-API-Key): demo-investigator, demo-approval, demo-admin — open http://127.0.0.1:8000/"
+	$(DEMO_STORE) GRAPH_SERVICE_API_KEYS='$(DEMO_KEYS)' $(GS) serve --host 127.0.0.1 --port 8000
 
 # With GRAPH_SERVICE_NEO4J_URI set, the suite uses that server. Otherwise it starts the local test server
 # unless one already runs, exports its URI to pytest, and stops it on every exit path (the trap) — but only
