@@ -185,6 +185,17 @@ def _origins(entry_ids: Iterable[str], state: ReachState, fallback: str | None) 
 def run_check(
     store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
 ) -> CheckResult:
+    """Check one subject for one scenario on ``as_of`` (the caller resolves "today").
+
+    All reads share one store transaction (:meth:`GraphStore.reading`): one snapshot, fewer round trips.
+    """
+    with store.reading():
+        return _run_check(store, catalog, request, as_of=as_of, fan_out_limit=fan_out_limit)
+
+
+def _run_check(
+    store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
+) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
     subject_id = request.subject_id.strip().upper()
     data_version = store.data_version()
@@ -262,10 +273,11 @@ def run_check(
     scenario_reaches = [r for r in own_reaches if catalog.get(r.measure_id).governs(request.scenario)]
 
     suspended = _suspended(state, subject_id, {h.subject_id for h in hits} | set(ids))
-    green = green_channel(
+    # The record of the last three years is read only when it can matter (a pass).
+    green = verdict is Verdict.PASS and green_channel(
         verdict,
         as_of=as_of,
-        own_entries=_green_channel_entries(store, subject, state.effective.get(subject_id, [])),
+        own_entries=_green_channel_entries(store, subject, catalog),
         is_person=isinstance(subject, Person),
         established_on=subject.established_on if isinstance(subject, Organization) else None,
     )
@@ -302,12 +314,21 @@ def _suspended(state: ReachState, subject_id: str, ids: set[str]) -> list[Suspen
     return sorted(seen.values(), key=lambda s: s.entry_id)
 
 
-def _green_channel_entries(store: GraphStore, subject: Subject, own_reaches: list[Reach]) -> list[ListEntry]:
-    """The subject's entries of any status, plus (for persons) entries linked to it by its credit record."""
+def _green_channel_entries(store: GraphStore, subject: Subject, catalog: Catalog) -> list[ListEntry]:
+    """The subject's entries of any status and, for a person, the entries that reach it as a person.
+
+    A link only counts when some measure reaches the person through it (a supervisor of a listed company
+    who was not responsible has no bad record of his own).
+    """
     entries = store.entries_for([subject.key])
     if isinstance(subject, Person):
-        linked = {link.entry_id for link in store.links_for([subject.key])}
-        entries += list(store.get_entries(sorted(linked)).values())
+        links = store.links_for([subject.key])
+        linked = store.get_entries(sorted({link.entry_id for link in links}))
+        entries += [
+            linked[link.entry_id]
+            for link in links
+            if link.entry_id in linked and reaches_via_link(linked[link.entry_id], link, catalog)
+        ]
     return entries
 
 

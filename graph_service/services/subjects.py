@@ -84,6 +84,13 @@ def subject_profile(
     store: GraphStore, catalog: Catalog, subject_id: str, *, as_of: dt.date, with_history: bool
 ) -> SubjectProfile:
     """Everything known about one subject on ``as_of``; ``with_history`` adds entries' status history."""
+    with store.reading():
+        return _profile(store, catalog, subject_id, as_of=as_of, with_history=with_history)
+
+
+def _profile(
+    store: GraphStore, catalog: Catalog, subject_id: str, *, as_of: dt.date, with_history: bool
+) -> SubjectProfile:
     key = subject_id.strip().upper()
     subject = store.get_subjects([key]).get(key)
     if subject is None:

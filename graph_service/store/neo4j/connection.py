@@ -8,10 +8,12 @@ driver error leaves this module as a service error (:mod:`.errors`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, unit_of_work
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, Transaction, unit_of_work
 
 from cypher import query, statements
 from graph_service.errors import BackendUnavailable
@@ -36,6 +38,8 @@ class Connection:
         self._database = database
         self._timeout_s = timeout_s
         self._closed = False
+        # The read transaction pinned by :meth:`pinned_read` for the current thread / task, if any.
+        self._pinned: ContextVar[Transaction | None] = ContextVar(f"pinned-read-{id(self)}", default=None)
         with driver_errors(self.where):
             self._driver: Driver = GraphDatabase.driver(
                 uri,
@@ -48,9 +52,37 @@ class Connection:
             )
 
     def read(self, fn: TxFunction[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run ``fn`` in one managed read transaction, bounded by the timeout."""
+        """Run ``fn`` in one managed read transaction, bounded by the timeout.
+
+        Inside :meth:`pinned_read`, ``fn`` runs in the pinned transaction instead.
+        """
+        pinned = self._pinned.get()
+        if pinned is not None:
+            with driver_errors(self.where):
+                # Same ``run`` API; a pinned read is not retried (the caller's request fails with 503).
+                return fn(cast(ManagedTransaction, pinned), *args, **kwargs)
         with driver_errors(self.where), self._session() as session:
             return session.execute_read(unit_of_work(timeout=self._timeout_s)(fn), *args, **kwargs)
+
+    @contextmanager
+    def pinned_read(self) -> Iterator[None]:
+        """Make every :meth:`read` in this block share one read transaction.
+
+        A related-party check asks the store about ten small questions; one transaction instead of ten
+        saves a BEGIN/COMMIT exchange and a session each time, and every answer sees the same snapshot.
+        Nested blocks reuse the outer transaction.
+        """
+        if self._pinned.get() is not None:
+            yield
+            return
+        with driver_errors(self.where), self._session() as session:
+            tx = session.begin_transaction(timeout=self._timeout_s)
+            token = self._pinned.set(tx)
+            try:
+                yield
+            finally:
+                self._pinned.reset(token)
+                tx.close()  # nothing was written: closing rolls back
 
     def write(self, fn: TxFunction[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run ``fn`` in one managed write transaction (rolled back if ``fn`` raises)."""
