@@ -16,7 +16,8 @@ from api.context import AppContext
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from api.routers import audit, checks, explorer, health, metrics, subjects
+from api.ratelimit import RateLimitMiddleware
+from api.routers import audit, checks, entries, explorer, health, metrics, subjects, tasks
 from graph_service import __version__
 from graph_service.audit import AuditLog, open_audit_log
 from graph_service.config import Settings
@@ -94,6 +95,8 @@ def create_app(
     install_error_handlers(app)
     # Added inner to outer: the request id must exist before the body limit can answer with it.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outside the body limit: a key over its rate is refused before its body is read.
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(RequestContextMiddleware, metrics=ctx.metrics)
 
     app.include_router(health.router)
@@ -102,6 +105,8 @@ def create_app(
     # ---- lead: API areas (one import + one include_router line each) -----------------------------
     app.include_router(checks.router)
     app.include_router(subjects.router)
+    app.include_router(entries.router)
+    app.include_router(tasks.router)
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
     # ------------------------------------------------------------------------------------------------
     return app

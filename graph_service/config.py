@@ -60,11 +60,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1, description="Largest request body the API reads"
     )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute allowed to each API key (token bucket); 0 = off"
+    )
     ubo_threshold: float = Field(
         default=0.25, gt=0, le=1, description="Effective stake from which a person is a beneficial owner"
     )
     nominee_threshold: int = Field(
         default=20, ge=2, description="Legal-representative roles at or above which a person may be a nominee"
+    )
+    feedback_day_of_month: int = Field(
+        default=22, ge=1, le=31, description="Task feedback is due by this day of the month after creation"
+    )
+    dispute_days: int = Field(
+        default=20, ge=1, le=365, description="Days the initiator has to verify a dispute"
     )
 
     @field_validator("region")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from graph_service.domain.model import (
@@ -30,6 +31,8 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
+from graph_service.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,18 @@ def relation_matches(
     if kinds is not None and relation.kind not in kinds:
         return False
     return as_of is None or relation.valid_on(as_of)
+
+
+def require_next_task_versions(stored: Mapping[str, Task], tasks: Sequence[Task]) -> None:
+    """Optimistic check shared by the backends: a new task is version 1, a stored one its version + 1."""
+    for task in tasks:
+        current = stored.get(task.task_id)
+        expected = 1 if current is None else current.version + 1
+        if task.version != expected:
+            raise Conflict(
+                f"task {task.task_id!r} is at version {0 if current is None else current.version}; the new "
+                f"version must be {expected}, got {task.version}: it changed meanwhile, reload it"
+            )
 
 
 def entry_matches(entry: ListEntry, flt: EntryFilter) -> bool:
@@ -132,6 +147,59 @@ class GraphStore(abc.ABC):
         not given are removed (counted as ``updated``). Raises ``NotFound`` naming every entry or person that
         is not stored; nothing is written then. Entries not named keep their links.
         """
+
+    # ---- workflow writes (issue 6): each call is ONE transaction -------------------------------------
+
+    @abc.abstractmethod
+    def create_entry(self, entry: ListEntry, links: Sequence[PersonalLink], tasks: Sequence[Task]) -> None:
+        """Create a new entry (with its first status change), its personal links and its tasks, atomically.
+
+        ``Conflict`` if the entry id is stored; ``NotFound`` naming every missing subject or person. Tasks
+        must be version 1 of tasks of this entry. Nothing is written when anything is refused.
+        """
+
+    @abc.abstractmethod
+    def apply_entry_change(
+        self,
+        entry: ListEntry | None,
+        change: StatusChange | None,
+        *,
+        tasks: Sequence[Task] = (),
+        links: Sequence[PersonalLink] | None = None,
+        dispute: Dispute | None = None,
+        repair: RepairApplication | None = None,
+    ) -> None:
+        """One workflow step in one transaction: entry version + history, tasks, links, dispute, repair.
+
+        ``entry`` (the next version, with ``change``) is checked like :meth:`transition_entry`; ``None``
+        leaves the entry as it is. Every task must be version 1 (new) or its stored version + 1, else
+        ``Conflict``. ``links`` (if given) replace the entry's personal links. ``dispute`` and ``repair``
+        are stored (created or replaced by id); they must belong to an entry that is stored.
+        """
+
+    @abc.abstractmethod
+    def save_task_feedback(self, task: Task) -> None:
+        """Store a task's new version (its feedback); ``Conflict`` unless it is the stored version + 1."""
+
+    # ---- workflow reads --------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_tasks(self, flt: TaskFilter) -> list[Task]:
+        """Tasks passing ``flt``, sorted by ``task_id``."""
+
+    @abc.abstractmethod
+    def get_task(self, task_id: str) -> Task | None:
+        """One task by id, or None."""
+
+    @abc.abstractmethod
+    def get_disputes(self, *, entry_id: str | None = None, dispute_id: str | None = None) -> list[Dispute]:
+        """Disputes of one entry and/or with one id (None = any), sorted by ``dispute_id``."""
+
+    @abc.abstractmethod
+    def get_repairs(
+        self, *, entry_id: str | None = None, repair_id: str | None = None
+    ) -> list[RepairApplication]:
+        """Repair applications of one entry and/or with one id (None = any), sorted by ``repair_id``."""
 
     # ---- reads --------------------------------------------------------------------------------------
 
@@ -221,6 +289,13 @@ class GraphStore(abc.ABC):
         """Personal links of these entries, sorted by ``(entry_id, person_id)``."""
 
     # ---- written once over the primitives ---------------------------------------------------------
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block of reads that belong together (one check): one transaction where the backend has them.
+
+        Results are the same with or without it; it saves round trips and gives one snapshot.
+        """
+        return nullcontext()
 
     def role_holders(
         self, org_id: str, *, as_of: dt.date | None, roles: frozenset[RelationKind] | None = None

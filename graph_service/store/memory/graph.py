@@ -21,6 +21,7 @@ from graph_service.domain.model import ListEntry, Organization, Relation, Relati
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.regions import region_chain
+from graph_service.domain.workflow import Dispute, RepairApplication, Task
 from graph_service.store.memory.ops import (
     AddStatus,
     DropLink,
@@ -28,11 +29,14 @@ from graph_service.store.memory.ops import (
     DropRelation,
     DropSubject,
     Op,
+    PutDispute,
     PutEntry,
     PutLink,
     PutPenalty,
     PutRelation,
+    PutRepair,
     PutSubject,
+    PutTask,
     RecordMerge,
 )
 
@@ -61,6 +65,9 @@ class GraphState:
         self.links_by_person: dict[str, set[str]] = {}  # person id -> entry ids
         self.links_by_entry: dict[str, set[str]] = {}  # entry id -> person ids
         self.merges: dict[str, Merge] = {}
+        self.tasks: dict[str, Task] = {}  # workflow records by id
+        self.disputes: dict[str, Dispute] = {}
+        self.repairs: dict[str, RepairApplication] = {}
         self.version = 0
         # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
         self.search_keys: dict[str, tuple[str, str]] = {}  # subject key -> (casefolded key, casefolded name)
@@ -190,6 +197,12 @@ class GraphState:
                 self.graph.remove_node(key)
             case RecordMerge(from_key=from_key, into_key=into_key, at=at):
                 self.merges[from_key] = Merge(from_key, into_key, at)
+            case PutTask(task=task):
+                self.tasks[task.task_id] = task
+            case PutDispute(dispute=dispute):
+                self.disputes[dispute.dispute_id] = dispute
+            case PutRepair(repair=repair):
+                self.repairs[repair.repair_id] = repair
 
     def _put_entry(self, entry: ListEntry) -> None:
         old = self.entries.get(entry.entry_id)
@@ -238,6 +251,9 @@ class GraphState:
             yield PutLink(link)
         for merge in self.merges.values():
             yield RecordMerge(merge.from_key, merge.into_key, merge.at)
+        yield from (PutTask(task) for task in self.tasks.values())
+        yield from (PutDispute(dispute) for dispute in self.disputes.values())
+        yield from (PutRepair(repair) for repair in self.repairs.values())
 
     def is_empty(self) -> bool:
         return not (
@@ -247,6 +263,9 @@ class GraphState:
             or self.penalties
             or self.links
             or self.merges
+            or self.tasks
+            or self.disputes
+            or self.repairs
         )
 
 

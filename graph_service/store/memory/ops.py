@@ -19,6 +19,9 @@ after a restart is the state before it. Each operation is a JSON object with an 
 ``drop_link``      ``row``: ``PersonalLink`` — remove the stored link of ``(entry_id, person_id)``
 ``drop_subject``   ``key`` — remove a subject that nothing refers to any more
 ``merge``          ``from``, ``into``, ``at`` (ISO datetime) — record that an unresolved person was resolved
+``task``           ``row``: ``Task`` — create or replace by ``task_id`` (workflow)
+``dispute``        ``row``: ``Dispute`` — create or replace by ``dispute_id`` (workflow)
+``repair``         ``row``: ``RepairApplication`` — create or replace by ``repair_id`` (workflow)
 =================  =========================================================================================
 """
 
@@ -33,6 +36,7 @@ from pydantic import ValidationError
 from graph_service.domain.model import ListEntry, Organization, Person, Relation, StatusChange, Subject
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.workflow import Dispute, RepairApplication, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,21 @@ class RecordMerge:
     at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PutTask:
+    task: Task
+
+
+@dataclass(frozen=True, slots=True)
+class PutDispute:
+    dispute: Dispute
+
+
+@dataclass(frozen=True, slots=True)
+class PutRepair:
+    repair: RepairApplication
+
+
 Op = (
     PutSubject
     | PutRelation
@@ -106,6 +125,9 @@ Op = (
     | DropLink
     | DropSubject
     | RecordMerge
+    | PutTask
+    | PutDispute
+    | PutRepair
 )
 
 
@@ -140,6 +162,12 @@ def encode(op: Op) -> dict[str, Any]:
             return {"op": "drop_subject", "key": key}
         case RecordMerge(from_key=from_key, into_key=into_key, at=at):
             return {"op": "merge", "from": from_key, "into": into_key, "at": at.isoformat()}
+        case PutTask(task=task):
+            return {"op": "task", "row": task.model_dump(mode="json")}
+        case PutDispute(dispute=dispute):
+            return {"op": "dispute", "row": dispute.model_dump(mode="json")}
+        case PutRepair(repair=repair):
+            return {"op": "repair", "row": repair.model_dump(mode="json")}
     raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
 
 
@@ -171,6 +199,12 @@ def decode(data: Any) -> Op:
             return DropSubject(str(data["key"]))
         if tag == "merge":
             return RecordMerge(str(data["from"]), str(data["into"]), dt.datetime.fromisoformat(data["at"]))
+        if tag == "task":
+            return PutTask(Task.model_validate(data["row"]))
+        if tag == "dispute":
+            return PutDispute(Dispute.model_validate(data["row"]))
+        if tag == "repair":
+            return PutRepair(RepairApplication.model_validate(data["row"]))
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise OpDecodeError(f"cannot decode operation {str(data)[:200]}: {exc}") from exc
     raise OpDecodeError(f"unknown operation tag {str(data.get('op'))[:50]!r}")

@@ -30,9 +30,10 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
 from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches, relation_order
-from graph_service.store.memory import plan
+from graph_service.store.memory import plan, workflow_plan
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import JOURNAL_NAME, SNAPSHOT_NAME, JournalWriter, write_snapshot
 from graph_service.store.memory.lock import DirLock
@@ -138,6 +139,33 @@ class MemoryStore(GraphStore):
                 plan.plan_resolve(self._writable(), unresolved_key, person, self._clock()), UpsertCounts()
             )
 
+    def create_entry(self, entry: ListEntry, links: Sequence[PersonalLink], tasks: Sequence[Task]) -> None:
+        with self._lock:
+            state = self._writable()
+            self._commit(
+                workflow_plan.plan_create_entry(state, entry, links, tasks, self._clock()), UpsertCounts()
+            )
+
+    def apply_entry_change(
+        self,
+        entry: ListEntry | None,
+        change: StatusChange | None,
+        *,
+        tasks: Sequence[Task] = (),
+        links: Sequence[PersonalLink] | None = None,
+        dispute: Dispute | None = None,
+        repair: RepairApplication | None = None,
+    ) -> None:
+        with self._lock:
+            ops = workflow_plan.plan_entry_change(
+                self._writable(), entry, change, tasks, links, dispute, repair
+            )
+            self._commit(ops, UpsertCounts())
+
+    def save_task_feedback(self, task: Task) -> None:
+        with self._lock:
+            self._commit(workflow_plan.plan_task_feedback(self._writable(), task), UpsertCounts())
+
     def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts:
         """Journal then apply one batch; a batch that changes nothing is not a commit."""
         if ops:
@@ -229,6 +257,37 @@ class MemoryStore(GraphStore):
             state = self._readable()
             found = [link for entry_id in set(entry_ids) for link in state.links_of_entry(entry_id)]
         return sorted(found, key=lambda link: (link.entry_id, link.person_id))
+
+    def get_tasks(self, flt: TaskFilter) -> list[Task]:
+        with self._lock:
+            found = [task for task in self._readable().tasks.values() if flt.matches(task)]
+        return sorted(found, key=lambda task: task.task_id)
+
+    def get_task(self, task_id: str) -> Task | None:
+        with self._lock:
+            return self._readable().tasks.get(task_id)
+
+    def get_disputes(self, *, entry_id: str | None = None, dispute_id: str | None = None) -> list[Dispute]:
+        with self._lock:
+            found = [
+                d
+                for d in self._readable().disputes.values()
+                if (entry_id is None or d.entry_id == entry_id)
+                and (dispute_id is None or d.dispute_id == dispute_id)
+            ]
+        return sorted(found, key=lambda d: d.dispute_id)
+
+    def get_repairs(
+        self, *, entry_id: str | None = None, repair_id: str | None = None
+    ) -> list[RepairApplication]:
+        with self._lock:
+            found = [
+                r
+                for r in self._readable().repairs.values()
+                if (entry_id is None or r.entry_id == entry_id)
+                and (repair_id is None or r.repair_id == repair_id)
+            ]
+        return sorted(found, key=lambda r: r.repair_id)
 
     def entry_history(self, entry_id: str) -> list[StatusChange]:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from graph_service.domain.model import (
@@ -27,9 +28,10 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.errors import InvalidInput
 from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches
-from graph_service.store.neo4j import lifecycle, links, reads, writes
+from graph_service.store.neo4j import lifecycle, links, reads, workflow, writes
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.mapping import fold
 
@@ -110,13 +112,31 @@ class Neo4jStore(GraphStore):
             raise InvalidInput.for_field("person.key", person.key, "must be a full ID number to resolve into")
         self._db.write(lifecycle.resolve_person, unresolved_key, person)
 
+    def create_entry(self, entry: ListEntry, links: Sequence[PersonalLink], tasks: Sequence[Task]) -> None:
+        self._db.write(workflow.create_entry, entry, links, tasks, self._clock())
+
+    def apply_entry_change(
+        self,
+        entry: ListEntry | None,
+        change: StatusChange | None,
+        *,
+        tasks: Sequence[Task] = (),
+        links: Sequence[PersonalLink] | None = None,
+        dispute: Dispute | None = None,
+        repair: RepairApplication | None = None,
+    ) -> None:
+        self._db.write(workflow.apply_entry_change, entry, change, tasks, links, dispute, repair)
+
+    def save_task_feedback(self, task: Task) -> None:
+        self._db.write(workflow.save_task_feedback, task)
+
     def clear(self) -> None:
         """Delete the credit graph in bounded transactions, relationships first; schema and version stay.
 
         ``CALL { ... } IN TRANSACTIONS`` cannot run inside a managed transaction, hence the loop. Other node
         kinds in the same database (the audit chain) are not touched.
         """
-        for statement in ("clear_relationships", "clear_nodes"):
+        for statement in ("clear_workflow_records", "clear_relationships", "clear_nodes"):
             while self._db.write(lifecycle.delete_batch, statement, CLEAR_BATCH) > 0:
                 pass
 
@@ -181,8 +201,27 @@ class Neo4jStore(GraphStore):
         found = self._db.read(links.entry_links, ids) if ids else []
         return sorted(found, key=lambda link: (link.entry_id, link.person_id))
 
+    def get_tasks(self, flt: TaskFilter) -> list[Task]:
+        return self._db.read(workflow.tasks, flt)
+
+    def get_task(self, task_id: str) -> Task | None:
+        found = self._db.read(workflow.records, "task", Task, None, task_id)
+        return found[0] if found else None
+
+    def get_disputes(self, *, entry_id: str | None = None, dispute_id: str | None = None) -> list[Dispute]:
+        return self._db.read(workflow.records, "dispute", Dispute, entry_id, dispute_id)
+
+    def get_repairs(
+        self, *, entry_id: str | None = None, repair_id: str | None = None
+    ) -> list[RepairApplication]:
+        return self._db.read(workflow.records, "repair", RepairApplication, entry_id, repair_id)
+
     def counts(self) -> dict[str, int]:
         return self._db.read(reads.counts)
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Several reads in one Neo4j read transaction (see :meth:`Connection.pinned_read`)."""
+        return self._db.pinned_read()
 
     def data_version(self) -> int:
         return self._db.read(reads.data_version)

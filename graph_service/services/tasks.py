@@ -1,0 +1,107 @@
+"""Use cases of implementation tasks (issue 6): pull, feedback, expiry, and overdue disputes.
+
+Implementing departments pull their tasks (推送 — the pull half) and report back (反馈) by the deadline.
+A task of an entry past its ``valid_until`` shows as lifted at once (lazy), and ``expire`` stores that.
+Time is passed in; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from pydantic import BaseModel, Field, ValidationError
+
+from graph_service.domain.lifecycle import FeedbackOutcome, IllegalTransition, TaskStatus, task_after_feedback
+from graph_service.domain.workflow import Dispute, Feedback, Task, TaskFilter, lift, shown_status
+from graph_service.errors import InvalidInput, NotFound
+from graph_service.services.workflow import conflict_of
+from graph_service.store.base import GraphStore
+
+
+class TaskView(BaseModel):
+    """A task as a department sees it today: its shown state (lifted once expired) and whether overdue."""
+
+    task: Task
+    status: TaskStatus = Field(description="State shown today (lifted if the entry expired)")
+    overdue: bool
+
+
+class DisputeView(BaseModel):
+    dispute: Dispute
+    overdue: bool
+
+
+def list_tasks(
+    store: GraphStore,
+    *,
+    today: dt.date,
+    department: str | None = None,
+    status: TaskStatus | None = None,
+    overdue: bool | None = None,
+) -> list[TaskView]:
+    """Tasks of a department (None = all), by shown state and overdue flag, sorted by task id."""
+    tasks = store.get_tasks(TaskFilter(department=department))
+    entries = store.get_entries(sorted({task.entry_id for task in tasks}))
+    views: list[TaskView] = []
+    for task in tasks:
+        shown = shown_status(task, entries.get(task.entry_id), today)
+        late = shown is TaskStatus.PENDING and task.is_overdue(today)
+        if (status is None or shown is status) and (overdue is None or late is overdue):
+            views.append(TaskView(task=task, status=shown, overdue=late))
+    return views
+
+
+def give_feedback(
+    store: GraphStore,
+    task_id: str,
+    *,
+    outcome: FeedbackOutcome,
+    on: dt.date,
+    note: str | None,
+    reason: str | None,
+    actor: str,
+    today: dt.date,
+) -> Task:
+    """Record (or revise) a department's feedback; ``Conflict`` listing the options when not allowed."""
+    task = store.get_task(task_id)
+    if task is None:
+        raise NotFound(f"task {task_id!r} is not stored")
+    shown = shown_status(task, store.get_entries([task.entry_id]).get(task.entry_id), today)
+    try:
+        status = task_after_feedback(shown, outcome)
+    except IllegalTransition as exc:
+        raise conflict_of(exc) from exc
+    try:
+        feedback = Feedback(outcome=outcome, on=on, note=note, reason=reason, by=actor)
+    except ValidationError as exc:
+        raise InvalidInput.for_field("reason", reason, "required when the outcome is not_applied") from exc
+    answered = task.model_copy(update={"status": status, "feedback": feedback, "version": task.version + 1})
+    store.save_task_feedback(answered)
+    return answered
+
+
+def expire(store: GraphStore, as_of: dt.date) -> int:
+    """Lift, one entry per transaction, the tasks of entries whose validity ended before ``as_of``.
+
+    Returns how many tasks were lifted. Entries keep their status: expiry is a date, not a decision.
+    """
+    open_states = frozenset(TaskStatus) - {TaskStatus.LIFTED}
+    by_entry: dict[str, list[Task]] = defaultdict(list)
+    for task in store.get_tasks(TaskFilter(statuses=open_states)):
+        by_entry[task.entry_id].append(task)
+    entries = store.get_entries(sorted(by_entry))
+    lifted = 0
+    for entry_id, tasks in sorted(by_entry.items()):
+        entry = entries.get(entry_id)
+        if entry is not None and entry.valid_until is not None and entry.valid_until < as_of:
+            changed = lift(tasks)
+            store.apply_entry_change(None, None, tasks=changed)
+            lifted += len(changed)
+    return lifted
+
+
+def list_disputes(store: GraphStore, *, today: dt.date, overdue: bool | None = None) -> list[DisputeView]:
+    """Disputes, each flagged overdue when still open after its verification deadline."""
+    views = [DisputeView(dispute=d, overdue=d.is_overdue(today)) for d in store.get_disputes()]
+    return [v for v in views if overdue is None or v.overdue is overdue]
