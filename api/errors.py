@@ -28,6 +28,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://graph-service/errors/"
 RETRY_AFTER_S = 5
 _MAX_VALUE_CHARS = 200
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class Unauthorized(GraphServiceError):
@@ -181,6 +182,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
     if exc.status_code == 404 and detail == title:
         detail = f"No endpoint at {request.url.path}; see /docs for the API"
+    if exc.status_code == 400 and detail == _FASTAPI_BODY_ERROR:
+        # FastAPI's text names no cause; the usual one is a body in a legacy encoding (GBK from Excel).
+        detail = (
+            "The request body could not be read: send JSON encoded as UTF-8 (Content-Type: application/json)"
+        )
     return problem_response(request, status=exc.status_code, title=title, detail=detail, headers=exc.headers)
 
 
