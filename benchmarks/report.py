@@ -1,0 +1,145 @@
+"""Result files: the run's JSON, a Markdown table of the headline figures, and latency-vs-scale plots."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _ms(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else "–"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The headline table of one run, with the machine it ran on."""
+    m = result["machine"]
+    lines = [
+        f"# Benchmark: scale {result['scale']['name']} ({result['scale']['orgs']:,} organisations)",
+        "",
+        f"{m['date_utc']} · commit {str(m['git_commit'])[:12]}{' (dirty tree)' if m['git_dirty'] else ''} · "
+        f"{m['nproc']} cores, {m['ram_gib']} GiB · Python {m['python']} · "
+        f"Neo4j {result.get('neo4j_version') or '–'}"
+        f" · {m.get('postgres') or 'PostgreSQL –'} · seed {result['seed']} · as_of {result['as_of']}",
+        "",
+        "Shared, noisy machine (other jobs running): compare medians, not single runs.",
+        f"Load average at start: {', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}.",
+        "",
+        "| figure | " + " | ".join(result["backends"]) + (" | postgres |" if result.get("baseline") else ""),
+        "|---|" + "---|" * (len(result["backends"]) + (1 if result.get("baseline") else 0)),
+    ]
+    baseline = result.get("baseline") or {}
+
+    def row(label: str, values: list[str], pg: str = "–") -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + (f" | {pg} |" if baseline else " |"))
+
+    backends = list(result["backends"].values())
+    row(
+        "load, records/s",
+        [f"{b['load']['records_per_s']:,.0f}" for b in backends],
+        f"{baseline['load']['records_per_s']:,.0f}" if baseline else "–",
+    )
+    row(
+        "load, seconds",
+        [f"{b['load']['seconds']:.1f}" for b in backends],
+        f"{baseline['load']['seconds']:.1f}" if baseline else "–",
+    )
+    for depth in (2, 3):
+        key = f"depth_{depth}"
+        for q in ("p50", "p95", "p99"):
+            row(f"depth {depth} HTTP {q}, ms", [_ms(b["http"][key][f"{q}_ms"]) for b in backends])
+        for q in ("p50", "p99"):
+            pg = _ms(baseline[key][f"{q}_ms"]) if baseline else "–"
+            row(f"depth {depth} direct {q}, ms", [_ms(b["direct"][key][f"{q}_ms"]) for b in backends], pg)
+        if baseline:
+            row(
+                f"depth {depth} PostgreSQL p50 / direct p50",
+                [f"{baseline[key]['p50_ms'] / b['direct'][key]['p50_ms']:.3g}×" for b in backends],
+            )
+        row(
+            f"depth {depth} truncated results",
+            [f"{b['direct'][key]['truncated_fraction']:.2%}" for b in backends],
+        )
+    row("8 clients, checks/s (depth 2)", [f"{b['throughput']['checks_per_s']:.0f}" for b in backends])
+    row(
+        f"batch of {backends[0]['batch']['subjects']:,}, s",
+        [f"{b['batch']['seconds']:.1f}" for b in backends],
+    )
+    row("service peak RSS, MiB", [_ms(b["service_peak_rss_mb"]) for b in backends])
+    if baseline:
+        lines.append("")
+        for name, parity in baseline["parity"].items():
+            for depth_key, p in parity.items():
+                lines.append(
+                    f"Hit-set parity, {name} vs PostgreSQL, {depth_key.replace('_', ' ')}: {p['mismatches']} "
+                    f"mismatches of {p['compared']} subjects ({p['with_hits']} with hits)."
+                )
+    if "neo4j" in result["backends"]:
+        s = result["backends"]["neo4j"]["settings"]
+        lines += ["", f"Neo4j heap {s['heap']}, page cache {s['pagecache']}."]
+    lines += ["", *[f"- {note}" for note in result.get("notes", [])]]
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict[str, Any], out: Path) -> Path:
+    """Write ``<scale>-<stamp>.json`` and ``.md`` under ``out`` (and refresh the plot); the JSON path."""
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = result["machine"]["date_utc"].replace(":", "").replace("-", "")
+    base = out / f"{result['scale']['name']}-{stamp}"
+    json_path = base.with_suffix(".json")
+    json_path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    base.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    try:
+        plot(out)
+    except ImportError as exc:
+        # The figures are the product; the picture is a convenience of the `bench` extra.
+        print(f"plot skipped: {exc} (pip install -e '.[bench]')", file=sys.stderr)
+    return json_path
+
+
+def plot(out: Path) -> Path | None:
+    """``latency_vs_scale.png``: HTTP p50 and p99 per backend and depth against organisations (newest run
+    per scale; the smoke scale is left out)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    newest: dict[str, dict[str, Any]] = {}
+    for path in sorted(out.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "scale" in data and data["scale"]["name"] != "smoke":
+            newest[data["scale"]["name"]] = data
+    if not newest:
+        return None
+    runs = sorted(newest.values(), key=lambda d: d["scale"]["orgs"])
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    for axis, depth in zip(axes, (2, 3), strict=True):
+        for backend in ("neo4j", "memory"):
+            points = [
+                (r["scale"]["orgs"], r["backends"][backend]["http"][f"depth_{depth}"])
+                for r in runs
+                if backend in r["backends"]
+            ]
+            if points:
+                xs = [p[0] for p in points]
+                axis.plot(xs, [p[1]["p50_ms"] for p in points], marker="o", label=f"{backend} p50")
+                axis.plot(
+                    xs, [p[1]["p99_ms"] for p in points], marker="x", linestyle="--", label=f"{backend} p99"
+                )
+        pg = [(r["scale"]["orgs"], r["baseline"][f"depth_{depth}"]) for r in runs if r.get("baseline")]
+        if pg:
+            axis.plot([p[0] for p in pg], [p[1]["p50_ms"] for p in pg], marker="s", label="postgres CTE p50")
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("organisations")
+        axis.set_title(f"single check, depth {depth} (HTTP; postgres: query only)")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=8)
+    axes[0].set_ylabel("latency, ms")
+    figure.tight_layout()
+    target = out / "latency_vs_scale.png"
+    figure.savefig(target, dpi=110)
+    plt.close(figure)
+    return target

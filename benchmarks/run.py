@@ -1,0 +1,238 @@
+"""``python -m benchmarks.run --scale 10k --backend all --baseline``: one benchmark run, results to files.
+
+Steps: generate (or reuse) the seeded registry; optionally the PostgreSQL baseline (load, CTE latency, hit
+sets); per backend: load (timed), direct service calls at depth 2 and 3, then the HTTP API under uvicorn
+(single checks, 8-client throughput, one batch, peak RSS); finally JSON + Markdown + plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import baseline as pg
+from benchmarks.backends import Backend, memory_backend, neo4j_backend, neo4j_version
+from benchmarks.report import write
+from benchmarks.scales import SCALES, SEED, Scale
+from benchmarks.server import ApiServer
+from benchmarks.stats import REPO, machine_info, peak_rss_mb
+from benchmarks.workload import (
+    DEPTHS,
+    batch,
+    direct_checks,
+    hit_sets,
+    http_checks,
+    sample_subjects,
+    throughput,
+)
+from graph_service.config import Settings
+from graph_service.services.catalog import default_catalog
+from loaders.pipeline import load
+from loaders.synth import REFERENCE_DATE, generate
+
+WORK = REPO / "benchmarks" / "work"
+CLIENTS = 8
+WARMUP = 50
+
+
+def registry_for(scale: Scale, seed: int, work: Path) -> Path:
+    """The synthetic registry of this scale and seed, generated once and cached under ``work``."""
+    target = work / f"registry-{scale.name}-{seed}"
+    done = target / ".complete.json"
+    if not done.exists():
+        shutil.rmtree(target, ignore_errors=True)
+        counts = generate(target, orgs=scale.orgs, seed=seed)
+        done.write_text(json.dumps(counts, indent=2), encoding="utf-8")
+    return target
+
+
+def bench_backend(
+    backend: Backend,
+    scale: Scale,
+    registry: Path,
+    work: Path,
+    subjects: dict[str, list[str]],
+    fan_out_limit: int,
+    as_of: dt.date,
+    log: Any,
+) -> tuple[dict[str, Any], dict[str, dict[str, set[str]]]]:
+    """Load, direct checks, then the API: every figure for one backend, and its hit sets for parity."""
+    catalog = default_catalog()
+    result: dict[str, Any] = {"settings": backend.settings}
+    parity_sets: dict[str, dict[str, set[str]]] = {}
+    store = backend.open()
+    try:
+        if backend.name == "neo4j":
+            store.clear()
+        log(f"[{backend.name}] loading {registry.name}")
+        report = load(store, registry, rejects=work / f"{backend.name}-rejects.csv")
+        if not report.ok:
+            raise RuntimeError(f"load failed: {report.failure}")
+        result["load"] = {
+            "seconds": report.seconds,
+            "records": report.read,
+            "rejected": report.rejected,
+            "records_per_s": report.read / report.seconds,
+            "files": {
+                f.file: {
+                    "kind": f.kind,
+                    "read": f.read,
+                    "rejected": f.rejected,
+                    "seconds": f.seconds,
+                    "records_per_s": f.records_per_second,
+                }
+                for f in report.files
+            },
+        }
+        log(f"[{backend.name}] loaded {report.read:,} records in {report.seconds:.1f} s")
+        result["direct"] = {}
+        for depth in DEPTHS:
+            direct_checks(store, catalog, subjects["warmup"], depth, as_of, fan_out_limit)
+            run = direct_checks(store, catalog, subjects["checks"], depth, as_of, fan_out_limit)
+            result["direct"][f"depth_{depth}"] = {**run.latency, "truncated_fraction": run.truncated_fraction}
+            sample = subjects["checks"][: scale.parity_sample]
+            found = hit_sets({s: run.results[s] for s in sample})
+            parity_sets[f"depth_{depth}"] = found
+            log(f"[{backend.name}] direct depth {depth}: p50 {run.latency['p50_ms']:.2f} ms")
+    finally:
+        store.close()
+    result["bench_process_peak_rss_mb"] = peak_rss_mb_self()
+
+    max_body = 64 * 1024 * 1024  # a batch of 10,000 requests is ~1.2 MB; leave room for larger batches
+    with ApiServer(backend.server_env, work / f"serve-{backend.name}.log", max_body) as server:
+        with server.client() as client:
+            result["http"] = {}
+            for depth in DEPTHS:
+                http_checks(client, subjects["warmup"], depth, as_of)
+                result["http"][f"depth_{depth}"] = http_checks(client, subjects["checks"], depth, as_of)
+                p50 = result["http"][f"depth_{depth}"]["p50_ms"]
+                log(f"[{backend.name}] HTTP depth {depth}: p50 {p50:.2f} ms")
+            result["throughput"] = throughput(
+                server.client, subjects["checks"], 2, as_of, CLIENTS, scale.throughput_s
+            )
+            log(f"[{backend.name}] throughput {result['throughput']['checks_per_s']:.0f} checks/s")
+            result["batch"] = batch(client, subjects["batch"], 2, as_of)
+            log(f"[{backend.name}] batch of {scale.batch}: {result['batch']['seconds']:.1f} s")
+        result["service_peak_rss_mb"] = peak_rss_mb(server.pid)
+    return result, parity_sets
+
+
+def peak_rss_mb_self() -> float | None:
+    import os
+
+    return peak_rss_mb(os.getpid())
+
+
+def run_baseline(
+    registry: Path, subjects: dict[str, list[str]], scale: Scale, fan_out_limit: int, as_of: dt.date, log: Any
+) -> tuple[dict[str, Any], dict[str, dict[str, set[str]]]]:
+    """The PostgreSQL figures (load, CTE latency per depth) and its hit sets on the parity sample."""
+    out: dict[str, Any] = {"fan_out_limit": fan_out_limit}
+    sets: dict[str, dict[str, set[str]]] = {}
+    with pg.PostgresCluster() as cluster:
+        out["postgres_version"] = cluster.version
+        log(f"[postgres] {cluster.version} on port {cluster.port}: loading")
+        out["load"] = pg.load_registry(cluster.conninfo, registry)
+        for depth in DEPTHS:
+            pg.related_hits(cluster.conninfo, subjects["warmup"], depth, as_of, fan_out_limit)
+            latency, hits = pg.related_hits(cluster.conninfo, subjects["checks"], depth, as_of, fan_out_limit)
+            out[f"depth_{depth}"] = latency
+            sets[f"depth_{depth}"] = {s: hits[s] for s in subjects["checks"][: scale.parity_sample]}
+            log(f"[postgres] depth {depth}: p50 {latency['p50_ms']:.2f} ms")
+    return out, sets
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), required=True)
+    parser.add_argument("--backend", choices=["memory", "neo4j", "all"], default="all")
+    parser.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also run the PostgreSQL recursive-CTE baseline and compare hit sets",
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--work", type=Path, default=WORK, help="cache of registries and stores (git-ignored)"
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--neo4j-home", type=Path, default=Path("/tmp/bench-neo4j"))
+    parser.add_argument("--neo4j-port", type=int, default=7720)
+    parser.add_argument("--neo4j-heap", default="2g")
+    parser.add_argument("--neo4j-pagecache", default="2g")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(f"{dt.datetime.now(dt.UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
+
+    scale = SCALES[args.scale]
+    as_of = REFERENCE_DATE
+    fan_out_limit = Settings().fan_out_limit
+    args.work.mkdir(parents=True, exist_ok=True)
+    machine = machine_info()
+    log(f"registry {scale.name} ({scale.orgs:,} organisations, seed {args.seed})")
+    registry = registry_for(scale, args.seed, args.work)
+    subjects = {
+        "checks": sample_subjects(registry, scale.checks, args.seed),
+        "warmup": sample_subjects(registry, min(WARMUP, scale.checks), args.seed + 2),
+        "batch": sample_subjects(registry, scale.batch, args.seed + 1),
+    }
+    result: dict[str, Any] = {
+        "scale": {
+            "name": scale.name,
+            "orgs": scale.orgs,
+            "checks": len(subjects["checks"]),
+            "throughput_s": scale.throughput_s,
+            "batch": scale.batch,
+            "parity_sample": scale.parity_sample,
+        },
+        "registry_rows": json.loads((registry / ".complete.json").read_text(encoding="utf-8")),
+        "seed": args.seed,
+        "as_of": as_of.isoformat(),
+        "fan_out_limit": fan_out_limit,
+        "machine": machine,
+        "backends": {},
+        "baseline": None,
+        "notes": [
+            "Single checks: 1 client, keep-alive, sequential; subjects are half organisations, half persons.",
+            "HTTP latency is measured by the client (httpx) and includes JSON, auth, audit and masking.",
+            "PostgreSQL times only the recursive CTE returning hit ids; our check also builds paths, "
+            "measures, verdict and the full response.",
+        ],
+    }
+    pg_sets: dict[str, dict[str, set[str]]] | None = None
+    if args.baseline:
+        result["baseline"], pg_sets = run_baseline(registry, subjects, scale, fan_out_limit, as_of, log)
+        result["baseline"]["parity"] = {}
+
+    names = ["memory", "neo4j"] if args.backend == "all" else [args.backend]
+    for name in names:
+        if name == "memory":
+            figures, ours = bench_backend(
+                memory_backend(args.work), scale, registry, args.work, subjects, fan_out_limit, as_of, log
+            )
+        else:
+            with neo4j_backend(args.neo4j_home, args.neo4j_port, args.neo4j_heap, args.neo4j_pagecache) as b:
+                result["neo4j_version"] = neo4j_version(b)
+                figures, ours = bench_backend(
+                    b, scale, registry, args.work, subjects, fan_out_limit, as_of, log
+                )
+        result["backends"][name] = figures
+        if pg_sets is not None:
+            result["baseline"]["parity"][name] = {
+                depth: pg.compare_hits(ours[depth], pg_sets[depth]) for depth in ours
+            }
+    path = write(result, args.out)
+    log(f"results: {path} and {path.with_suffix('.md')}")
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
