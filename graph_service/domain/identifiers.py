@@ -127,10 +127,33 @@ def _birth_place_known(prefix: str, year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=262_144)
 def is_uscc_shaped(value: str) -> bool:
-    """True if the value looks like a USCC rather than an ID number (used to route holder ids)."""
+    """True if the value is an organisation's USCC rather than a person's key (routes holder ids).
+
+    Letters in the first 17 characters can only be a USCC. Seventeen leading digits are ambiguous: public
+    institutions' codes start ``12`` and are often all digits, and a USCC check character may be a digit
+    or ``X`` like an ID number's. There the check characters decide: a matching GB 32100 mod-31 character
+    and no plausible ID reading (birth date and ISO 7064 MOD 11-2 digit) make it an organisation; anything
+    else is treated as an ID number, so a mistyped ID gets the ID number's error message.
+    """
     code = normalise(value)
-    return len(code) == 18 and not code[:17].isdigit()
+    if len(code) != 18:
+        return False
+    if not code[:17].isdigit():
+        return True
+    uscc_check_ok = code[17] in USCC_ALPHABET and uscc.calc_check_digit(code[:17]) == code[17]
+    return uscc_check_ok and not _is_plausible_id_number(code)
+
+
+def _is_plausible_id_number(number: str) -> bool:
+    if not _ID_RE.match(number) or ric.calc_check_digit(number) != number[17]:
+        return False
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return 1880 <= born.year <= 2200
 
 
 def region_of_uscc(code: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from graph_service.domain.identifiers import IdentifierError, check_id_number, check_uscc
+from graph_service.domain.identifiers import IdentifierError, check_id_number, check_uscc, is_uscc_shaped
 from graph_service.domain.model import ListEntry, Organization, Person, Relation, RelationKind
 from graph_service.store.base import GraphStore
 from tests.contract.builders import id_number, uscc_with_prefix, with_wrong_id_check, with_wrong_uscc_check
@@ -101,6 +101,33 @@ def test_a_uscc_with_a_letter_registering_authority_is_accepted(prefix: str) -> 
     org = Organization(uscc=code, name="农民专业合作社")
 
     assert normalised == code and org.uscc == code and org.region == "430923", org
+
+
+@pytest.mark.memory
+@pytest.mark.neo4j
+@pytest.mark.parametrize("body", ["44588012", "00000001", "12345678"])
+def test_an_institution_uscc_of_seventeen_digits_is_an_organisation_not_a_person(body: str) -> None:
+    code = uscc_with_prefix("12", body=body)  # 事业单位: all digits up to the check character
+    assert code[:17].isdigit(), code
+
+    org = Organization(uscc=code, name="县疾病预防控制中心")
+    holding = Relation(
+        kind=RelationKind.SHAREHOLDER, source_id=code, target_id=make_uscc(9), ratio=0.5
+    )
+
+    assert is_uscc_shaped(code) and org.uscc == code, code
+    assert holding.source_id == code, holding
+    with pytest.raises(ValidationError):
+        Person(key=code, name="错把事业单位当个人")
+
+
+@pytest.mark.memory
+@pytest.mark.neo4j
+def test_a_valid_id_number_is_never_taken_for_a_uscc() -> None:
+    number = make_id_number(5)
+
+    assert not is_uscc_shaped(number), number
+    assert not is_uscc_shaped(number.lower()), number
 
 
 @pytest.mark.memory
