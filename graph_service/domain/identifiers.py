@@ -127,7 +127,6 @@ def _birth_place_known(prefix: str, year: int) -> bool:
     return True
 
 
-@lru_cache(maxsize=262_144)
 def is_uscc_shaped(value: str) -> bool:
     """True if the value is an organisation's USCC rather than a person's key (routes holder ids).
 
@@ -142,8 +141,9 @@ def is_uscc_shaped(value: str) -> bool:
         return False
     if not code[:17].isdigit():
         return True
-    uscc_check_ok = code[17] in USCC_ALPHABET and uscc.calc_check_digit(code[:17]) == code[17]
-    return uscc_check_ok and not _is_plausible_id_number(code)
+    if _is_plausible_id_number(code):  # cheap (~1 us), and the common case for 17 leading digits
+        return False
+    return code[17] in USCC_ALPHABET and uscc.calc_check_digit(code[:17]) == code[17]
 
 
 def _is_plausible_id_number(number: str) -> bool:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from graph_service.domain.identifiers import (
     IdentifierError,
@@ -130,6 +130,26 @@ def is_unresolved_key(key: str) -> bool:
     return key.startswith("~")
 
 
+STORED: Final[dict[str, bool]] = {"stored": True}
+"""Validation context for rows read back from our own store (``Model.model_validate(row, context=STORED)``).
+
+Identifiers were checked when the row was written, and re-checking every USCC and ID number dominated
+restarts of the embedded store (~75 % of 78 s at 100k organisations) and reads from Neo4j. Types, enums
+and defaults are still validated; only the identifier checksums are skipped.
+"""
+
+
+def from_store(info: ValidationInfo) -> bool:
+    """Whether this validation is of a row our own store wrote (see :data:`STORED`)."""
+    context = info.context
+    return isinstance(context, dict) and context.get("stored") is True
+
+
+def subject_key_unless_stored(_model: type[BaseModel], value: str, info: ValidationInfo) -> str:
+    """Field validator (as a classmethod): :func:`subject_key`, skipped for rows read from our store."""
+    return value if from_store(info) else subject_key(value)
+
+
 def subject_key(value: str) -> str:
     """Validate any subject key: a USCC, an ID number, or an unresolved-person key."""
     if is_unresolved_key(value):
@@ -154,7 +174,10 @@ class Organization(_Frozen):
     established_on: dt.date | None = None
     industry: str | None = Field(default=None, max_length=100)
 
-    _check_uscc = field_validator("uscc")(classmethod(lambda cls, v: _uscc(v)))
+    @field_validator("uscc")
+    @classmethod
+    def _check_uscc(cls, value: str, info: ValidationInfo) -> str:
+        return value if from_store(info) else _uscc(value)
 
     @model_validator(mode="after")
     def _default_region(self) -> Organization:
@@ -178,7 +201,7 @@ class Person(_Frozen):
     name: str = Field(min_length=1, max_length=100)
     region: RegionCode | None = None
 
-    _check_key = field_validator("key")(classmethod(lambda cls, v: subject_key(v)))
+    _check_key = field_validator("key")(classmethod(subject_key_unless_stored))
 
     @model_validator(mode="after")
     def _default_region(self) -> Person:
@@ -233,10 +256,12 @@ class Relation(_Frozen):
     qualification: str | None = Field(default=None, max_length=100)
     certificate_no: str | None = Field(default=None, max_length=100)
 
-    _check_ids = field_validator("source_id", "target_id")(classmethod(lambda cls, v: subject_key(v)))
+    _check_ids = field_validator("source_id", "target_id")(classmethod(subject_key_unless_stored))
 
     @model_validator(mode="after")
-    def _consistent(self) -> Relation:
+    def _consistent(self, info: ValidationInfo) -> Relation:
+        if from_store(info):
+            return self
         if not is_uscc_shaped(self.target_id):
             raise ValueError(f"target_id of a relation must be an organisation USCC, got {self.target_id!r}")
         if self.kind is RelationKind.BRANCH_OF and not is_uscc_shaped(self.source_id):
@@ -293,11 +318,13 @@ class ListEntry(_Frozen):
     responsible_person_ids: tuple[str, ...] = ()
     version: int = Field(default=1, ge=1)
 
-    _check_subject = field_validator("subject_id")(classmethod(lambda cls, v: subject_key(v)))
+    _check_subject = field_validator("subject_id")(classmethod(subject_key_unless_stored))
 
     @field_validator("responsible_person_ids")
     @classmethod
-    def _check_responsible(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+    def _check_responsible(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if from_store(info):
+            return values
         checked = tuple(subject_key(v) for v in values)
         if any(is_uscc_shaped(v) for v in checked):
             raise ValueError("responsible_person_ids must name persons, not organisations")

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from graph_service.domain.identifiers import IdentifierError, check_uscc
-from graph_service.domain.model import subject_key
+from graph_service.domain.model import from_store, subject_key_unless_stored
 
 
 class PenaltySubjectCategory(StrEnum):
@@ -56,12 +56,12 @@ class PenaltyRecord(BaseModel):
     source_unit: str | None = Field(default=None, max_length=200, description="数据来源单位")
     source: str | None = Field(default=None, description="Data source (file, feed) this record came from")
 
-    _check_subject = field_validator("subject_id")(classmethod(lambda cls, v: subject_key(v)))
+    _check_subject = field_validator("subject_id")(classmethod(subject_key_unless_stored))
 
     @field_validator("authority_uscc")
     @classmethod
-    def _check_authority_uscc(cls, value: str | None) -> str | None:
-        if value is None:
+    def _check_authority_uscc(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or from_store(info):
             return None
         try:
             code, _ = check_uscc(value)

@@ -22,6 +22,7 @@ after a restart is the state before it. Each operation is a JSON object with an 
 ``task``           ``row``: ``Task`` — create or replace by ``task_id`` (workflow)
 ``dispute``        ``row``: ``Dispute`` — create or replace by ``dispute_id`` (workflow)
 ``repair``         ``row``: ``RepairApplication`` — create or replace by ``repair_id`` (workflow)
+``delivery``       ``row``: ``Delivery`` — create or replace by ``delivery_id`` (webhook outbox)
 =================  =========================================================================================
 """
 
@@ -33,9 +34,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph_service.domain.model import ListEntry, Organization, Person, Relation, StatusChange, Subject
+from graph_service.domain.model import (
+    STORED,
+    ListEntry,
+    Organization,
+    Person,
+    Relation,
+    StatusChange,
+    Subject,
+)
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
 
 
@@ -113,6 +123,11 @@ class PutRepair:
     repair: RepairApplication
 
 
+@dataclass(frozen=True, slots=True)
+class PutDelivery:
+    delivery: Delivery
+
+
 Op = (
     PutSubject
     | PutRelation
@@ -128,6 +143,7 @@ Op = (
     | PutTask
     | PutDispute
     | PutRepair
+    | PutDelivery
 )
 
 
@@ -168,6 +184,8 @@ def encode(op: Op) -> dict[str, Any]:
             return {"op": "dispute", "row": dispute.model_dump(mode="json")}
         case PutRepair(repair=repair):
             return {"op": "repair", "row": repair.model_dump(mode="json")}
+        case PutDelivery(delivery=delivery):
+            return {"op": "delivery", "row": delivery.model_dump(mode="json")}
     raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
 
 
@@ -176,35 +194,37 @@ def decode(data: Any) -> Op:
     try:
         tag = data["op"]
         if tag == "organization":
-            return PutSubject(Organization.model_validate(data["row"]))
+            return PutSubject(Organization.model_validate(data["row"], context=STORED))
         if tag == "person":
-            return PutSubject(Person.model_validate(data["row"]))
+            return PutSubject(Person.model_validate(data["row"], context=STORED))
         if tag == "relation":
-            return PutRelation(Relation.model_validate(data["row"]))
+            return PutRelation(Relation.model_validate(data["row"], context=STORED))
         if tag == "drop_relation":
-            return DropRelation(Relation.model_validate(data["row"]))
+            return DropRelation(Relation.model_validate(data["row"], context=STORED))
         if tag == "entry":
-            return PutEntry(ListEntry.model_validate(data["row"]))
+            return PutEntry(ListEntry.model_validate(data["row"], context=STORED))
         if tag == "status":
-            return AddStatus(StatusChange.model_validate(data["row"]))
+            return AddStatus(StatusChange.model_validate(data["row"], context=STORED))
         if tag == "penalty":
-            return PutPenalty(PenaltyRecord.model_validate(data["row"]))
+            return PutPenalty(PenaltyRecord.model_validate(data["row"], context=STORED))
         if tag == "drop_penalty":
-            return DropPenalty(PenaltyRecord.model_validate(data["row"]))
+            return DropPenalty(PenaltyRecord.model_validate(data["row"], context=STORED))
         if tag == "link":
-            return PutLink(PersonalLink.model_validate(data["row"]))
+            return PutLink(PersonalLink.model_validate(data["row"], context=STORED))
         if tag == "drop_link":
-            return DropLink(PersonalLink.model_validate(data["row"]))
+            return DropLink(PersonalLink.model_validate(data["row"], context=STORED))
         if tag == "drop_subject":
             return DropSubject(str(data["key"]))
         if tag == "merge":
             return RecordMerge(str(data["from"]), str(data["into"]), dt.datetime.fromisoformat(data["at"]))
         if tag == "task":
-            return PutTask(Task.model_validate(data["row"]))
+            return PutTask(Task.model_validate(data["row"], context=STORED))
         if tag == "dispute":
-            return PutDispute(Dispute.model_validate(data["row"]))
+            return PutDispute(Dispute.model_validate(data["row"], context=STORED))
         if tag == "repair":
-            return PutRepair(RepairApplication.model_validate(data["row"]))
+            return PutRepair(RepairApplication.model_validate(data["row"], context=STORED))
+        if tag == "delivery":
+            return PutDelivery(Delivery.model_validate(data["row"], context=STORED))
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise OpDecodeError(f"cannot decode operation {str(data)[:200]}: {exc}") from exc
     raise OpDecodeError(f"unknown operation tag {str(data.get('op'))[:50]!r}")

@@ -17,6 +17,7 @@ from typing import Any
 from neo4j.time import Date, DateTime
 
 from graph_service.domain.model import (
+    STORED,
     ListEntry,
     Organization,
     OrgKind,
@@ -196,23 +197,27 @@ def subject_from(labels: list[str], props: Mapping[str, Any]) -> Subject:
                 "status": props["status"],
                 "established_on": _native(props.get("established_on")),
                 "industry": props.get("industry"),
-            }
+            },
+            context=STORED,
         )
-    return Person.model_validate({"key": props["key"], "name": props["name"], "region": props.get("region")})
+    return Person.model_validate(
+        {"key": props["key"], "name": props["name"], "region": props.get("region")}, context=STORED
+    )
 
 
 def relation_from(rel_type: str, source_id: str, target_id: str, props: Mapping[str, Any]) -> Relation:
     """A stored relationship as a Relation; its kind is read back through the allow-list."""
     fields = {name: _native(value) for name, value in props.items() if name != "key"}
     return Relation.model_validate(
-        {"kind": _KIND_BY_TYPE[rel_type], "source_id": source_id, "target_id": target_id, **fields}
+        {"kind": _KIND_BY_TYPE[rel_type], "source_id": source_id, "target_id": target_id, **fields},
+        context=STORED,
     )
 
 
 def entry_from(props: Mapping[str, Any]) -> ListEntry:
     fields = {name: _native(value) for name, value in props.items()}
     fields["responsible_person_ids"] = tuple(fields.get("responsible_person_ids", ()))
-    return ListEntry.model_validate(fields)
+    return ListEntry.model_validate(fields, context=STORED)
 
 
 def change_from(entry_id: str, props: Mapping[str, Any]) -> StatusChange:
@@ -224,14 +229,15 @@ def change_from(entry_id: str, props: Mapping[str, Any]) -> StatusChange:
             "at": _native(props["at"]),
             "actor": props["actor"],
             "reason": props.get("reason"),
-        }
+        },
+        context=STORED,
     )
 
 
 def penalty_from(props: Mapping[str, Any]) -> PenaltyRecord:
     fields = {name: _native(value) for name, value in props.items() if name != "key"}
     fields["penalty_categories"] = tuple(fields.get("penalty_categories", ()))
-    return PenaltyRecord.model_validate(fields)
+    return PenaltyRecord.model_validate(fields, context=STORED)
 
 
 def link_from(person_id: str, entry_id: str, props: Mapping[str, Any]) -> PersonalLink:
@@ -242,7 +248,8 @@ def link_from(person_id: str, entry_id: str, props: Mapping[str, Any]) -> Person
             "org_id": props.get("org_id"),
             "roles": tuple(props.get("roles", ())),
             "responsible": props["responsible"],
-        }
+        },
+        context=STORED,
     )
 
 
