@@ -17,11 +17,25 @@ from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.ratelimit import RateLimitMiddleware
-from api.routers import audit, checks, entries, explorer, health, metrics, subjects, tasks
+from api.routers import (
+    audit,
+    checks,
+    entries,
+    explorer,
+    feed,
+    health,
+    metrics,
+    public,
+    stats,
+    subjects,
+    tasks,
+    webhooks,
+)
 from graph_service import __version__
 from graph_service.audit import AuditLog, open_audit_log
 from graph_service.config import Settings
 from graph_service.services.catalog import load_catalog
+from graph_service.services.workflow_policy import worker_for
 from graph_service.store.base import GraphStore
 from graph_service.store.factory import open_store
 
@@ -43,6 +57,7 @@ TAGS = [
     {"name": "audit", "description": "The hash-chained audit log (admin)"},
     {"name": "health", "description": "Liveness and readiness probes"},
     {"name": "metrics", "description": "Prometheus metrics"},
+    {"name": "feed", "description": "The signed change feed of list entries, for peer deployments"},
 ]
 
 
@@ -81,7 +96,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = worker_for(settings, store)  # webhook pushes and daily expiry; None without webhooks
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         ctx.close()
 
     app = FastAPI(
@@ -107,6 +127,10 @@ def create_app(
     app.include_router(subjects.router)
     app.include_router(entries.router)
     app.include_router(tasks.router)
+    app.include_router(public.router)
+    app.include_router(stats.router)
+    app.include_router(webhooks.router)
+    app.include_router(feed.router)  # the signed change feed for peer deployments (issue 8)
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
     # ------------------------------------------------------------------------------------------------
     return app

@@ -27,3 +27,21 @@ FOR (s:Subject) ON (s.name_folded);
 // No relationship-property indexes: every relation read starts from a subject found by key and expands
 // its typed relationships, and relation writes match both endpoints first: a relationship index on
 // `key` would only be used by a global lookup that no operation does.
+
+// Workflow records (tasks, disputes, repair applications, webhook deliveries): every write MERGEs on
+// (kind, key), and the webhook worker asks for the pending deliveries by (kind, status).
+CREATE CONSTRAINT workflow_record_key IF NOT EXISTS
+FOR (n:WorkflowRecord) REQUIRE (n.kind, n.key) IS UNIQUE;
+
+CREATE INDEX workflow_record_status IF NOT EXISTS
+FOR (n:WorkflowRecord) ON (n.kind, n.status);
+
+// The change feed (issue 8): events are read in seq order and looked up by entry, one cursor per peer.
+CREATE CONSTRAINT feed_event_seq IF NOT EXISTS
+FOR (f:FeedEvent) REQUIRE f.seq IS UNIQUE;
+
+CREATE INDEX feed_event_entry IF NOT EXISTS
+FOR (f:FeedEvent) ON (f.entry_id);
+
+CREATE CONSTRAINT peer_cursor_peer IF NOT EXISTS
+FOR (c:PeerCursor) REQUIRE c.peer IS UNIQUE;

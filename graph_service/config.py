@@ -20,6 +20,40 @@ class ApiKeyInfo(BaseModel):
     name: str = Field(min_length=1)
 
 
+class WebhookTarget(BaseModel):
+    """Where an implementing department's task changes are pushed, and the secret that signs them."""
+
+    url: str = Field(
+        pattern=r"^https?://\S+$", max_length=2000, examples=["https://scjg.example.gov.cn/hook"]
+    )
+    secret: SecretStr = Field(description="Shared HMAC-SHA256 key, at least 16 characters")
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("a webhook secret must be at least 16 characters")
+        return value
+
+
+class PeerConfig(BaseModel):
+    """A peer deployment whose change feed this one pulls (``graph-service sync --peer NAME``)."""
+
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2000, examples=["https://credit.anhua.example.cn"])
+    api_key: SecretStr = Field(description="Our API key (role peer) at the peer")
+    secret: SecretStr = Field(description="The HMAC-SHA256 key the peer signs its feed answers to us with")
+    region: str | None = Field(
+        default=None, pattern=r"^[0-9]{6}$", description="The peer's home region; its feed must say the same"
+    )
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("a peer secret must be at least 16 characters")
+        return value
+
+
 class Settings(BaseSettings):
     """Every setting of the service. Unset ``neo4j_uri`` selects the embedded store under ``data_dir``."""
 
@@ -28,6 +62,19 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     region: str = Field(
         default="430923", description="Home region (6-digit GB/T 2260 code) of this deployment"
+    )
+
+    # Cross-region linkage (docs/federation.md): peers we pull from, by name, as JSON
+    # GRAPH_SERVICE_PEERS='{"<name>": {"url", "api_key", "secret", "region"}}'; and the HMAC secret each
+    # peer key that reads our feed gets its answers signed with, by key name (GRAPH_SERVICE_FEED_SECRETS).
+    peers: dict[str, PeerConfig] = Field(default_factory=dict)
+    feed_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    feed_full_id_peers: list[str] = Field(
+        default_factory=list,
+        description="Peer key names cleared (data-sharing agreement) to receive full ID numbers in the feed",
+    )
+    feed_replay_window_s: int = Field(
+        default=300, ge=5, le=3600, description="Oldest (and most future) signed feed answer accepted"
     )
 
     neo4j_uri: str | None = None
@@ -75,12 +122,29 @@ class Settings(BaseSettings):
     dispute_days: int = Field(
         default=20, ge=1, le=365, description="Days the initiator has to verify a dispute"
     )
+    # Webhook push of tasks (docs/workflow.md): GRAPH_SERVICE_WEBHOOKS='{"<department>": {"url", "secret"}}'
+    webhooks: dict[str, WebhookTarget] = Field(default_factory=dict)
+    webhook_max_attempts: int = Field(default=12, ge=1, le=100, description="Failures before a dead letter")
+    webhook_backoff_s: float = Field(default=60.0, gt=0, description="Wait after the first failure, doubled")
+    webhook_backoff_cap_s: float = Field(default=21600.0, gt=0, description="Longest wait between attempts")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    workflow_worker_interval_s: float = Field(
+        default=10.0, ge=0, description="Seconds between API worker ticks (pushes, daily expiry); 0 = off"
+    )
 
     @field_validator("region")
     @classmethod
     def _region_is_six_digits(cls, value: str) -> str:
         if not re.fullmatch(r"[0-9]{6}", value):
             raise ValueError(f"GRAPH_SERVICE_REGION must be a 6-digit GB/T 2260 code, got {value!r}")
+        return value
+
+    @field_validator("feed_secrets")
+    @classmethod
+    def _feed_secrets_long_enough(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        short = sorted(name for name, secret in value.items() if len(secret.get_secret_value()) < 16)
+        if short:
+            raise ValueError(f"GRAPH_SERVICE_FEED_SECRETS: secrets of {short} are shorter than 16 characters")
         return value
 
     @field_validator("neo4j_heap", "neo4j_pagecache")
@@ -100,6 +164,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"GRAPH_SERVICE_NEO4J_URI must use bolt://, neo4j:// (routing) or their +s/+ssc forms, "
                 f"got {self.neo4j_uri!r}"
+            )
+        plain = sorted(name for name, peer in self.peers.items() if not peer.url.startswith("https://"))
+        if self.env == "production" and plain:
+            raise ValueError(
+                f"GRAPH_SERVICE_PEERS: peers {plain} use http://; in production feeds carry personal data "
+                "and must travel over https://"
             )
         if self.env == "production" and not self.api_keys:
             raise ValueError("GRAPH_SERVICE_API_KEYS must be set in production (no anonymous service)")

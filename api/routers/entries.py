@@ -7,7 +7,6 @@ entry's ``initiating_dept``, or the caller an admin.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -15,15 +14,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.auth import Caller
+from api.clock import NowDep, TodayDep
 from api.deps import AuditDep, CatalogDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.responses import respond
 from graph_service.audit import AuditLog
-from graph_service.config import Settings
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.domain.workflow import Dispute, DisputeStatus, RepairApplication
 from graph_service.services import tasks as task_service
 from graph_service.services import workflow
+from graph_service.services.workflow_policy import policy_of
 from graph_service.store.base import GraphStore
 
 router = APIRouter(tags=["entries"], responses=PROBLEM_RESPONSES)
@@ -63,16 +63,6 @@ class DisputeList(BaseModel):
     disputes: list[task_service.DisputeView]
 
 
-def _policy(settings: Settings) -> workflow.Policy:
-    return workflow.Policy(
-        feedback_day_of_month=settings.feedback_day_of_month, dispute_days=settings.dispute_days
-    )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _require_initiating_dept(store: GraphStore, entry_id: str, caller: Caller) -> None:
     entry = workflow.get_entry(store, entry_id)
     if caller.role != "admin" and caller.name != entry.initiating_dept:
@@ -94,26 +84,35 @@ def create_entry(
     catalog: CatalogDep,
     settings: SettingsDep,
     audit: AuditDep,
+    at: NowDep,
 ) -> JSONResponse:
     """List a subject (发起); an effective entry creates one task per measure, subject and department."""
-    state = workflow.create_entry(store, catalog, body, today=dt.date.today(), policy=_policy(settings))
+    state = workflow.create_entry(store, catalog, body, today=at.date(), policy=policy_of(settings), now=at)
     _audit(audit, caller, "entry.create", body.entry_id, tasks=len(state.tasks))
     return respond(state, caller, status_code=201)
 
 
 @router.get("/v1/entries/{entry_id}", response_model=workflow.EntryState, summary="An entry's workflow")
-def get_entry(entry_id: str, caller: Lister, store: StoreDep) -> JSONResponse:
-    """The entry with its history, tasks, disputes and repair applications."""
-    return respond(workflow.entry_state(store, entry_id), caller)
+def get_entry(entry_id: str, caller: Lister, store: StoreDep, today: TodayDep) -> JSONResponse:
+    """The entry with its history, tasks, disputes and repair applications (``expired`` past its validity)."""
+    return respond(workflow.entry_state(store, entry_id, today=today), caller)
 
 
 @router.patch("/v1/entries/{entry_id}", response_model=workflow.EntryState, summary="Revoke an entry")
 def patch_entry(
-    entry_id: str, body: EntryPatch, caller: Initiator, store: StoreDep, audit: AuditDep
+    entry_id: str,
+    body: EntryPatch,
+    caller: Initiator,
+    store: StoreDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+    at: NowDep,
 ) -> JSONResponse:
     """Revoke (撤销) by the initiating department; its tasks are lifted in the same transaction."""
     _require_initiating_dept(store, entry_id, caller)
-    state = workflow.revoke_entry(store, entry_id, reason=body.reason, actor=caller.name, now=_now())
+    state = workflow.revoke_entry(
+        store, entry_id, reason=body.reason, actor=caller.name, now=at, policy=policy_of(settings)
+    )
     _audit(audit, caller, "entry.revoke", entry_id, reason=body.reason)
     return respond(state, caller)
 
@@ -128,6 +127,7 @@ def file_dispute(
     store: StoreDep,
     settings: SettingsDep,
     audit: AuditDep,
+    at: NowDep,
 ) -> JSONResponse:
     """File an objection (异议): the entry is disputed and its tasks suspended until it is resolved."""
     dispute = workflow.file_dispute(
@@ -136,8 +136,8 @@ def file_dispute(
         grounds=body.grounds,
         filed_by=body.filed_by,
         actor=caller.name,
-        now=_now(),
-        policy=_policy(settings),
+        now=at,
+        policy=policy_of(settings),
     )
     _audit(audit, caller, "entry.dispute", entry_id, dispute_id=dispute.dispute_id)
     return respond(dispute, caller, status_code=201)
@@ -157,6 +157,7 @@ def resolve_dispute(
     catalog: CatalogDep,
     settings: SettingsDep,
     audit: AuditDep,
+    at: NowDep,
 ) -> JSONResponse:
     """Upheld → active, corrected → active with the changed fields (new version), revoked → revoked."""
     _require_initiating_dept(store, entry_id, caller)
@@ -169,8 +170,8 @@ def resolve_dispute(
         reason=body.reason,
         changes=body.changes,
         actor=caller.name,
-        now=_now(),
-        policy=_policy(settings),
+        now=at,
+        policy=policy_of(settings),
     )
     _audit(audit, caller, "entry.resolve", entry_id, dispute_id=dispute_id, outcome=body.outcome.value)
     return respond(state, caller)
@@ -178,10 +179,11 @@ def resolve_dispute(
 
 @router.get("/v1/disputes", response_model=DisputeList, summary="Disputes, overdue ones flagged")
 def list_disputes(
-    caller: Lister, store: StoreDep, overdue: Annotated[bool | None, Query()] = None
+    caller: Lister, store: StoreDep, today: TodayDep, overdue: Annotated[bool | None, Query()] = None
 ) -> JSONResponse:
-    """Disputes; ``overdue=true`` lists those still open after their verification deadline."""
-    views = task_service.list_disputes(store, today=dt.date.today(), overdue=overdue)
+    """Disputes; ``overdue=true`` lists those still open after their verification deadline (the due day
+    itself is still in time)."""
+    views = task_service.list_disputes(store, today=today, overdue=overdue)
     return respond(DisputeList(disputes=views), caller)
 
 
@@ -192,11 +194,11 @@ def list_disputes(
     summary="Apply for credit repair",
 )
 def apply_for_repair(
-    entry_id: str, body: RepairRequest, caller: Disputer, store: StoreDep, audit: AuditDep
+    entry_id: str, body: RepairRequest, caller: Disputer, store: StoreDep, audit: AuditDep, at: NowDep
 ) -> JSONResponse:
     """File a repair application (信用修复) for an active entry; the initiating department decides it."""
     repair = workflow.apply_for_repair(
-        store, entry_id, evidence=body.evidence, applied_by=caller.name, now=_now()
+        store, entry_id, evidence=body.evidence, applied_by=caller.name, now=at
     )
     _audit(audit, caller, "entry.repair_apply", entry_id, repair_id=repair.repair_id)
     return respond(repair, caller, status_code=201)
@@ -204,13 +206,25 @@ def apply_for_repair(
 
 @router.post("/v1/repairs/{repair_id}/decide", response_model=RepairApplication, summary="Decide a repair")
 def decide_repair(
-    repair_id: str, body: DecideRequest, caller: Initiator, store: StoreDep, audit: AuditDep
+    repair_id: str,
+    body: DecideRequest,
+    caller: Initiator,
+    store: StoreDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+    at: NowDep,
 ) -> JSONResponse:
     """Approve (entry repaired, tasks lifted, in one transaction) or reject, with a reason."""
     application = workflow.get_repair(store, repair_id)
     _require_initiating_dept(store, application.entry_id, caller)
     decided = workflow.decide_repair(
-        store, repair_id, approve=body.approve, reason=body.reason, actor=caller.name, now=_now()
+        store,
+        repair_id,
+        approve=body.approve,
+        reason=body.reason,
+        actor=caller.name,
+        now=at,
+        policy=policy_of(settings),
     )
     _audit(audit, caller, "entry.repair_decide", decided.entry_id, repair_id=repair_id, approved=body.approve)
     return respond(decided, caller)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.auth import Caller
+from api.clock import TodayDep
 from api.deps import AuditDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
@@ -36,20 +37,30 @@ class FeedbackRequest(BaseModel):
 def list_tasks(
     caller: Implementer,
     store: StoreDep,
+    today: TodayDep,
     dept: Annotated[str | None, Query(description="Implementing department")] = None,
     status: Annotated[TaskStatus | None, Query()] = None,
-    overdue: Annotated[bool | None, Query(description="Pending after the feedback deadline")] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Pending after the feedback deadline (the due day is in time)")
+    ] = None,
 ) -> JSONResponse:
-    """A department's tasks; suspended (entry disputed) and lifted (repaired, revoked, expired) show so."""
-    views = task_service.list_tasks(
-        store, today=dt.date.today(), department=dept, status=status, overdue=overdue
-    )
+    """A department's tasks; suspended (entry disputed) and lifted (repaired, revoked, expired) show so.
+
+    ``overdue=true`` lists the tasks still pending after their deadline (by default the 22nd of the month
+    after the task was created); ``overdue=false`` those still in time.
+    """
+    views = task_service.list_tasks(store, today=today, department=dept, status=status, overdue=overdue)
     return respond(TaskList(tasks=views), caller)
 
 
 @router.post("/{task_id}/feedback", response_model=Task, summary="Report on a task")
 def give_feedback(
-    task_id: str, body: FeedbackRequest, caller: Implementer, store: StoreDep, audit: AuditDep
+    task_id: str,
+    body: FeedbackRequest,
+    caller: Implementer,
+    store: StoreDep,
+    audit: AuditDep,
+    today: TodayDep,
 ) -> JSONResponse:
     """applied, not_applied (reason required) or not_applicable; 409 on a suspended or lifted task."""
     task = task_service.give_feedback(
@@ -60,7 +71,7 @@ def give_feedback(
         note=body.note,
         reason=body.reason,
         actor=caller.name,
-        today=dt.date.today(),
+        today=today,
     )
     audit.record(
         caller.event(

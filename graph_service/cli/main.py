@@ -29,9 +29,12 @@ def main(
 # Sub-command registration: one line per area (keep this list short and sorted).
 from graph_service.cli import (  # noqa: E402
     audit_cmd,  # noqa: F401  (registers `audit verify`)
+    bulk_cmd,  # noqa: F401  (registers `neo4j import`)
     check_cmd,  # noqa: F401  (registers `check`)
     load_cmd,  # noqa: F401  (registers `load`, `synth`)
     neo4j_cmd,  # noqa: F401  (registers `neo4j start|stop|status`)
     serve_cmd,  # noqa: F401  (registers `serve`)
     store_cmd,  # noqa: F401  (registers `compact`, `stats`)
+    sync_cmd,  # noqa: F401  (registers `sync --peer NAME`)
+    workflow_cmd,  # noqa: F401  (registers `workflow expire|deliver|dead-letters|requeue`, `report`)
 )

@@ -12,6 +12,8 @@ The verification deadline is 20 days from filing:
 "信息提供单位要在收到核查通知之日起20日内核实" (安化县实施意见).
 Feedback is due before the 22nd of the month after a task was created:
 "每月22日前，发起部门和实施部门将联合奖惩的实施情况反馈至市信用办" (武汉市实施方案).
+An entry expires the day after its ``valid_until`` (退出机制: 安化县实施意见, 云浮市实施方案 (二十三)): its
+measures stop without a decision, so a dispute or a repair of it has nothing left to stop.
 """
 
 from __future__ import annotations
@@ -61,11 +63,27 @@ class IllegalTransition(ValueError):
         self.allowed = allowed
 
 
-def next_entry_status(current: EntryStatus, action: EntryAction) -> EntryStatus:
-    """The status after ``action``, or :class:`IllegalTransition` listing the allowed actions."""
+#: Actions that open a proceeding against the measures: pointless once the entry has expired.
+NOT_AFTER_EXPIRY = frozenset({EntryAction.DISPUTE, EntryAction.REPAIR})
+
+
+def is_expired(valid_until: dt.date | None, today: dt.date) -> bool:
+    """Expired from the day after ``valid_until``; the last valid day itself is still enforced."""
+    return valid_until is not None and today > valid_until
+
+
+def entry_actions(current: EntryStatus, *, expired: bool = False) -> dict[EntryAction, EntryStatus]:
+    """The actions allowed from ``current`` (an expired entry may still be resolved or revoked)."""
     allowed = ENTRY_TRANSITIONS[current]
+    return {a: s for a, s in allowed.items() if not (expired and a in NOT_AFTER_EXPIRY)}
+
+
+def next_entry_status(current: EntryStatus, action: EntryAction, *, expired: bool = False) -> EntryStatus:
+    """The status after ``action``, or :class:`IllegalTransition` listing the allowed actions."""
+    allowed = entry_actions(current, expired=expired)
     if action not in allowed:
-        raise IllegalTransition("entry", current.value, action.value, [a.value for a in allowed])
+        state = f"{current.value} (expired)" if expired else current.value
+        raise IllegalTransition("entry", state, action.value, [a.value for a in allowed])
     return allowed[action]
 
 

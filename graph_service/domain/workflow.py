@@ -22,6 +22,7 @@ from graph_service.domain.lifecycle import (
     FeedbackOutcome,
     TaskStatus,
     feedback_deadline,
+    is_expired,
     task_after_entry,
 )
 from graph_service.domain.measures import Catalog
@@ -223,6 +224,6 @@ def lift(tasks: Iterable[Task]) -> list[Task]:
 
 def shown_status(task: Task, entry: ListEntry | None, today: dt.date) -> TaskStatus:
     """The state to show: lifted once its entry has expired, even before ``expire`` has stored it."""
-    if entry is not None and entry.valid_until is not None and today > entry.valid_until:
+    if entry is not None and is_expired(entry.valid_until, today):
         return TaskStatus.LIFTED
     return task.status

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, ValidationError
 
-from graph_service.domain.lifecycle import FeedbackOutcome, IllegalTransition, TaskStatus, task_after_feedback
+from graph_service.domain.lifecycle import (
+    FeedbackOutcome,
+    IllegalTransition,
+    TaskStatus,
+    is_expired,
+    task_after_feedback,
+)
 from graph_service.domain.workflow import Dispute, Feedback, Task, TaskFilter, lift, shown_status
-from graph_service.errors import InvalidInput, NotFound
-from graph_service.services.workflow import conflict_of
+from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.outbox import pushes
+from graph_service.services.workflow_common import conflict_of
 from graph_service.store.base import GraphStore
 
 
@@ -81,24 +89,47 @@ def give_feedback(
     return answered
 
 
-def expire(store: GraphStore, as_of: dt.date) -> int:
+@dataclass(frozen=True)
+class ExpiryRun:
+    """What one expiry run stored: entries whose tasks it lifted, and how many tasks."""
+
+    entries: int
+    tasks: int
+
+
+def expire(
+    store: GraphStore,
+    as_of: dt.date,
+    *,
+    push_to: frozenset[str] = frozenset(),
+    now: dt.datetime | None = None,
+) -> ExpiryRun:
     """Lift, one entry per transaction, the tasks of entries whose validity ended before ``as_of``.
 
-    Returns how many tasks were lifted. Entries keep their status: expiry is a date, not a decision.
+    Idempotent: a second run finds nothing left to lift. Entries keep their status (expiry is a date, not
+    a decision; views flag them ``expired``). Lifted tasks of departments in ``push_to`` are pushed,
+    stamped ``now`` (default: the start of ``as_of``, UTC).
     """
+    stamp = now or dt.datetime.combine(as_of, dt.time(), dt.UTC)
     open_states = frozenset(TaskStatus) - {TaskStatus.LIFTED}
     by_entry: dict[str, list[Task]] = defaultdict(list)
     for task in store.get_tasks(TaskFilter(statuses=open_states)):
         by_entry[task.entry_id].append(task)
     entries = store.get_entries(sorted(by_entry))
-    lifted = 0
+    lifted = touched = 0
     for entry_id, tasks in sorted(by_entry.items()):
         entry = entries.get(entry_id)
-        if entry is not None and entry.valid_until is not None and entry.valid_until < as_of:
+        if entry is not None and is_expired(entry.valid_until, as_of):
             changed = lift(tasks)
-            store.apply_entry_change(None, None, tasks=changed)
+            try:
+                store.apply_entry_change(
+                    None, None, tasks=changed, deliveries=pushes(tasks, changed, push_to, stamp)
+                )
+            except Conflict:
+                continue  # a task changed meanwhile (feedback): the next run lifts it
             lifted += len(changed)
-    return lifted
+            touched += 1
+    return ExpiryRun(entries=touched, tasks=lifted)
 
 
 def list_disputes(store: GraphStore, *, today: dt.date, overdue: bool | None = None) -> list[DisputeView]:

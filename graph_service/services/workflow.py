@@ -2,8 +2,11 @@
 
 Orchestration only: the rules are :mod:`graph_service.domain.lifecycle` and
 :mod:`graph_service.domain.workflow`; each step is read, decide, then ONE store call
-(:meth:`GraphStore.create_entry` or :meth:`GraphStore.apply_entry_change`), so an entry's status and its
-tasks change together or not at all. Time is passed in (``now``); nothing here reads the clock.
+(:meth:`GraphStore.create_entry` or :meth:`GraphStore.apply_entry_change`), so an entry's status, its
+tasks and their webhook pushes (:mod:`graph_service.services.outbox`) change together or not at all.
+Time is passed in (``now``); nothing here reads the clock. The transition itself is
+:func:`.entry_steps.step`; repair is :mod:`.repairs`; Policy, EntryState, entry_state, get_entry and
+conflict_of are :mod:`.workflow_common`: all re-exported here, as routers use ``workflow.<name>``.
 """
 
 from __future__ import annotations
@@ -11,39 +14,26 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from graph_service.domain.lifecycle import (
-    DISPUTE_VERIFICATION_DAYS,
-    ENTRY_TRANSITIONS,
-    FEEDBACK_DAY_OF_MONTH,
-    EntryAction,
-    IllegalTransition,
-    dispute_deadline,
-    next_entry_status,
-)
+from graph_service.domain.lifecycle import EntryAction, IllegalTransition, dispute_deadline
 from graph_service.domain.measures import Catalog
-from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
-from graph_service.domain.propagation import PersonalLink
-from graph_service.domain.workflow import (
-    Dispute,
-    DisputeStatus,
-    RepairApplication,
-    RepairStatus,
-    Task,
-    TaskFilter,
-    follow_entry,
-    reconcile,
-    tasks_for_entry,
-)
+from graph_service.domain.model import EntryStatus, ListEntry
+from graph_service.domain.workflow import Dispute, DisputeStatus
 from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.entry_steps import enforceable_tasks, step
+from graph_service.services.outbox import pushes
 from graph_service.services.propagation import links_for_entry
+from graph_service.services.repairs import apply_for_repair as apply_for_repair
+from graph_service.services.repairs import decide_repair as decide_repair
+from graph_service.services.repairs import get_repair as get_repair
+from graph_service.services.workflow_common import EntryState as EntryState
+from graph_service.services.workflow_common import Policy as Policy
+from graph_service.services.workflow_common import conflict_of as conflict_of
+from graph_service.services.workflow_common import entry_state as entry_state
+from graph_service.services.workflow_common import get_entry as get_entry
+from graph_service.services.workflow_common import valid as _valid
 from graph_service.store.base import GraphStore
-
-_M = TypeVar("_M", bound=BaseModel)
 
 #: Fields a dispute resolution may correct (更正). Identity, status and version never change this way.
 CORRECTABLE_FIELDS = frozenset(
@@ -68,56 +58,19 @@ _OUTCOME_ACTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Policy:
-    """The configurable deadlines (Settings ``feedback_day_of_month`` and ``dispute_days``)."""
-
-    feedback_day_of_month: int = FEEDBACK_DAY_OF_MONTH
-    dispute_days: int = DISPUTE_VERIFICATION_DAYS
-
-
-class EntryState(BaseModel):
-    """An entry with everything the workflow keeps about it."""
-
-    entry: ListEntry
-    history: list[StatusChange]
-    tasks: list[Task]
-    disputes: list[Dispute]
-    repairs: list[RepairApplication]
-
-
-def conflict_of(exc: IllegalTransition) -> Conflict:
-    """The API's 409 for an illegal transition, listing what is allowed instead."""
-    return Conflict(
-        str(exc), errors=[{"state": exc.state, "action": exc.action, "allowed": list(exc.allowed)}]
-    )
-
-
-def get_entry(store: GraphStore, entry_id: str) -> ListEntry:
-    """The stored entry, or ``NotFound``."""
-    entry = store.get_entries([entry_id]).get(entry_id)
-    if entry is None:
-        raise NotFound(f"entry {entry_id!r} is not stored")
-    return entry
-
-
-def entry_state(store: GraphStore, entry_id: str) -> EntryState:
-    """The entry, its history, tasks, disputes and repair applications."""
-    return EntryState(
-        entry=get_entry(store, entry_id),
-        history=store.entry_history(entry_id),
-        tasks=store.get_tasks(TaskFilter(entry_id=entry_id)),
-        disputes=store.get_disputes(entry_id=entry_id),
-        repairs=store.get_repairs(entry_id=entry_id),
-    )
-
-
 def create_entry(
-    store: GraphStore, catalog: Catalog, entry: ListEntry, *, today: dt.date, policy: Policy
+    store: GraphStore,
+    catalog: Catalog,
+    entry: ListEntry,
+    *,
+    today: dt.date,
+    policy: Policy,
+    now: dt.datetime | None = None,
 ) -> EntryState:
     """Initiate (发起) an entry: store it with its personal links and, if enforceable now, its tasks.
 
-    A new entry must be active at version 1. ``Conflict`` if the id is taken.
+    A new entry must be active at version 1. ``Conflict`` if the id is taken. ``now`` stamps the pushes
+    of the new tasks (default: the start of ``today``, UTC).
     """
     if entry.status is not EntryStatus.ACTIVE:
         raise InvalidInput.for_field("status", entry.status.value, "a new entry must be active")
@@ -126,8 +79,10 @@ def create_entry(
     if store.get_entries([entry.entry_id]):
         raise Conflict(f"entry {entry.entry_id!r} already exists; choose another entry_id")
     links = links_for_entry(store, entry)
-    store.create_entry(entry, links, _tasks(entry, links, catalog, today, policy))
-    return entry_state(store, entry.entry_id)
+    tasks = enforceable_tasks(entry, links, catalog, today, policy)
+    stamp = now or dt.datetime.combine(today, dt.time(), dt.UTC)
+    store.create_entry(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, stamp))
+    return entry_state(store, entry.entry_id, today=today)
 
 
 def file_dispute(
@@ -151,7 +106,16 @@ def file_dispute(
         filed_on=now.date(),
         due_on=dispute_deadline(now.date(), policy.dispute_days),
     )
-    _step(store, entry, EntryAction.DISPUTE, actor=actor, now=now, reason=grounds, dispute=dispute)
+    step(
+        store,
+        entry,
+        EntryAction.DISPUTE,
+        actor=actor,
+        now=now,
+        reason=grounds,
+        dispute=dispute,
+        policy=policy,
+    )
     return dispute
 
 
@@ -192,7 +156,7 @@ def resolve_dispute(
     resolved = found[0].model_copy(
         update={"status": outcome, "resolved_by": actor, "resolved_on": now.date(), "resolution": reason}
     )
-    _step(
+    step(
         store,
         entry,
         _OUTCOME_ACTIONS[outcome],
@@ -204,11 +168,17 @@ def resolve_dispute(
         catalog=catalog,
         policy=policy,
     )
-    return entry_state(store, entry_id)
+    return entry_state(store, entry_id, today=now.date())
 
 
 def revoke_entry(
-    store: GraphStore, entry_id: str, *, reason: str, actor: str, now: dt.datetime
+    store: GraphStore,
+    entry_id: str,
+    *,
+    reason: str,
+    actor: str,
+    now: dt.datetime,
+    policy: Policy | None = None,
 ) -> EntryState:
     """Revoke (撤销) an entry: its tasks are lifted; an open dispute of it is closed as revoked."""
     entry = get_entry(store, entry_id)
@@ -225,128 +195,5 @@ def revoke_entry(
         if open_disputes
         else None
     )
-    _step(store, entry, EntryAction.REVOKE, actor=actor, now=now, reason=reason, dispute=closed)
-    return entry_state(store, entry_id)
-
-
-def apply_for_repair(
-    store: GraphStore, entry_id: str, *, evidence: str, applied_by: str, now: dt.datetime
-) -> RepairApplication:
-    """File a credit-repair application (信用修复); only an active entry can be repaired."""
-    entry = get_entry(store, entry_id)
-    allowed = ENTRY_TRANSITIONS[entry.status]
-    if EntryAction.REPAIR not in allowed:
-        raise conflict_of(
-            IllegalTransition(
-                "entry", entry.status.value, EntryAction.REPAIR.value, [a.value for a in allowed]
-            )
-        )
-    pending = [r for r in store.get_repairs(entry_id=entry_id) if r.status is RepairStatus.PENDING]
-    if pending:
-        raise Conflict(
-            f"entry {entry_id!r} already has a pending repair application {pending[0].repair_id!r}"
-        )
-    repair = _valid(
-        RepairApplication,
-        repair_id=uuid.uuid4().hex,
-        entry_id=entry_id,
-        evidence=evidence,
-        applied_by=applied_by,
-        applied_on=now.date(),
-    )
-    store.apply_entry_change(None, None, repair=repair)
-    return repair
-
-
-def get_repair(store: GraphStore, repair_id: str) -> RepairApplication:
-    found = store.get_repairs(repair_id=repair_id)
-    if not found:
-        raise NotFound(f"repair application {repair_id!r} is not stored")
-    return found[0]
-
-
-def decide_repair(
-    store: GraphStore, repair_id: str, *, approve: bool, reason: str, actor: str, now: dt.datetime
-) -> RepairApplication:
-    """Decide a repair application; approval repairs the entry and lifts its tasks in one transaction."""
-    repair = get_repair(store, repair_id)
-    if repair.status is not RepairStatus.PENDING:
-        raise conflict_of(IllegalTransition("repair application", repair.status.value, "decide", []))
-    decided = repair.model_copy(
-        update={
-            "status": RepairStatus.APPROVED if approve else RepairStatus.REJECTED,
-            "decided_by": actor,
-            "decided_on": now.date(),
-            "reason": reason,
-        }
-    )
-    if approve:
-        entry = get_entry(store, repair.entry_id)
-        _step(store, entry, EntryAction.REPAIR, actor=actor, now=now, reason=reason, repair=decided)
-    else:
-        store.apply_entry_change(None, None, repair=decided)
-    return decided
-
-
-def _step(
-    store: GraphStore,
-    entry: ListEntry,
-    action: EntryAction,
-    *,
-    actor: str,
-    now: dt.datetime,
-    reason: str,
-    dispute: Dispute | None = None,
-    repair: RepairApplication | None = None,
-    changes: Mapping[str, Any] | None = None,
-    catalog: Catalog | None = None,
-    policy: Policy | None = None,
-) -> None:
-    """One entry transition with everything it carries, written in ONE store call."""
-    try:
-        status = next_entry_status(entry.status, action)
-    except IllegalTransition as exc:
-        raise conflict_of(exc) from exc
-    after = _valid(
-        ListEntry, **{**entry.model_dump(), **(changes or {}), "status": status, "version": entry.version + 1}
-    )
-    change = StatusChange(
-        entry_id=entry.entry_id,
-        from_status=entry.status,
-        to_status=status,
-        at=now,
-        actor=actor,
-        reason=reason,
-    )
-    stored = store.get_tasks(TaskFilter(entry_id=entry.entry_id))
-    links: list[PersonalLink] | None = None
-    if changes and catalog is not None and policy is not None:
-        links = links_for_entry(store, after)
-        tasks = reconcile(stored, _tasks(after, links, catalog, now.date(), policy), status)
-    else:
-        tasks = follow_entry(stored, status)
-    store.apply_entry_change(after, change, tasks=tasks, links=links, dispute=dispute, repair=repair)
-
-
-def _tasks(
-    entry: ListEntry, links: list[PersonalLink], catalog: Catalog, today: dt.date, policy: Policy
-) -> list[Task]:
-    """Tasks only for an entry enforceable from now on: active and not yet expired."""
-    if entry.status is not EntryStatus.ACTIVE or (
-        entry.valid_until is not None and entry.valid_until < today
-    ):
-        return []
-    return tasks_for_entry(entry, links, catalog, today, day_of_month=policy.feedback_day_of_month)
-
-
-def _valid(model: type[_M], **fields: Any) -> _M:
-    """Build and validate a model; a validation error becomes ``InvalidInput`` naming field and value."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in err["loc"]), "value": err.get("input"), "reason": err["msg"]}
-            for err in exc.errors(include_url=False)
-        ]
-        detail = "; ".join(f"{e['field']}: {e['reason']} (got {e['value']!r})" for e in errors)
-        raise InvalidInput(detail, errors=errors) from exc
+    step(store, entry, EntryAction.REVOKE, actor=actor, now=now, reason=reason, dispute=closed, policy=policy)
+    return entry_state(store, entry_id, today=now.date())

@@ -31,8 +31,10 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.errors import Conflict
+from graph_service.store.feed_port import FeedPort
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,12 @@ def entry_matches(entry: ListEntry, flt: EntryFilter) -> bool:
     return flt.in_validity_on is None or entry.in_validity(flt.in_validity_on)
 
 
-class GraphStore(abc.ABC):
+class GraphStore(FeedPort, abc.ABC):
     """A credit graph: subjects, dated relations, list entries with status history.
 
     Every write is one atomic, idempotent batch: re-running the same batch changes nothing and reports it
-    as ``unchanged``. Every write that changes something advances :meth:`data_version`.
+    as ``unchanged``. Every write that changes something advances :meth:`data_version`. Every write that
+    changes a list entry also appends to the change feed in the same transaction (:class:`FeedPort`).
     """
 
     # ---- writes -------------------------------------------------------------------------------------
@@ -151,11 +154,19 @@ class GraphStore(abc.ABC):
     # ---- workflow writes (issue 6): each call is ONE transaction -------------------------------------
 
     @abc.abstractmethod
-    def create_entry(self, entry: ListEntry, links: Sequence[PersonalLink], tasks: Sequence[Task]) -> None:
+    def create_entry(
+        self,
+        entry: ListEntry,
+        links: Sequence[PersonalLink],
+        tasks: Sequence[Task],
+        *,
+        deliveries: Sequence[Delivery] = (),
+    ) -> None:
         """Create a new entry (with its first status change), its personal links and its tasks, atomically.
 
         ``Conflict`` if the entry id is stored; ``NotFound`` naming every missing subject or person. Tasks
-        must be version 1 of tasks of this entry. Nothing is written when anything is refused.
+        must be version 1 of tasks of this entry. ``deliveries`` (the webhook outbox of the step) must be
+        new, version 1. Nothing is written when anything is refused.
         """
 
     @abc.abstractmethod
@@ -168,6 +179,7 @@ class GraphStore(abc.ABC):
         links: Sequence[PersonalLink] | None = None,
         dispute: Dispute | None = None,
         repair: RepairApplication | None = None,
+        deliveries: Sequence[Delivery] = (),
     ) -> None:
         """One workflow step in one transaction: entry version + history, tasks, links, dispute, repair.
 
@@ -175,11 +187,36 @@ class GraphStore(abc.ABC):
         leaves the entry as it is. Every task must be version 1 (new) or its stored version + 1, else
         ``Conflict``. ``links`` (if given) replace the entry's personal links. ``dispute`` and ``repair``
         are stored (created or replaced by id); they must belong to an entry that is stored.
+        ``deliveries`` (the webhook outbox of the step) must be new, version 1, else ``Conflict``.
         """
 
     @abc.abstractmethod
     def save_task_feedback(self, task: Task) -> None:
         """Store a task's new version (its feedback); ``Conflict`` unless it is the stored version + 1."""
+
+    @abc.abstractmethod
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Store a webhook delivery's next version (an attempt, a lease, a requeue).
+
+        ``NotFound`` if it is not stored; ``Conflict`` unless it is the stored version + 1 (another sender
+        took it meanwhile).
+        """
+
+    @abc.abstractmethod
+    def get_deliveries(
+        self, *, statuses: frozenset[DeliveryStatus] | None = None, delivery_id: str | None = None
+    ) -> list[Delivery]:
+        """Webhook deliveries (the outbox) in ``statuses`` and/or with one id (None = any), by id."""
+
+    @abc.abstractmethod
+    def list_entries(
+        self, flt: EntryFilter | None = None, *, after: str | None = None, limit: int = 100
+    ) -> list[ListEntry]:
+        """One page of entries passing ``flt``: ids above ``after``, by ``entry_id``, ``limit`` at most.
+
+        Keyset paging: pass the last ``entry_id`` of a page as ``after`` to get the next one. ``limit``
+        must be 0 or more (``InvalidInput``).
+        """
 
     # ---- workflow reads --------------------------------------------------------------------------------
 

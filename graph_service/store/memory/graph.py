@@ -21,7 +21,9 @@ from graph_service.domain.model import ListEntry, Organization, Relation, Relati
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.regions import region_chain
+from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
+from graph_service.store.memory.feed_state import AppendFeed, FeedFloor, FeedLog, PutCursor
 from graph_service.store.memory.ops import (
     AddStatus,
     DropLink,
@@ -29,6 +31,7 @@ from graph_service.store.memory.ops import (
     DropRelation,
     DropSubject,
     Op,
+    PutDelivery,
     PutDispute,
     PutEntry,
     PutLink,
@@ -68,6 +71,8 @@ class GraphState:
         self.tasks: dict[str, Task] = {}  # workflow records by id
         self.disputes: dict[str, Dispute] = {}
         self.repairs: dict[str, RepairApplication] = {}
+        self.deliveries: dict[str, Delivery] = {}  # the webhook outbox, by id
+        self.feed = FeedLog()  # the change feed and peers' cursors (issue 8)
         self.version = 0
         # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
         self.search_keys: dict[str, tuple[str, str]] = {}  # subject key -> (casefolded key, casefolded name)
@@ -203,6 +208,10 @@ class GraphState:
                 self.disputes[dispute.dispute_id] = dispute
             case PutRepair(repair=repair):
                 self.repairs[repair.repair_id] = repair
+            case PutDelivery(delivery=delivery):
+                self.deliveries[delivery.delivery_id] = delivery
+            case AppendFeed() | PutCursor() | FeedFloor():
+                self.feed.apply(op)
 
     def _put_entry(self, entry: ListEntry) -> None:
         old = self.entries.get(entry.entry_id)
@@ -254,6 +263,8 @@ class GraphState:
         yield from (PutTask(task) for task in self.tasks.values())
         yield from (PutDispute(dispute) for dispute in self.disputes.values())
         yield from (PutRepair(repair) for repair in self.repairs.values())
+        yield from (PutDelivery(delivery) for delivery in self.deliveries.values())
+        yield from self.feed.dump()
 
     def is_empty(self) -> bool:
         return not (
@@ -266,6 +277,9 @@ class GraphState:
             or self.tasks
             or self.disputes
             or self.repairs
+            or self.deliveries
+            or self.feed.events
+            or self.feed.cursors
         )
 
 

@@ -24,6 +24,8 @@ after a restart is the state before it. Each operation is a JSON object with an 
 ``repair``         ``row``: ``RepairApplication`` — create or replace by ``repair_id`` (workflow)
 ``delivery``       ``row``: ``Delivery`` — create or replace by ``delivery_id`` (webhook outbox)
 =================  =========================================================================================
+
+The change feed's operations (``feed``, ``peer_cursor``, ``feed_floor``) are in :mod:`.feed_state`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,15 @@ from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
+from graph_service.store.memory.feed_state import (
+    FEED_TAGS,
+    AppendFeed,
+    FeedFloor,
+    FeedOp,
+    PutCursor,
+    decode_feed,
+    encode_feed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +155,7 @@ Op = (
     | PutDispute
     | PutRepair
     | PutDelivery
+    | FeedOp
 )
 
 
@@ -186,6 +198,8 @@ def encode(op: Op) -> dict[str, Any]:
             return {"op": "repair", "row": repair.model_dump(mode="json")}
         case PutDelivery(delivery=delivery):
             return {"op": "delivery", "row": delivery.model_dump(mode="json")}
+        case AppendFeed() | PutCursor() | FeedFloor():
+            return encode_feed(op)
     raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
 
 
@@ -225,6 +239,8 @@ def decode(data: Any) -> Op:
             return PutRepair(RepairApplication.model_validate(data["row"], context=STORED))
         if tag == "delivery":
             return PutDelivery(Delivery.model_validate(data["row"], context=STORED))
+        if tag in FEED_TAGS:
+            return decode_feed(data)
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise OpDecodeError(f"cannot decode operation {str(data)[:200]}: {exc}") from exc
     raise OpDecodeError(f"unknown operation tag {str(data.get('op'))[:50]!r}")

@@ -30,15 +30,18 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
 from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches, relation_order
-from graph_service.store.memory import plan, workflow_plan
+from graph_service.store.memory import plan, workflow_plan, workflow_reads
+from graph_service.store.memory.feed import MemoryFeed, with_feed_events
+from graph_service.store.memory.feed_state import FeedFloor
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import JOURNAL_NAME, SNAPSHOT_NAME, JournalWriter, write_snapshot
 from graph_service.store.memory.lock import DirLock
 from graph_service.store.memory.ops import Op
-from graph_service.store.memory.recovery import load_state
+from graph_service.store.memory.recovery import load_state, reload_after_failed_apply
 
 
 def utc_now() -> dt.datetime:
@@ -54,7 +57,7 @@ class CompactResult:
     snapshot_bytes: int
 
 
-class MemoryStore(GraphStore):
+class MemoryStore(MemoryFeed, GraphStore):
     """The embedded store. ``data_dir`` None keeps everything in memory only (tests).
 
     With a ``data_dir``, a writer takes the directory's lock (a second writer gets ``Conflict``) and
@@ -139,12 +142,18 @@ class MemoryStore(GraphStore):
                 plan.plan_resolve(self._writable(), unresolved_key, person, self._clock()), UpsertCounts()
             )
 
-    def create_entry(self, entry: ListEntry, links: Sequence[PersonalLink], tasks: Sequence[Task]) -> None:
+    def create_entry(
+        self,
+        entry: ListEntry,
+        links: Sequence[PersonalLink],
+        tasks: Sequence[Task],
+        *,
+        deliveries: Sequence[Delivery] = (),
+    ) -> None:
         with self._lock:
             state = self._writable()
-            self._commit(
-                workflow_plan.plan_create_entry(state, entry, links, tasks, self._clock()), UpsertCounts()
-            )
+            ops = workflow_plan.plan_create_entry(state, entry, links, tasks, self._clock(), deliveries)
+            self._commit(ops, UpsertCounts())
 
     def apply_entry_change(
         self,
@@ -155,12 +164,29 @@ class MemoryStore(GraphStore):
         links: Sequence[PersonalLink] | None = None,
         dispute: Dispute | None = None,
         repair: RepairApplication | None = None,
+        deliveries: Sequence[Delivery] = (),
     ) -> None:
         with self._lock:
             ops = workflow_plan.plan_entry_change(
-                self._writable(), entry, change, tasks, links, dispute, repair
+                self._writable(), entry, change, tasks, links, dispute, repair, deliveries
             )
             self._commit(ops, UpsertCounts())
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._commit(workflow_plan.plan_save_delivery(self._writable(), delivery), UpsertCounts())
+
+    def get_deliveries(
+        self, *, statuses: frozenset[DeliveryStatus] | None = None, delivery_id: str | None = None
+    ) -> list[Delivery]:
+        with self._lock:
+            return workflow_reads.deliveries(self._readable(), statuses, delivery_id)
+
+    def list_entries(
+        self, flt: EntryFilter | None = None, *, after: str | None = None, limit: int = 100
+    ) -> list[ListEntry]:
+        with self._lock:
+            return workflow_reads.list_entries(self._readable(), flt, after, limit)
 
     def save_task_feedback(self, task: Task) -> None:
         with self._lock:
@@ -169,10 +195,32 @@ class MemoryStore(GraphStore):
     def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts:
         """Journal then apply one batch; a batch that changes nothing is not a commit."""
         if ops:
+            ops = with_feed_events(self._state, ops, self._clock)  # the change feed (issue 8)
             if self._journal is not None:
                 self._journal.append(self._state.version + 1, ops)
-            self._state.apply_batch(ops)
+            try:
+                self._state.apply_batch(ops)
+            except Exception as exc:
+                self._state = self._rebuilt(exc)  # never answer from half a batch
         return counts
+
+    def _rebuilt(self, exc: Exception) -> GraphState:
+        """The state after a batch that was journaled but failed part-way through being applied in memory.
+
+        The journal is the commit point and holds the batch whole, so replaying the data dir gives the
+        state with the batch fully applied. With no data dir there is nothing to replay: the store closes
+        rather than answer from half a batch.
+        """
+        if self._dir is None or self._journal is None:
+            self._closed = True
+            raise BackendUnavailable(
+                f"the in-memory store failed part-way through a batch ({exc!r}) and was closed"
+            ) from exc
+        try:
+            return reload_after_failed_apply(self._dir, exc)
+        except BaseException:
+            self.close()
+            raise
 
     def _writable(self) -> GraphState:
         self._check_open()
@@ -340,11 +388,15 @@ class MemoryStore(GraphStore):
         with self._lock:
             state = self._writable()
             version = state.version + (0 if state.is_empty() else 1)
+            # The feed's numbering survives a clear, so a peer's cursor never points into a new feed.
+            floor = [FeedFloor(state.feed.head)] if state.feed.head else []
             if self._dir is not None and self._journal is not None:
-                write_snapshot(self._dir / SNAPSHOT_NAME, version, [])
+                write_snapshot(self._dir / SNAPSHOT_NAME, version, floor)
                 self._journal.truncate(0)
             self._state = GraphState()
             self._state.version = version
+            for op in floor:
+                self._state.apply(op)
 
     def compact(self) -> CompactResult:
         """Fold the journal into a new snapshot (atomic) and truncate the journal. Writers only.

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 
 from graph_service.domain.model import ListEntry, Person, StatusChange
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.store.base import require_next_task_versions
 from graph_service.store.memory.graph import GraphState
-from graph_service.store.memory.ops import Op, PutDispute, PutLink, PutRepair, PutTask
+from graph_service.store.memory.ops import Op, PutDelivery, PutDispute, PutLink, PutRepair, PutTask
 from graph_service.store.memory.plan import _raise_missing, plan_entries, plan_links, plan_transition
+from graph_service.store.outbox import require_new_deliveries, require_next_delivery_version
 
 
 def plan_create_entry(
@@ -26,6 +28,7 @@ def plan_create_entry(
     links: Sequence[PersonalLink],
     tasks: Sequence[Task],
     now: dt.datetime,
+    deliveries: Sequence[Delivery] = (),
 ) -> list[Op]:
     """A new entry with its first status change, its links and its tasks; ``Conflict`` if it exists."""
     if entry.entry_id in state.entries:
@@ -33,7 +36,9 @@ def plan_create_entry(
     ops, _ = plan_entries(state, [entry], now)
     # plan_links checks the entry is stored: plan against a state that already holds the new entry.
     ops += _links_for_new_entry(state, entry, links)
-    return ops + _task_ops(state, entry.entry_id, tasks)
+    ops += _task_ops(state, entry.entry_id, tasks)
+    require_new_deliveries(state.deliveries, deliveries)
+    return ops + [PutDelivery(delivery) for delivery in deliveries]
 
 
 def plan_entry_change(
@@ -44,6 +49,7 @@ def plan_entry_change(
     links: Sequence[PersonalLink] | None,
     dispute: Dispute | None,
     repair: RepairApplication | None,
+    deliveries: Sequence[Delivery] = (),
 ) -> list[Op]:
     """Every operation of one workflow step; see :meth:`GraphStore.apply_entry_change`."""
     if (entry is None) != (change is None):
@@ -51,13 +57,14 @@ def plan_entry_change(
     ops: list[Op] = []
     if entry is not None and change is not None:
         ops += plan_transition(state, entry, change)
-    for record in (dispute, repair):
+    for record in (dispute, repair, *deliveries):
         if record is not None and record.entry_id not in state.entries:
             raise NotFound(f"entry {record.entry_id!r} is not stored; nothing was written")
     for task in tasks:
         if task.entry_id not in state.entries:
             raise NotFound(f"entry {task.entry_id!r} of task {task.task_id!r} is not stored")
     require_next_task_versions(state.tasks, tasks)
+    require_new_deliveries(state.deliveries, deliveries)
     ops += [PutTask(task) for task in tasks]
     if links is not None:
         if entry is None:
@@ -70,7 +77,7 @@ def plan_entry_change(
         ops.append(PutDispute(dispute))
     if repair is not None:
         ops.append(PutRepair(repair))
-    return ops
+    return ops + [PutDelivery(delivery) for delivery in deliveries]
 
 
 def plan_task_feedback(state: GraphState, task: Task) -> list[Op]:
@@ -79,6 +86,12 @@ def plan_task_feedback(state: GraphState, task: Task) -> list[Op]:
         raise NotFound(f"task {task.task_id!r} is not stored")
     require_next_task_versions(state.tasks, [task])
     return [PutTask(task)]
+
+
+def plan_save_delivery(state: GraphState, delivery: Delivery) -> list[Op]:
+    """A delivery's next version; ``NotFound`` if not stored, ``Conflict`` unless version is stored + 1."""
+    require_next_delivery_version(state.deliveries.get(delivery.delivery_id), delivery)
+    return [PutDelivery(delivery)]
 
 
 def _links_for_new_entry(state: GraphState, entry: ListEntry, links: Sequence[PersonalLink]) -> list[Op]:

@@ -9,8 +9,9 @@ the contract states, with nothing written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from graph_service.domain.model import (
@@ -28,12 +29,15 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.errors import InvalidInput
 from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches
-from graph_service.store.neo4j import lifecycle, links, reads, workflow, writes
+from graph_service.store.neo4j import lifecycle, links, read_ahead, reads, workflow, writes
 from graph_service.store.neo4j.connection import Connection
+from graph_service.store.neo4j.feed import Neo4jFeed
 from graph_service.store.neo4j.mapping import fold
+from graph_service.store.outbox import require_limit
 
 V = TypeVar("V")
 
@@ -45,7 +49,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Neo4jStore(GraphStore):
+class Neo4jStore(Neo4jFeed, GraphStore):
     """A :class:`GraphStore` on a Neo4j 5.26+ server (``bolt://`` or ``neo4j://`` routing URIs).
 
     Construction connects and applies ``cypher/schema.cypher`` (idempotent), so a reachable store is
@@ -64,6 +68,7 @@ class Neo4jStore(GraphStore):
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self._db = Connection(uri, user, password, database, timeout_s)
+        self._ahead: ContextVar[read_ahead.ReadAhead | None] = ContextVar(f"ahead-{id(self)}", default=None)
         self._clock = clock
         try:
             self._db.verify()
@@ -112,8 +117,15 @@ class Neo4jStore(GraphStore):
             raise InvalidInput.for_field("person.key", person.key, "must be a full ID number to resolve into")
         self._db.write(lifecycle.resolve_person, unresolved_key, person)
 
-    def create_entry(self, entry: ListEntry, links: Sequence[PersonalLink], tasks: Sequence[Task]) -> None:
-        self._db.write(workflow.create_entry, entry, links, tasks, self._clock())
+    def create_entry(
+        self,
+        entry: ListEntry,
+        links: Sequence[PersonalLink],
+        tasks: Sequence[Task],
+        *,
+        deliveries: Sequence[Delivery] = (),
+    ) -> None:
+        self._db.write(workflow.create_entry, entry, links, tasks, self._clock(), deliveries)
 
     def apply_entry_change(
         self,
@@ -124,8 +136,23 @@ class Neo4jStore(GraphStore):
         links: Sequence[PersonalLink] | None = None,
         dispute: Dispute | None = None,
         repair: RepairApplication | None = None,
+        deliveries: Sequence[Delivery] = (),
     ) -> None:
-        self._db.write(workflow.apply_entry_change, entry, change, tasks, links, dispute, repair)
+        self._db.write(workflow.apply_entry_change, entry, change, tasks, links, dispute, repair, deliveries)
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        self._db.write(workflow.save_delivery, delivery)
+
+    def get_deliveries(
+        self, *, statuses: frozenset[DeliveryStatus] | None = None, delivery_id: str | None = None
+    ) -> list[Delivery]:
+        return self._db.read(workflow.deliveries, statuses, delivery_id)
+
+    def list_entries(
+        self, flt: EntryFilter | None = None, *, after: str | None = None, limit: int = 100
+    ) -> list[ListEntry]:
+        require_limit(limit)
+        return self._db.read(workflow.entry_page, flt, after, limit) if limit else []
 
     def save_task_feedback(self, task: Task) -> None:
         self._db.write(workflow.save_task_feedback, task)
@@ -144,10 +171,18 @@ class Neo4jStore(GraphStore):
 
     def get_subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
         keys = _distinct(ids)
+        ahead = self._read_ahead()
+        known = ahead.subjects_of(keys) if ahead else None
+        if known is not None:
+            return known
         return _in_order(keys, self._db.read(reads.subjects, keys)) if keys else {}
 
     def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]:
         ids = _distinct(entry_ids)
+        ahead = self._read_ahead()
+        known = ahead.entries_by_id(ids) if ahead else None
+        if known is not None:
+            return known
         return _in_order(ids, self._db.read(reads.entries_by_id, ids)) if ids else {}
 
     def relations_of(
@@ -167,6 +202,11 @@ class Neo4jStore(GraphStore):
         if limit_per_node < 0:
             raise InvalidInput.for_field("limit_per_node", limit_per_node, "must be zero or more")
         keys = _distinct(subject_ids)
+        ahead = self._read_ahead()
+        if ahead is not None and keys:
+            # Inside a pinned read: each level of a walk also reads ahead what the check asks next.
+            found = self._db.read(read_ahead.frontier_ahead, keys, as_of, limit_per_node, ahead)
+            return _in_order(keys, found)
         return _in_order(keys, self._db.read(reads.adjacent, keys, as_of, limit_per_node)) if keys else {}
 
     def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
@@ -179,7 +219,9 @@ class Neo4jStore(GraphStore):
 
     def _entries(self, statement: str, ids: Iterable[str], flt: EntryFilter | None) -> list[ListEntry]:
         keys = _distinct(ids)
-        found = self._db.read(reads.entries, statement, keys) if keys else []
+        ahead = self._read_ahead() if statement == "get_subject_entries" else None
+        known = ahead.entries_on_subjects(keys) if ahead else None
+        found = known if known is not None else self._db.read(reads.entries, statement, keys) if keys else []
         # The filter is the shared base.entry_matches, so both backends apply one rule.
         return sorted((e for e in found if flt is None or entry_matches(e, flt)), key=lambda e: e.entry_id)
 
@@ -193,7 +235,9 @@ class Neo4jStore(GraphStore):
 
     def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
         keys = _distinct(person_ids)
-        found = self._db.read(links.person_links, keys) if keys else []
+        ahead = self._read_ahead()
+        known = ahead.links_of_subjects(keys) if ahead else None
+        found = known if known is not None else self._db.read(links.person_links, keys) if keys else []
         return sorted(found, key=lambda link: (link.person_id, link.entry_id))
 
     def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
@@ -220,10 +264,30 @@ class Neo4jStore(GraphStore):
         return self._db.read(reads.counts)
 
     def reading(self) -> AbstractContextManager[None]:
-        """Several reads in one Neo4j read transaction (see :meth:`Connection.pinned_read`)."""
-        return self._db.pinned_read()
+        """Several reads in one Neo4j read transaction (see :meth:`Connection.pinned_read`), reading ahead
+        (:mod:`.read_ahead`): a walk's levels also fetch what a check asks next about the subjects reached.
+        """
+        return self._pinned_reading()
+
+    @contextmanager
+    def _pinned_reading(self) -> Iterator[None]:
+        if self._read_ahead() is not None:  # nested: the outer block's transaction and read-ahead
+            yield
+            return
+        with self._db.pinned_read():
+            token = self._ahead.set(read_ahead.ReadAhead())
+            try:
+                yield
+            finally:
+                self._ahead.reset(token)
+
+    def _read_ahead(self) -> read_ahead.ReadAhead | None:
+        return self._ahead.get()
 
     def data_version(self) -> int:
+        ahead = self._read_ahead()
+        if ahead is not None and ahead.data_version is not None:
+            return ahead.data_version
         return self._db.read(reads.data_version)
 
     def search_subjects(self, text: str, limit: int = 20) -> list[Subject]:

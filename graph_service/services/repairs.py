@@ -1,0 +1,89 @@
+"""Credit repair (信用修复): applications, and their decision by the initiating department (谁认定、谁修复).
+
+An approved application repairs the entry in one transaction: its tasks are lifted and it leaves checks,
+the public query and persons' measures at once ("保障信用修复信息同步屏蔽", 武汉市实施方案).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
+from graph_service.domain.workflow import RepairApplication, RepairStatus
+from graph_service.errors import Conflict, NotFound
+from graph_service.services.entry_steps import step
+from graph_service.services.workflow_common import Policy, conflict_of, get_entry, valid
+from graph_service.store.base import GraphStore
+
+
+def apply_for_repair(
+    store: GraphStore, entry_id: str, *, evidence: str, applied_by: str, now: dt.datetime
+) -> RepairApplication:
+    """File a credit-repair application (信用修复); only an active, unexpired entry can be repaired."""
+    entry = get_entry(store, entry_id)
+    try:
+        next_entry_status(entry.status, EntryAction.REPAIR, expired=is_expired(entry.valid_until, now.date()))
+    except IllegalTransition as exc:
+        raise conflict_of(exc) from exc
+    pending = [r for r in store.get_repairs(entry_id=entry_id) if r.status is RepairStatus.PENDING]
+    if pending:
+        raise Conflict(
+            f"entry {entry_id!r} already has a pending repair application {pending[0].repair_id!r}"
+        )
+    repair = valid(
+        RepairApplication,
+        repair_id=uuid.uuid4().hex,
+        entry_id=entry_id,
+        evidence=evidence,
+        applied_by=applied_by,
+        applied_on=now.date(),
+    )
+    store.apply_entry_change(None, None, repair=repair)
+    return repair
+
+
+def get_repair(store: GraphStore, repair_id: str) -> RepairApplication:
+    found = store.get_repairs(repair_id=repair_id)
+    if not found:
+        raise NotFound(f"repair application {repair_id!r} is not stored")
+    return found[0]
+
+
+def decide_repair(
+    store: GraphStore,
+    repair_id: str,
+    *,
+    approve: bool,
+    reason: str,
+    actor: str,
+    now: dt.datetime,
+    policy: Policy | None = None,
+) -> RepairApplication:
+    """Decide a repair application; approval repairs the entry and lifts its tasks in one transaction."""
+    repair = get_repair(store, repair_id)
+    if repair.status is not RepairStatus.PENDING:
+        raise conflict_of(IllegalTransition("repair application", repair.status.value, "decide", []))
+    decided = repair.model_copy(
+        update={
+            "status": RepairStatus.APPROVED if approve else RepairStatus.REJECTED,
+            "decided_by": actor,
+            "decided_on": now.date(),
+            "reason": reason,
+        }
+    )
+    if approve:
+        entry = get_entry(store, repair.entry_id)
+        step(
+            store,
+            entry,
+            EntryAction.REPAIR,
+            actor=actor,
+            now=now,
+            reason=reason,
+            repair=decided,
+            policy=policy,
+        )
+    else:
+        store.apply_entry_change(None, None, repair=decided)
+    return decided
