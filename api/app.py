@@ -34,6 +34,7 @@ from api.routers import (
 from graph_service import __version__
 from graph_service.audit import AuditLog, open_audit_log
 from graph_service.config import Settings
+from graph_service.federation.background import followers_for
 from graph_service.services.catalog import load_catalog
 from graph_service.services.workflow_policy import worker_for
 from graph_service.store.base import GraphStore
@@ -99,7 +100,12 @@ def create_app(
         worker = worker_for(settings, store)  # webhook pushes and daily expiry; None without webhooks
         if worker is not None:
             worker.start()
+        followers = followers_for(settings, store)  # peers' feeds (issue 8); None without SYNC_PEERS
+        if followers is not None:
+            followers.start()
         yield
+        if followers is not None:
+            followers.stop()
         if worker is not None:
             worker.stop()
         ctx.close()

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     feed_replay_window_s: int = Field(
         default=300, ge=5, le=3600, description="Oldest (and most future) signed feed answer accepted"
     )
+    sync_peers: list[str] = Field(
+        default_factory=list, description="Peers the API process itself follows (embedded store: one writer)"
+    )
+    sync_interval_s: float = Field(
+        default=30.0, ge=0.1, description="Seconds between pulls of a followed peer"
+    )
 
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
@@ -164,6 +170,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"GRAPH_SERVICE_NEO4J_URI must use bolt://, neo4j:// (routing) or their +s/+ssc forms, "
                 f"got {self.neo4j_uri!r}"
+            )
+        unknown = sorted(set(self.sync_peers) - set(self.peers))
+        if unknown:
+            raise ValueError(
+                f"GRAPH_SERVICE_SYNC_PEERS names {unknown}, which GRAPH_SERVICE_PEERS does not define"
             )
         plain = sorted(name for name, peer in self.peers.items() if not peer.url.startswith("https://"))
         if self.env == "production" and plain:

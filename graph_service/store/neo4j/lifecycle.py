@@ -17,6 +17,7 @@ from graph_service.domain.model import EntryStatus, ListEntry, Person, StatusCha
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.store.neo4j import links, mapping, reads
 from graph_service.store.neo4j.batches import Folded, chunks
+from graph_service.store.neo4j.feed_record import recorded
 from graph_service.store.neo4j.writes import (
     bump_data_version,
     entry_payload,
@@ -54,7 +55,14 @@ def transition_entry(tx: ManagedTransaction, entry: ListEntry, change: StatusCha
         )
     require_entry_links(tx, [entry])
     # The entry exists, so upsert_entries writes no first status change: $now is not used there.
-    run_upsert(tx, "upsert_entries", entry_payload([Folded(entry, entry)]), now=change.at)
+    payload = entry_payload([Folded(entry, entry)])
+    recorded(
+        tx,
+        [entry],
+        lambda: run_upsert(tx, "upsert_entries", payload, now=change.at),
+        now=change.at,
+        changes={entry.entry_id: change},
+    )
     tx.run(
         query("append_status_change"), entry_id=entry.entry_id, change=mapping.change_props(change)
     ).consume()
@@ -93,7 +101,8 @@ def resolve_person(tx: ManagedTransaction, unresolved_key: str, person: Person) 
         for _, entry in sorted(named.items())
     ]
     # Stored entries only, so no first status change is written and $now is not used.
-    run_upsert(tx, "upsert_entries", entry_payload([Folded(e, e) for e in rewritten]), now=None)
+    payload = entry_payload([Folded(e, e) for e in rewritten])
+    recorded(tx, rewritten, lambda: run_upsert(tx, "upsert_entries", payload, now=None), now=None)
 
     penalties = [_revalidate(p, subject_id=person.key) for p in reads.penalties(tx, [unresolved_key])]
     for chunk in chunks([mapping.penalty_row(penalty) for penalty in penalties]):

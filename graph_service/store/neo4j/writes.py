@@ -21,6 +21,7 @@ from graph_service.domain.penalty import PenaltyRecord
 from graph_service.errors import NotFound
 from graph_service.store.neo4j import mapping
 from graph_service.store.neo4j.batches import Folded, chunks, counts_from, fold_batch
+from graph_service.store.neo4j.feed_record import recorded
 from graph_service.store.neo4j.mapping import Props
 
 
@@ -78,7 +79,11 @@ def upsert_relations(tx: ManagedTransaction, rows: Sequence[Relation]) -> Upsert
 def upsert_entries(tx: ManagedTransaction, rows: Sequence[ListEntry], now: dt.datetime) -> UpsertCounts:
     require_entry_links(tx, rows)
     folded, repeats = fold_batch(rows, lambda row: row.entry_id)
-    return finish(tx, run_upsert(tx, "upsert_entries", entry_payload(folded), now=now) + repeats)
+    # The change feed (issue 8): one event per entry this batch changes, in this transaction.
+    counts = recorded(
+        tx, rows, lambda: run_upsert(tx, "upsert_entries", entry_payload(folded), now=now), now=now
+    )
+    return finish(tx, counts + repeats)
 
 
 def entry_payload(folded: Sequence[Folded[ListEntry]]) -> list[Props]:

@@ -1,0 +1,141 @@
+"""Applying one verified page of a peer's feed to this store (issue 8): recognition (互认) of its entries.
+
+The page was checked by the client (signature, freshness, replay, cursor order) before it comes here.
+This module parses it, decides what can be applied, computes this deployment's personal links of each
+entry from its own graph (the persons who held roles in the listed organisation on the act date, as for
+a local entry), and hands the page to :meth:`FeedPort.apply_peer_batch`, which stores the applied events
+and the peer's cursor in ONE transaction.
+
+Events that cannot be applied are skipped, counted by reason, and the cursor still moves past them:
+``masked`` — the peer masked ID numbers in them (this deployment is not cleared to receive full ID
+numbers from it); ``unresolvable`` — they name a subject neither stored here nor sent with the page
+(possible only for an old event whose person was merged at the peer since; a later event carries the
+current state).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from graph_service.domain.feed import FeedEvent
+from graph_service.domain.model import Organization, Person
+from graph_service.errors import InvalidInput
+from graph_service.services.propagation import links_for_entry
+from graph_service.store.base import GraphStore
+from graph_service.store.feed_port import PeerBatch, PeerItem
+
+_MASKED_ID = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
+_SUBJECT = TypeAdapter(Organization | Person)
+
+
+@dataclass
+class PageOutcome:
+    """What one page did here."""
+
+    events: int
+    applied: list[str]
+    skipped: Counter[str] = field(default_factory=Counter)
+    cursor: str = ""
+    caught_up: bool = False
+
+
+def apply_page(
+    store: GraphStore,
+    page: Mapping[str, Any],
+    *,
+    peer: str,
+    home_region: str,
+    expected_cursor: str | None,
+) -> PageOutcome:
+    """Apply a verified page; ``InvalidInput`` (nothing written) if it is not a well-formed feed page."""
+    raw_events = page.get("events")
+    cursor = page.get("next")
+    if not isinstance(raw_events, list) or not isinstance(cursor, str):
+        raise InvalidInput.for_field("page", str(page)[:200], "is not a feed page (no events or next cursor)")
+    skipped: Counter[str] = Counter()
+    events: list[FeedEvent] = []
+    for i, raw in enumerate(raw_events):
+        event = _event(i, raw)
+        if event is None:
+            skipped["masked"] += 1
+        else:
+            events.append(_with_source(event))
+    given = _subjects(page.get("subjects"))
+    named = {key for event in events for key in _named(event)}
+    stored = store.get_subjects(sorted(named))
+    items: list[PeerItem] = []
+    for event in events:
+        if any(key not in stored and key not in given for key in _named(event)):
+            skipped["unresolvable"] += 1
+            continue
+        items.append(PeerItem(event=event, links=tuple(links_for_entry(store, event.entry))))
+    needed = sorted({key for item in items for key in _named(item.event)} - stored.keys())
+    result = store.apply_peer_batch(
+        PeerBatch(
+            peer=peer,
+            expected_cursor=expected_cursor,
+            cursor=cursor,
+            home_region=home_region,
+            subjects=tuple(given[key] for key in needed),
+            items=tuple(items),
+        )
+    )
+    skipped.update({reason.value: n for reason, n in result.skipped.items()})
+    return PageOutcome(
+        events=len(raw_events),
+        applied=result.applied,
+        skipped=skipped,
+        cursor=cursor,
+        caught_up=bool(page.get("caught_up")),
+    )
+
+
+def _event(index: int, raw: Any) -> FeedEvent | None:
+    """The event, or None if the peer masked ID numbers in it; ``InvalidInput`` if it is malformed."""
+    try:
+        return FeedEvent.model_validate(raw)
+    except ValidationError as exc:
+        if _MASKED_ID.search(str(raw)):
+            return None
+        raise InvalidInput.for_field(
+            f"events[{index}]", str(raw)[:200], f"is not a feed event: {exc}"
+        ) from exc
+
+
+def _subjects(raw: Any) -> dict[str, Organization | Person]:
+    """Subject records sent with the page, by key; masked ones (unusable here) are left out."""
+    if not isinstance(raw, dict):
+        return {}
+    found: dict[str, Organization | Person] = {}
+    for key, record in raw.items():
+        if _MASKED_ID.search(str(key)):
+            continue
+        try:
+            subject = _SUBJECT.validate_python(record)
+        except ValidationError as exc:
+            raise InvalidInput.for_field(
+                f"subjects[{key}]", str(record)[:200], f"is not a subject: {exc}"
+            ) from exc
+        found[subject.key] = subject
+    return found
+
+
+def _named(event: FeedEvent) -> tuple[str, ...]:
+    return (event.entry.subject_id, *event.entry.responsible_person_ids)
+
+
+def _with_source(event: FeedEvent) -> FeedEvent:
+    """The event with the entry's ``source_region`` set: a recognised entry always shows its origin."""
+    region = event.source_region or event.entry.source_region
+    if region is None:
+        raise InvalidInput.for_field("events.source_region", None, "a peer's event must name its region")
+    if event.source_region == region and event.entry.source_region == region:
+        return event
+    entry = event.entry.model_copy(update={"source_region": event.entry.source_region or region})
+    return event.model_copy(update={"source_region": region, "entry": entry})

@@ -1,0 +1,109 @@
+"""The change feed inside the embedded store: its operations, their JSON form, and the in-memory log.
+
+Feed operations ride in the same journal records as the writes they describe, so replaying the journal
+rebuilds the feed exactly, and a torn record loses the change and its event together.
+
+================  =========================================================================================
+``op``            fields
+================  =========================================================================================
+``feed``          ``row``: ``FeedEvent`` — append at ``row.seq`` (the next number)
+``peer_cursor``   ``peer``, ``cursor`` — the cursor of a peer's feed, stored with the page it applied
+``feed_floor``    ``seq`` — the feed continues after ``seq`` (kept by ``clear()`` and snapshots)
+================  =========================================================================================
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graph_service.domain.feed import FeedEvent, Revision
+from graph_service.domain.model import STORED
+
+
+@dataclass(frozen=True, slots=True)
+class AppendFeed:
+    event: FeedEvent
+
+
+@dataclass(frozen=True, slots=True)
+class PutCursor:
+    peer: str
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFloor:
+    seq: int
+
+
+FeedOp = AppendFeed | PutCursor | FeedFloor
+FEED_TAGS = frozenset({"feed", "peer_cursor", "feed_floor"})
+
+
+def encode_feed(op: FeedOp) -> dict[str, Any]:
+    """The JSON-ready form of a feed operation."""
+    match op:
+        case AppendFeed(event=event):
+            return {"op": "feed", "row": event.model_dump(mode="json")}
+        case PutCursor(peer=peer, cursor=cursor):
+            return {"op": "peer_cursor", "peer": peer, "cursor": cursor}
+        case FeedFloor(seq=seq):
+            return {"op": "feed_floor", "seq": seq}
+    raise TypeError(f"not a feed operation: {op!r}")  # pragma: no cover - exhaustive match above
+
+
+def decode_feed(data: dict[str, Any]) -> FeedOp:
+    """A feed operation from its JSON form (the caller maps errors to its own decode error)."""
+    tag = data["op"]
+    if tag == "feed":
+        return AppendFeed(FeedEvent.model_validate(data["row"], context=STORED))
+    if tag == "peer_cursor":
+        return PutCursor(str(data["peer"]), str(data["cursor"]))
+    if tag == "feed_floor":
+        return FeedFloor(int(data["seq"]))
+    raise ValueError(f"unknown feed operation tag {tag!r}")
+
+
+class FeedLog:
+    """The feed's events in ``seq`` order, the last event of each entry, and the peers' cursors."""
+
+    def __init__(self) -> None:
+        self.events: list[FeedEvent] = []
+        self._seqs: list[int] = []  # parallel to events, for bisect
+        self.head = 0
+        self.last_of_entry: dict[str, FeedEvent] = {}
+        self.cursors: dict[str, str] = {}
+
+    def apply(self, op: FeedOp) -> None:
+        match op:
+            case AppendFeed(event=event):
+                self.events.append(event)
+                self._seqs.append(event.seq)
+                self.head = event.seq
+                self.last_of_entry[event.entry.entry_id] = event
+            case PutCursor(peer=peer, cursor=cursor):
+                self.cursors[peer] = cursor
+            case FeedFloor(seq=seq):
+                self.head = max(self.head, seq)
+
+    def after(self, seq: int, limit: int) -> list[FeedEvent]:
+        start = bisect.bisect_right(self._seqs, seq)
+        return self.events[start : start + limit]
+
+    def revision(self, entry_id: str) -> Revision | None:
+        last = self.last_of_entry.get(entry_id)
+        return None if last is None else last.revision
+
+    def is_empty(self) -> bool:
+        return not (self.events or self.cursors or self.head)
+
+    def dump(self) -> Iterator[FeedOp]:
+        """Operations that rebuild the feed: the floor below the first event, events, cursors."""
+        floor = self.events[0].seq - 1 if self.events else self.head
+        if floor:
+            yield FeedFloor(floor)
+        yield from (AppendFeed(event) for event in self.events)
+        yield from (PutCursor(peer, cursor) for peer, cursor in self.cursors.items())
