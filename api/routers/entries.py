@@ -194,11 +194,17 @@ def list_disputes(
     summary="Apply for credit repair",
 )
 def apply_for_repair(
-    entry_id: str, body: RepairRequest, caller: Disputer, store: StoreDep, audit: AuditDep, at: NowDep
+    entry_id: str,
+    body: RepairRequest,
+    caller: Disputer,
+    store: StoreDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+    at: NowDep,
 ) -> JSONResponse:
     """File a repair application (信用修复) for an active entry; the initiating department decides it."""
     repair = workflow.apply_for_repair(
-        store, entry_id, evidence=body.evidence, applied_by=caller.name, now=at
+        store, entry_id, evidence=body.evidence, applied_by=caller.name, now=at, policy=policy_of(settings)
     )
     _audit(audit, caller, "entry.repair_apply", entry_id, repair_id=repair.repair_id)
     return respond(repair, caller, status_code=201)

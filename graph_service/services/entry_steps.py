@@ -25,7 +25,7 @@ from graph_service.domain.workflow import (
 )
 from graph_service.services.outbox import pushes
 from graph_service.services.propagation import links_for_entry
-from graph_service.services.workflow_common import Policy, conflict_of, valid
+from graph_service.services.workflow_common import Policy, conflict_of, require_decided_here, valid
 from graph_service.store.base import GraphStore
 
 
@@ -45,6 +45,7 @@ def step(
 ) -> None:
     """One entry transition with everything it carries (tasks, pushes), written in ONE store call."""
     policy = policy or Policy()
+    require_decided_here(entry, policy)
     try:
         status = next_entry_status(entry.status, action, expired=is_expired(entry.valid_until, now.date()))
     except IllegalTransition as exc:

@@ -13,15 +13,22 @@ from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_ex
 from graph_service.domain.workflow import RepairApplication, RepairStatus
 from graph_service.errors import Conflict, NotFound
 from graph_service.services.entry_steps import step
-from graph_service.services.workflow_common import Policy, conflict_of, get_entry, valid
+from graph_service.services.workflow_common import Policy, conflict_of, get_entry, require_decided_here, valid
 from graph_service.store.base import GraphStore
 
 
 def apply_for_repair(
-    store: GraphStore, entry_id: str, *, evidence: str, applied_by: str, now: dt.datetime
+    store: GraphStore,
+    entry_id: str,
+    *,
+    evidence: str,
+    applied_by: str,
+    now: dt.datetime,
+    policy: Policy | None = None,
 ) -> RepairApplication:
-    """File a credit-repair application (信用修复); only an active, unexpired entry can be repaired."""
+    """File a credit-repair application (信用修复); only an active, unexpired entry decided here qualifies."""
     entry = get_entry(store, entry_id)
+    require_decided_here(entry, policy or Policy())
     try:
         next_entry_status(entry.status, EntryAction.REPAIR, expired=is_expired(entry.valid_until, now.date()))
     except IllegalTransition as exc:

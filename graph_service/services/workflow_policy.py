@@ -15,6 +15,7 @@ def policy_of(settings: Settings) -> Policy:
         feedback_day_of_month=settings.feedback_day_of_month,
         dispute_days=settings.dispute_days,
         push_to=frozenset(settings.webhooks),
+        home_region=settings.region,
     )
 
 

@@ -385,3 +385,21 @@ def test_open_disputes_are_listed(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     assert [(d["dispute"]["dispute_id"], d["overdue"]) for d in r.json()["disputes"]] == [(dispute_id, False)]
     assert client.get("/v1/disputes", params={"overdue": "true"}, headers=INITIATOR).json()["disputes"] == []
+
+
+def test_an_entry_decided_in_another_region_is_disputed_repaired_and_revoked_only_there(
+    client: TestClient, store: GraphStore
+) -> None:
+    # 谁认定、谁修复: a peer's entry arrives by the feed and leaves by it; our copy is enforced, never changed.
+    store.upsert_entries([make_entry("E-PEER", ORG.uscc, source_region="440305")])
+
+    dispute = client.post(
+        "/v1/entries/E-PEER/disputes", json={"grounds": "已缴清", "filed_by": ORG.name}, headers=IMPLEMENTER
+    )
+    repair = client.post("/v1/entries/E-PEER/repair", json={"evidence": "已整改"}, headers=IMPLEMENTER)
+    revoke = client.patch("/v1/entries/E-PEER", json={"status": "revoked", "reason": "错录"}, headers=ADMIN)
+
+    for response in (dispute, repair, revoke):
+        assert response.status_code == 409, response.text
+        assert "440305" in response.json()["detail"], response.json()
+    assert _state(client, "E-PEER")["entry"]["status"] == "active"
