@@ -198,6 +198,14 @@ def _run_check(
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
     subject_id = request.subject_id.strip().upper()
+    # The walk comes first: inside reading() a store may fetch ahead with it what is asked below (the
+    # Neo4j store reads the subject, everyone reached and the data version in the walk's round trips).
+    walk = store.neighbourhood(
+        subject_id,
+        depth=request.depth,
+        as_of=None if request.include_history else as_of,
+        limit_per_node=fan_out_limit,
+    )
     data_version = store.data_version()
     subject = store.get_subjects([subject_id]).get(subject_id)
     check_id = uuid.uuid4().hex
@@ -220,12 +228,6 @@ def _run_check(
             ),
         )
 
-    walk = store.neighbourhood(
-        subject_id,
-        depth=request.depth,
-        as_of=None if request.include_history else as_of,
-        limit_per_node=fan_out_limit,
-    )
     ids = sorted(walk.paths)
     state = collect_reaches(store, ids, as_of, catalog)
     subjects = store.get_subjects(ids)

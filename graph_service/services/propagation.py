@@ -28,15 +28,19 @@ def links_for_entry(store: GraphStore, entry: ListEntry) -> list[PersonalLink]:
 def relink_entries(store: GraphStore, entries: Iterable[ListEntry]) -> UpsertCounts:
     """Recompute and store the links of ``entries`` (idempotent: unchanged links are reported unchanged)."""
     total = UpsertCounts()
-    batch: dict[str, list[PersonalLink]] = {}
-    for entry in entries:
-        batch[entry.entry_id] = links_for_entry(store, entry)
-        if len(batch) >= RELINK_BATCH:
-            total += store.replace_links(batch)
-            batch = {}
-    if batch:
+    pending = iter(entries)
+    while True:
+        batch: dict[str, list[PersonalLink]] = {}
+        # One read transaction for a batch's role lookups (one per entry): on Neo4j a transaction each
+        # cost three round trips per entry, most of a large load's final relinking.
+        with store.reading():
+            for entry in pending:
+                batch[entry.entry_id] = links_for_entry(store, entry)
+                if len(batch) >= RELINK_BATCH:
+                    break
+        if not batch:
+            return total
         total += store.replace_links(batch)
-    return total
 
 
 def relink_organisations(store: GraphStore, org_ids: Iterable[str]) -> UpsertCounts:

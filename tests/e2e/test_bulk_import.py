@@ -1,0 +1,110 @@
+"""`graph-service neo4j import`: a bulk first load gives the graph and the checks an ordinary load gives.
+
+One real Neo4j in a home under tmp_path (a free port from 7699 up, as tests/e2e/test_launcher.py picks
+them); the same small synthetic registry is loaded into an embedded store through the ordinary pipeline
+for comparison. Slow (two server starts and the importer's JVM), hence the ``slow`` mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.workload import sample_subjects
+from graph_service.errors import Conflict
+from graph_service.neo4j_local import LaunchOptions, LocalNeo4j, PrerequisiteMissing
+from graph_service.neo4j_local.bolt import bolt_answers, port_is_free
+from graph_service.neo4j_local.prereqs import find_java, has_jars
+from graph_service.services.catalog import default_catalog
+from graph_service.services.check_models import CheckRequest
+from graph_service.services.checks import run_check
+from graph_service.store.memory import MemoryStore
+from graph_service.store.neo4j import Neo4jStore
+from loaders.bulk import bulk_import
+from loaders.pipeline import load
+from loaders.synth import REFERENCE_DATE, generate
+from tests._neo4j import SHARED_LIB, skip_or_fail
+from tests.factories import make_org
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+
+PASSWORD = "bulk-import-test-pw"
+
+
+def _free_port(first: int = 7699, last: int = 7799) -> int:
+    for port in range(first, last + 1):
+        if port_is_free(port) and not bolt_answers(port, timeout_s=0.2):
+            return port
+    raise AssertionError(f"no free port in {first}..{last}")
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> Iterator[LaunchOptions]:
+    try:
+        find_java("java")
+    except PrerequisiteMissing as exc:
+        skip_or_fail(exc.detail)
+    if not has_jars(SHARED_LIB):
+        skip_or_fail(f"no Neo4j jars in {SHARED_LIB} (run `make test` or `graph-service neo4j start` once)")
+    chosen = LaunchOptions(
+        home=tmp_path / "home",
+        lib_dir=SHARED_LIB,
+        bolt_port=_free_port(),
+        heap="256m",
+        pagecache="64m",
+        password=PASSWORD,
+    )
+    yield chosen
+    LocalNeo4j(chosen).stop()
+
+
+def test_a_bulk_import_answers_every_check_as_an_ordinary_load_does(
+    options: LaunchOptions, tmp_path: Path
+) -> None:
+    registry = tmp_path / "registry"
+    generate(registry, orgs=80, seed=7)
+    reference = MemoryStore(None)
+    assert load(reference, registry).ok
+
+    report = bulk_import(registry, options, tmp_path / "files", rejects=tmp_path / "rejects.csv")
+
+    assert report.load.ok and report.load.rejected == 0, report.load
+    assert set(report.phases) == {"check", "validate", "write_files", "import", "start", "schema"}, (
+        report.phases
+    )
+    assert not (tmp_path / "files").exists(), "import files are removed unless kept"
+    catalog = default_catalog()
+    with Neo4jStore(options.bolt_uri, "neo4j", PASSWORD) as imported:
+        assert imported.counts() == reference.counts(), (imported.counts(), reference.counts())
+        assert imported.data_version() == report.data_version > 0, report.data_version
+        subjects = sample_subjects(registry, 60, seed=3)
+        differing = []
+        for subject_id in subjects:
+            request = CheckRequest(subject_id=subject_id, scenario="bidding", depth=3, as_of=REFERENCE_DATE)
+            ours, theirs = (
+                run_check(store, catalog, request, as_of=REFERENCE_DATE, fan_out_limit=200).model_dump(
+                    exclude={"check_id", "data_version"}
+                )
+                for store in (imported, reference)
+            )
+            if ours != theirs:
+                differing.append(subject_id)
+        assert len(subjects) == 60 and differing == [], differing
+
+
+def test_a_bulk_import_into_a_database_that_holds_data_is_refused(
+    options: LaunchOptions, tmp_path: Path
+) -> None:
+    LocalNeo4j(options).start()
+    with Neo4jStore(options.bolt_uri, "neo4j", PASSWORD) as store:
+        store.upsert_organizations([make_org(1)])
+    registry = tmp_path / "registry"
+    generate(registry, orgs=10, seed=1)
+
+    with pytest.raises(Conflict, match="only allowed into an empty one"):
+        bulk_import(registry, options, tmp_path / "files")
+
+    with Neo4jStore(options.bolt_uri, "neo4j", PASSWORD) as store:
+        assert store.counts()["organizations"] == 1, store.counts()
