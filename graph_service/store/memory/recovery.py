@@ -5,6 +5,7 @@ See :mod:`graph_service.store.memory.journal` for the file format and what count
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from graph_service.store.memory.journal import (
     read_snapshot,
     replay_journal,
 )
+
+log = logging.getLogger(__name__)
 
 
 class _SnapshotReplaced(BackendUnavailable):
@@ -60,3 +63,20 @@ def _inode(path: Path) -> int | None:
         return path.stat().st_ino
     except FileNotFoundError:
         return None
+
+
+def reload_after_failed_apply(data_dir: Path, exc: Exception) -> GraphState:
+    """The state of ``data_dir`` after a journaled batch failed part-way through being applied in memory.
+
+    The journal already holds the whole batch (it is the commit point), so the reloaded state has it
+    fully applied; the failure is logged, since only a bug or an exhausted process gets here.
+    """
+    log.error(
+        "a journaled batch failed part-way through being applied in memory (%r): reloading %s, where the "
+        "journal holds the whole batch",
+        exc,
+        data_dir,
+        exc_info=exc,
+    )
+    state, _ = load_state(data_dir, attempts=1)
+    return state
