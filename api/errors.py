@@ -10,6 +10,7 @@ full ID numbers (a Conflict may name a person).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -183,11 +184,28 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404 and detail == title:
         detail = f"No endpoint at {request.url.path}; see /docs for the API"
     if exc.status_code == 400 and detail == _FASTAPI_BODY_ERROR:
+        if isinstance(exc.__cause__, RecursionError):
+            return _too_deep(request)
         # FastAPI's text names no cause; the usual one is a body in a legacy encoding (GBK from Excel).
         detail = (
             "The request body could not be read: send JSON encoded as UTF-8 (Content-Type: application/json)"
         )
     return problem_response(request, status=exc.status_code, title=title, detail=detail, headers=exc.headers)
+
+
+def _too_deep(request: Request) -> Response:
+    """422 for JSON nested past the parser's limit (Python's recursion limit), naming the limit.
+
+    No request of this API nests more than a few levels, so such a body is an attack or a broken client;
+    it is refused before anything runs, like any invalid field.
+    """
+    limit = sys.getrecursionlimit()
+    detail = (
+        f"The request body nests JSON arrays or objects deeper than the limit of about {limit} levels; "
+        "no request of this API nests more than a few levels."
+    )
+    errors = [{"field": "body", "value": None, "reason": f"nested deeper than {limit} levels"}]
+    return problem_response(request, status=422, title="Invalid input", detail=detail, errors=errors)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -144,18 +144,22 @@ class Run:
 class FirstSeen:
     """Which keys a file already had, and a fingerprint of the row that had them (first row wins).
 
-    One packed int per key (fingerprint << 32 | line) keeps a million keys to tens of megabytes.
+    Keys are held as their 64-bit hash, each with one packed int (fingerprint << 32 | line): about 100
+    bytes a key, whatever the key's length, so a file of a million rows costs ~100 MB at most and never
+    the file itself. Two distinct keys of a million-key file share a hash with odds of about 1 in 40
+    million (the later row would be reported as a repeat): the price of not keeping every key's text.
     """
 
     def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
+        self._seen: dict[int, int] = {}
 
     def check(self, key: str, fingerprint: Hashable, line: int) -> tuple[bool, int] | None:
         """None the first time; else (same data as the first row?, line of the first row)."""
         digest = hash(fingerprint) & 0xFFFFFFFF
-        earlier = self._seen.get(key)
+        slot = hash(key)
+        earlier = self._seen.get(slot)
         if earlier is None:
-            self._seen[key] = (digest << 32) | line
+            self._seen[slot] = (digest << 32) | line
             return None
         return (earlier >> 32) == digest, earlier & 0xFFFFFFFF
 

@@ -29,7 +29,7 @@ from graph_service.domain.model import (
 from loaders.cells import Cells, Problem, build, person_ref, present
 from loaders.report import FileReport
 from loaders.resolution import resolve_candidates
-from loaders.run import FileKind, Parsed, Run
+from loaders.run import FileKind, FirstSeen, Parsed, Run
 
 _ROLE_VALUES = frozenset(k.value for k in ROLE_KINDS)
 
@@ -71,6 +71,13 @@ def dated_relation(cells: Cells, fields: dict[str, Any], columns: dict[str, str]
 class RelationFile(FileKind[RelationRow]):
     """A file of relations; subclasses say how a row becomes a :class:`RelationRow`."""
 
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self._seen = FirstSeen()  # for the whole file: a repeat in a later batch is still a repeat
+
+    def written(self, items: list[Parsed[RelationRow]], run: Run, report: FileReport) -> None:  # noqa: B027
+        """Optional: look at the rows of a batch once written (or validated, in a dry run)."""
+
     def write(self, batch: list[Parsed[RelationRow]], run: Run, report: FileReport) -> None:
         items = self._known_only(batch, run, report, organisations=True)
         items = [_rewrite(run, item) for item in items]
@@ -78,12 +85,13 @@ class RelationFile(FileKind[RelationRow]):
         resolve_candidates(run, report, (i.value.candidate for i in items if i.value.candidate is not None))
         items = [_rewrite(run, item) for item in items]
         items = self._known_only(items, run, report, organisations=False)
-        items = _first_of_each_identity(items, run, report)
+        items = _first_of_each_identity(self._seen, items, run, report)
         column = items[0].value.target_column if items else ""
         written = run.upsert(
             report, items, lambda rows: run.store.upsert_relations([r.relation for r in rows]), column
         )
         run.touched_orgs.update(p.value.relation.target_id for p in written)
+        self.written(written, run, report)
 
     @staticmethod
     def _refs(row: RelationRow, organisations: bool) -> Iterable[tuple[str, str]]:
@@ -129,24 +137,25 @@ def _rewrite(run: Run, item: Parsed[RelationRow]) -> Parsed[RelationRow]:
 
 
 def _first_of_each_identity(
-    items: list[Parsed[RelationRow]], run: Run, report: FileReport
+    seen: FirstSeen, items: list[Parsed[RelationRow]], run: Run, report: FileReport
 ) -> list[Parsed[RelationRow]]:
-    first: dict[str, Parsed[RelationRow]] = {}
+    """The first row of each relation identity in the file: identical repeats skipped, others rejected."""
+    kept: list[Parsed[RelationRow]] = []
     for item in items:
-        key = item.value.relation.key
-        earlier = first.get(key)
+        relation = item.value.relation
+        earlier = seen.check(relation.key, relation, item.line)
         if earlier is None:
-            first[key] = item
-        elif earlier.value.relation == item.value.relation:
+            kept.append(item)
+            continue
+        same, line = earlier
+        if same:
             report.skipped += 1
-            run.warn(report, item.line, [Problem("", key, f"repeats line {earlier.line}; skipped")])
+            run.warn(report, item.line, [Problem("", relation.key, f"repeats line {line}; skipped")])
         else:
-            reason = (
-                f"the same relation (kind, source, target, start_on) as line {earlier.line} with other data"
-            )
+            reason = f"the same relation (kind, source, target, start_on) as line {line} with other data"
             column = item.value.source_column
             run.reject(report, item.line, [Problem(column, item.row.get(column, ""), reason)])
-    return list(first.values())
+    return kept
 
 
 class Roles(RelationFile):

@@ -17,9 +17,14 @@ from typing import ClassVar, NamedTuple
 
 from graph_service.domain.identifiers import normalise
 from graph_service.domain.model import RelationKind
-from loaders.cells import Cells, holder_is_organisation, parse_date, parse_number
+from loaders.cells import Cells, Problem, holder_is_organisation, parse_date, parse_number
 from loaders.csvio import BadRecord, Row
+from loaders.report import FileReport
+from loaders.run import Parsed, Run
 from loaders.v1_relations import RelationFile, RelationRow, dated_relation, person_source
+
+# Ratios are given to 6 decimals: shares that round up (three holders of 0.333334) are not an excess.
+_RATIO_SLACK = 1e-5
 
 
 class _Holding(NamedTuple):
@@ -45,6 +50,31 @@ class Shareholdings(RelationFile):
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self._holdings: dict[str, list[_Holding]] = {}
+        # Per organisation, the ratios of its holdings in this file that have no end_on (current ones),
+        # and the organisations already warned about: one float a key, the file is never kept.
+        self._current: dict[str, float] = defaultdict(float)
+        self._over: set[str] = set()
+
+    def written(self, items: list[Parsed[RelationRow]], run: Run, report: FileReport) -> None:
+        """Warn once per organisation whose current holdings in this file add up to more than 1.
+
+        Not a reject: every row may be right on its own (one of them is stale, or a holder is listed
+        twice from different dates), and which one is wrong is for the data's owner to decide.
+        """
+        for item in items:
+            relation = item.value.relation
+            org = relation.target_id
+            if relation.end_on is not None or relation.ratio is None or org in self._over:
+                continue
+            self._current[org] += relation.ratio
+            total = self._current[org]
+            if total > 1 + _RATIO_SLACK:
+                self._over.add(org)
+                reason = (
+                    f"the current holdings (no end_on) of {org} listed up to this line add up to "
+                    f"{total:.6g}, more than 1: a holder listed twice or a holding that has ended?"
+                )
+                run.warn(report, item.line, [Problem("ratio", item.row.get("ratio", ""), reason)])
 
     def prepass(self, reread: Callable[[], Iterator[tuple[int, Row | BadRecord]]]) -> None:
         """Collect the subscribed amounts of the organisations whose rows need a derived ratio."""

@@ -24,6 +24,8 @@ from tests.factories import make_entry, make_org, make_person, make_relation
 ROLES: tuple[str, ...] = get_args(Role)
 KEYS = {f"k-sec-{role}-0123456789": {"role": role, "name": f"{role}-client"} for role in ROLES}
 HEADERS = {role: {"X-API-Key": f"k-sec-{role}-0123456789"} for role in ROLES}
+#: Feed answers are signed with a secret per key name; the keys that may read the feed get one.
+FEED_SECRETS = {f"{role}-client": f"feed-secret-of-{role}-client" for role in ("peer", "admin")}
 
 ORGS = [make_org(n) for n in range(1, 6)]
 PERSONS = [make_person(n) for n in range(1, 5)]
@@ -69,6 +71,7 @@ def open_api(tmp_path: Path, store: GraphStore | None = None, **settings: Any) -
         store = MemoryStore(None)
         seed(store)
     settings.setdefault("rate_limit_per_minute", 0)
+    settings.setdefault("feed_secrets", FEED_SECRETS)
     audit = MemoryAuditLog()
     app = create_app(
         settings=Settings(api_keys=KEYS, data_dir=tmp_path, **settings), store=store, audit_log=audit

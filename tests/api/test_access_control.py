@@ -6,31 +6,79 @@ from the table, so a new endpoint cannot ship without someone deciding who may c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 
+from tests.api.access_setups import (
+    Setup,
+    active_entry,
+    disputed_entry,
+    entry_body,
+    new_entry_id,
+    pending_repair,
+    pending_task,
+)
 from tests.api.security_support import HEADERS, LISTED, ORG, PERSON, ROLES, SecApi, leaf_routes, open_api
+from tests.api.webhook_access import dead_letter
 
 OPEN = frozenset({"*"})  # no key needed (probes, metrics, docs, the explorer page and its files)
 CHECKERS = frozenset({"approval", "investigator", "initiator", "implementer", "admin"})
 INVESTIGATORS = frozenset({"investigator", "admin"})
 ADMINS = frozenset({"admin"})
+PEERS = frozenset({"peer", "admin"})  # the change feed: peer deployments (admin inspects it)
+INITIATORS = frozenset({"initiator", "admin"})  # list, revoke, decide (their own entries; admin any)
+IMPLEMENTERS = frozenset({"implementer", "admin"})  # pull tasks, report back
+DEPARTMENTS = frozenset({"initiator", "implementer", "admin"})  # read the workflow, file disputes/repairs
+EVERYONE = frozenset(ROLES)  # the public query: any key (and no key when public_anonymous is set)
 
 
 @dataclass(frozen=True)
 class Call:
-    """A valid request to one route: the concrete URL, query parameters and JSON body."""
+    """A valid request to one route: the concrete URL, query parameters and JSON body.
+
+    A call that is valid only once (filing a dispute, deciding a repair) names a ``setup``: it makes fresh
+    state before every sending and returns the values of the ``{placeholders}`` in ``url`` and in the
+    body's strings (see tests/api/access_setups.py).
+    """
 
     url: str
     allowed: frozenset[str]
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
+    setup: Setup | None = None
+
+    def send(self, api: SecApi, method: str, headers: Mapping[str, str]) -> httpx.Response:
+        """Make the call's fresh state (if any) and send it with ``headers``."""
+        url, body = self.url, self.json
+        if self.setup is not None:
+            values = self.setup(api)
+            url, body = url.format_map(values), _fill(body, values)
+        response: httpx.Response = api.client.request(
+            method, url, params=self.params, json=body, headers=dict(headers)
+        )
+        return response
+
+
+def _fill(body: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(body, str):
+        return body.format_map(values)
+    if isinstance(body, dict):
+        return {key: _fill(value, values) for key, value in body.items()}
+    if isinstance(body, list):
+        return [_fill(item, values) for item in body]
+    return body
 
 
 CHECK = {"subject_id": ORG.uscc, "scenario": "bidding", "as_of": "2026-11-23"}
+REVOKE = {"status": "revoked", "reason": "认定依据被撤销"}
+DISPUTE = {"grounds": "税款已于2026年10月缴清", "filed_by": ORG.name}
+UPHOLD = {"outcome": "upheld", "reason": "经核实，认定无误"}
+APPROVE = {"approve": True, "reason": "已完成整改"}
+FEEDBACK = {"outcome": "applied", "date": "2026-11-23"}
 
 # (method, route template) -> a valid call and the roles allowed to make it.
 TABLE: dict[tuple[str, str], Call] = {
@@ -46,6 +94,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ("GET", "/v1/audit"): Call("/v1/audit", ADMINS),
     ("POST", "/v1/checks"): Call("/v1/checks", CHECKERS, json=CHECK),
     ("POST", "/v1/checks/batch"): Call("/v1/checks/batch", CHECKERS, json={"items": [CHECK, CHECK]}),
+    ("GET", "/v1/feed"): Call("/v1/feed", PEERS, params={"limit": 5}),  # signed change feed (issue 8)
     ("GET", "/v1/subjects/{subject_id}"): Call(f"/v1/subjects/{ORG.uscc}", CHECKERS),
     ("GET", "/v1/graph/search"): Call("/v1/graph/search", INVESTIGATORS, params={"q": "测试"}),
     ("GET", "/v1/graph/subjects/{subject_id}"): Call(f"/v1/graph/subjects/{ORG.uscc}", INVESTIGATORS),
@@ -65,6 +114,40 @@ TABLE: dict[tuple[str, str], Call] = {
     ("GET", "/v1/graph/subjects/{subject_id}/export"): Call(
         f"/v1/graph/subjects/{ORG.uscc}/export", INVESTIGATORS, params={"format": "json"}
     ),
+    # The workflow: {placeholders} are filled by each call's setup with fresh state (access_setups.py).
+    ("POST", "/v1/entries"): Call(
+        "/v1/entries", INITIATORS, json=entry_body("{entry_id}"), setup=new_entry_id
+    ),
+    ("GET", "/v1/entries/{entry_id}"): Call("/v1/entries/E-SEC-1", DEPARTMENTS),
+    ("PATCH", "/v1/entries/{entry_id}"): Call(
+        "/v1/entries/{entry_id}", INITIATORS, json=REVOKE, setup=active_entry
+    ),
+    ("POST", "/v1/entries/{entry_id}/disputes"): Call(
+        "/v1/entries/{entry_id}/disputes", DEPARTMENTS, json=DISPUTE, setup=active_entry
+    ),
+    ("POST", "/v1/entries/{entry_id}/disputes/{dispute_id}/resolve"): Call(
+        "/v1/entries/{entry_id}/disputes/{dispute_id}/resolve", INITIATORS, json=UPHOLD, setup=disputed_entry
+    ),
+    ("GET", "/v1/disputes"): Call("/v1/disputes", DEPARTMENTS),
+    ("POST", "/v1/entries/{entry_id}/repair"): Call(
+        "/v1/entries/{entry_id}/repair", DEPARTMENTS, json={"evidence": "已整改"}, setup=active_entry
+    ),
+    ("POST", "/v1/repairs/{repair_id}/decide"): Call(
+        "/v1/repairs/{repair_id}/decide", INITIATORS, json=APPROVE, setup=pending_repair
+    ),
+    ("GET", "/v1/tasks"): Call("/v1/tasks", IMPLEMENTERS),
+    ("POST", "/v1/tasks/{task_id}/feedback"): Call(
+        "/v1/tasks/{task_id}/feedback", IMPLEMENTERS, json=FEEDBACK, setup=pending_task
+    ),
+    # Public query (every role; no key only with public_anonymous), statistics, the push's state.
+    ("GET", "/v1/public/entries"): Call("/v1/public/entries", EVERYONE, params={"limit": 10}),
+    ("GET", "/v1/public/subjects/{subject_id}"): Call(f"/v1/public/subjects/{LISTED.uscc}", EVERYONE),
+    ("GET", "/v1/stats"): Call("/v1/stats", INITIATORS, params={"from": "2026-10-01", "to": "2026-10-31"}),
+    ("GET", "/v1/webhooks"): Call("/v1/webhooks", ADMINS),
+    ("GET", "/v1/webhooks/dead-letters"): Call("/v1/webhooks/dead-letters", ADMINS),
+    ("POST", "/v1/webhooks/dead-letters/{delivery_id}/requeue"): Call(
+        "/v1/webhooks/dead-letters/{delivery_id}/requeue", ADMINS, setup=dead_letter
+    ),
 }
 
 
@@ -75,7 +158,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecApi]:
 
 
 def _send(api: SecApi, method: str, call: Call, headers: dict[str, str]) -> Any:
-    return api.client.request(method, call.url, params=call.params, json=call.json, headers=headers)
+    return call.send(api, method, headers)
 
 
 def test_every_route_of_the_app_has_a_row_in_the_access_table(api: SecApi) -> None:

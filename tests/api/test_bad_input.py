@@ -1,4 +1,4 @@
-"""Bad input at the API: oversized bodies, huge batches, impossible dates, broken JSON, wrong types.
+"""Bad input at the API: oversized bodies, huge or deep requests, impossible dates, broken JSON, wrong types.
 
 Each is refused with problem+json naming what is wrong, and nothing stored changes: the store's
 ``data_version`` is the same before and after every rejected call.
@@ -7,13 +7,18 @@ Each is refused with problem+json naming what is wrong, and nothing stored chang
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from api.routers.checks import MAX_BATCH
-from tests.api.security_support import HEADERS, ORG, SecApi, open_api
+from graph_service.domain.ownership import MAX_LAYERS
+from graph_service.services.explore import MAX_DEPTH, MAX_LIMIT
+from graph_service.services.paths import MAX_BATCH_SUBJECTS, MAX_HOPS, MAX_K
+from tests.api.access_setups import entry_body
+from tests.api.security_support import HEADERS, LISTED, ORG, SecApi, open_api
 
 PROBLEM = "application/problem+json"
 BODY_LIMIT = 64 * 1024
@@ -142,3 +147,98 @@ def test_an_unknown_subject_is_404_and_changes_nothing(api: SecApi) -> None:
     assert response.status_code in (404, 422), response.text
     _problem(response, response.status_code)
     assert api.store.data_version() == before
+
+
+PAIR = {"from": ORG.uscc, "to": LISTED.uscc}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "request_args", "field", "limit"),
+    [
+        ("POST", "/v1/checks", {"json": {**CHECK, "depth": 5}}, "body.depth", 4),
+        (
+            "GET",
+            f"/v1/graph/subjects/{ORG.uscc}",
+            {"params": {"depth": MAX_DEPTH + 1}},
+            "query.depth",
+            MAX_DEPTH,
+        ),
+        (
+            "GET",
+            f"/v1/graph/subjects/{ORG.uscc}",
+            {"params": {"limit": MAX_LIMIT + 1}},
+            "query.limit",
+            MAX_LIMIT,
+        ),
+        (
+            "GET",
+            "/v1/graph/paths",
+            {"params": {**PAIR, "max_hops": MAX_HOPS + 1}},
+            "query.max_hops",
+            MAX_HOPS,
+        ),
+        ("GET", "/v1/graph/paths", {"params": {**PAIR, "k": MAX_K + 1}}, "query.k", MAX_K),
+        (
+            "GET",
+            f"/v1/graph/ownership/{ORG.uscc}",
+            {"params": {"max_layers": MAX_LAYERS + 1}},
+            "query.max_layers",
+            MAX_LAYERS,
+        ),
+        (
+            "POST",
+            "/v1/graph/paths/batch",
+            {"json": {"subject_ids": [ORG.uscc] * (MAX_BATCH_SUBJECTS + 1)}},
+            "body.subject_ids",
+            MAX_BATCH_SUBJECTS,
+        ),
+    ],
+    ids=[
+        "check-depth",
+        "graph-depth",
+        "graph-limit",
+        "max-hops",
+        "paths-k",
+        "ownership-layers",
+        "paths-batch",
+    ],
+)
+def test_a_request_too_deep_or_too_big_is_422_naming_the_field_and_the_limit(
+    api: SecApi, method: str, url: str, request_args: dict[str, Any], field: str, limit: int
+) -> None:
+    before = api.store.data_version()
+    response = api.client.request(method, url, headers=HEADERS["admin"], **request_args)
+    body = _problem(response, 422)
+    assert [e["field"] for e in body["errors"]] == [field], body
+    assert f"{limit}" in body["errors"][0]["reason"] and field in body["detail"], body
+    assert api.store.data_version() == before
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'], ids=["arrays", "objects"])
+def test_json_nested_past_the_parsers_limit_is_422_naming_the_limit_and_changes_nothing(
+    api: SecApi, opener: str
+) -> None:
+    before = api.store.data_version()
+    closer = "]" if opener == "[" else "}"
+    deep = opener * 100_000 + ("1" if opener != "[" else "") + closer * 100_000
+    raw = '{"entry_id": "E-DEEP", "subject_id": ' + deep + "}"
+    response = api.client.post(
+        "/v1/entries", content=raw, headers={**HEADERS["admin"], "Content-Type": "application/json"}
+    )
+    body = _problem(response, 422)
+    assert f"{sys.getrecursionlimit()} levels" in body["detail"] and body["errors"][0]["field"] == "body", (
+        body
+    )
+    assert api.store.data_version() == before
+    assert api.client.get("/v1/entries/E-DEEP", headers=HEADERS["admin"]).status_code == 404
+
+
+def test_json_nested_deeply_but_within_the_limit_is_refused_by_field_not_by_a_crash(api: SecApi) -> None:
+    deep = "[" * 900 + "]" * 900
+    raw = json.dumps(entry_body("E-DEEP-2"))[:-1] + ', "responsible_person_ids": ' + deep + "}"
+    response = api.client.post(
+        "/v1/entries", content=raw, headers={**HEADERS["admin"], "Content-Type": "application/json"}
+    )
+    body = _problem(response, 422)
+    assert "body.responsible_person_ids.0" in [e["field"] for e in body["errors"]], body["errors"]
+    assert len(response.content) < 20_000, "the refusal must not echo the whole structure"
