@@ -42,8 +42,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# bench: psycopg and matplotlib, so the suite's benchmark smoke run also checks the PostgreSQL baseline.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
