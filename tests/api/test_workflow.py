@@ -73,7 +73,7 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     audit = MemoryAuditLog()
     settings = Settings(api_keys=KEYS, data_dir=tmp_path, feedback_day_of_month=10, dispute_days=15)
     with TestClient(create_app(settings=settings, store=store, audit_log=audit)) as c:
-        c.app_audit = audit  # type: ignore[attr-defined]
+        c.app_audit = audit
         yield c
     audit.close()
 
@@ -124,7 +124,7 @@ def _task_states(client: TestClient) -> set[str]:
 
 
 def _actions(client: TestClient) -> list[str]:
-    audit: MemoryAuditLog = client.app_audit  # type: ignore[attr-defined]
+    audit: MemoryAuditLog = client.app_audit
     audit.flush()
     return [record.action for record in audit.query(limit=1000)]
 
@@ -390,7 +390,7 @@ def test_open_disputes_are_listed(client: TestClient) -> None:
 def test_an_entry_decided_in_another_region_is_disputed_repaired_and_revoked_only_there(
     client: TestClient, store: GraphStore
 ) -> None:
-    # 谁认定、谁修复: a peer's entry arrives by the feed and leaves by it; our copy is enforced, never changed.
+    # 谁认定、谁修复: a peer's entry arrives by the feed and leaves by it; our copy is enforced, not changed.
     store.upsert_entries([make_entry("E-PEER", ORG.uscc, source_region="440305")])
 
     dispute = client.post(

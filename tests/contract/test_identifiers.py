@@ -111,9 +111,7 @@ def test_an_institution_uscc_of_seventeen_digits_is_an_organisation_not_a_person
     assert code[:17].isdigit(), code
 
     org = Organization(uscc=code, name="县疾病预防控制中心")
-    holding = Relation(
-        kind=RelationKind.SHAREHOLDER, source_id=code, target_id=make_uscc(9), ratio=0.5
-    )
+    holding = Relation(kind=RelationKind.SHAREHOLDER, source_id=code, target_id=make_uscc(9), ratio=0.5)
 
     assert is_uscc_shaped(code) and org.uscc == code, code
     assert holding.source_id == code, holding

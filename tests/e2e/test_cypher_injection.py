@@ -129,7 +129,7 @@ def test_cypher_fragments_sent_to_the_api_are_refused_or_searched_as_text(
                 ("GET", "/v1/audit", {"params": {"client": payload, "action": payload}}),
             ]:
                 role = "admin" if url == "/v1/audit" else "investigator"
-                response = api.client.request(method, url, headers=HEADERS[role], **kw)  # type: ignore[arg-type]
+                response = api.client.request(method, url, headers=HEADERS[role], **kw)
                 assert response.status_code in (200, 404, 422), (payload, url, response.text)
             subject = api.client.get(f"/v1/graph/subjects/{payload}", headers=HEADERS["investigator"])
             assert subject.status_code in (404, 422), (payload, subject.text)

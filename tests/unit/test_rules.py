@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def _link(entry_roles: list[RelationKind], responsible: bool = False) -> Persona
     )
 
 
-def _measures(entry_kw: dict[str, object], link: PersonalLink, catalog: Catalog) -> dict[str, str]:
+def _measures(entry_kw: Mapping[str, object], link: PersonalLink, catalog: Catalog) -> dict[str, str]:
     entry = make_entry("E1", ORG.uscc, act_on=ACT, **entry_kw)
     return {r.measure_id: r.via for r in reaches_via_link(entry, link, catalog)}
 
