@@ -9,6 +9,7 @@ Writes ``profile-<backend>-<scale>-{direct,api}.txt`` under ``--out``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -34,6 +35,11 @@ def _profile_store(store: GraphStore, subjects: list[str], depth: int, out: Path
     catalog = default_catalog()
     fan_out = Settings().fan_out_limit
     direct_checks(store, catalog, subjects[:20], depth, REFERENCE_DATE, fan_out)  # warm-up
+    # Latency first, without the profiler's overhead; then the same checks under the profiler.
+    timed = direct_checks(store, catalog, subjects, depth, REFERENCE_DATE, fan_out).latency
+    figures = {"label": label, "depth": depth, "load_average": list(os.getloadavg()), **timed}
+    (out / f"profile-{label}-latency.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(f"{label}: p50 {timed['p50_ms']:.2f} ms, p99 {timed['p99_ms']:.2f} ms over {len(subjects)} checks")
     profiler = Profiler(interval=0.0005)
     with profiler:
         direct_checks(store, catalog, subjects, depth, REFERENCE_DATE, fan_out)
@@ -61,13 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--checks", type=int, default=300)
     parser.add_argument("--neo4j-uri", default="bolt://127.0.0.1:7720")
+    parser.add_argument(
+        "--no-read-ahead",
+        action="store_true",
+        help="Neo4j: answer every read from the server, as before read_ahead.py (the 'before' profile)",
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     registry = registry_for(scale, SEED, WORK)
     subjects = sample_subjects(registry, args.checks, SEED)
     args.out.mkdir(parents=True, exist_ok=True)
-    label = f"{args.backend}-{scale.name}-depth{args.depth}"
+    label = f"{args.backend}-{scale.name}-depth{args.depth}" + (
+        "-no-read-ahead" if args.no_read_ahead else ""
+    )
     if args.backend == "memory":
         with tempfile.TemporaryDirectory(prefix="bench-profile-") as data_dir:
             store = MemoryStore(Path(data_dir))
@@ -79,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         password = os.environ.get("GRAPH_SERVICE_NEO4J_PASSWORD") or DEFAULT_NEO4J_PASSWORD
         neo4j = Neo4jStore(args.neo4j_uri, "neo4j", password)
+        if args.no_read_ahead:
+            neo4j._read_ahead = lambda: None  # type: ignore[method-assign]  # benchmark-only switch
         try:
             _profile_store(neo4j, subjects, args.depth, args.out, label)
         finally:

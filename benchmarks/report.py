@@ -76,10 +76,43 @@ def markdown(result: dict[str, Any]) -> str:
                     f"mismatches of {p['compared']} subjects ({p['with_hits']} with hits)."
                 )
     if "neo4j" in result["backends"]:
-        s = result["backends"]["neo4j"]["settings"]
+        neo4j = result["backends"]["neo4j"]
+        s = neo4j["settings"]
         lines += ["", f"Neo4j heap {s['heap']}, page cache {s['pagecache']}."]
+        lines += _load_paths(neo4j.get("loads", {}))
+    lines += _load_averages(result)
     lines += ["", *[f"- {note}" for note in result.get("notes", [])]]
     return "\n".join(lines) + "\n"
+
+
+def _load_paths(loads: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per Neo4j load path: rate, time, and for the bulk import where the time went."""
+    lines = []
+    for path, figures in loads.items():
+        what = (
+            "pipeline upserts (`graph-service load`)" if path == "upsert" else "bulk import (`neo4j import`)"
+        )
+        line = (
+            f"Neo4j load by {what}: {figures['records']:,} records in {figures['seconds']:.1f} s, "
+            f"{figures['records_per_s']:,.0f} records/s"
+        )
+        if "phases_s" in figures:
+            phases = ", ".join(f"{name} {sec:.1f} s" for name, sec in figures["phases_s"].items())
+            line += f" ({phases})"
+        lines.append(line + ".")
+    return lines
+
+
+def _load_averages(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, figures in result["backends"].items():
+        marks = [(k, figures.get(k)) for k in ("load_average_after_load", "load_average_at_end")]
+        said = "; ".join(
+            f"{k.removeprefix('load_average_').replace('_', ' ')} {v[0]:.2f}" for k, v in marks if v
+        )
+        if said:
+            lines.append(f"Load average (1 min) during {name}: {said}.")
+    return ["", *lines] if lines else []
 
 
 def write(result: dict[str, Any], out: Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from benchmarks import baseline as pg
 from benchmarks.backends import Backend, memory_backend, neo4j_backend, neo4j_version
+from benchmarks.loading import LOAD_PATHS, load_neo4j, upsert_load
 from benchmarks.report import write
 from benchmarks.scales import SCALES, SEED, Scale
 from benchmarks.server import ApiServer
@@ -32,7 +34,6 @@ from benchmarks.workload import (
 )
 from graph_service.config import Settings
 from graph_service.services.catalog import default_catalog
-from loaders.pipeline import load
 from loaders.synth import REFERENCE_DATE, generate
 
 WORK = REPO / "benchmarks" / "work"
@@ -60,6 +61,7 @@ def bench_backend(
     fan_out_limit: int,
     as_of: dt.date,
     log: Any,
+    load_paths: list[str],
 ) -> tuple[dict[str, Any], dict[str, dict[str, set[str]]]]:
     """Load, direct checks, then the API: every figure for one backend, and its hit sets for parity."""
     catalog = default_catalog()
@@ -68,28 +70,13 @@ def bench_backend(
     store = backend.open()
     try:
         if backend.name == "neo4j":
-            store.clear()
-        log(f"[{backend.name}] loading {registry.name}")
-        report = load(store, registry, rejects=work / f"{backend.name}-rejects.csv")
-        if not report.ok:
-            raise RuntimeError(f"load failed: {report.failure}")
-        result["load"] = {
-            "seconds": report.seconds,
-            "records": report.read,
-            "rejected": report.rejected,
-            "records_per_s": report.read / report.seconds,
-            "files": {
-                f.file: {
-                    "kind": f.kind,
-                    "read": f.read,
-                    "rejected": f.rejected,
-                    "seconds": f.seconds,
-                    "records_per_s": f.records_per_second,
-                }
-                for f in report.files
-            },
-        }
-        log(f"[{backend.name}] loaded {report.read:,} records in {report.seconds:.1f} s")
+            result["loads"], store = load_neo4j(backend, store, load_paths, registry, work, log)
+            result["load"] = result["loads"][load_paths[-1]]  # the graph the checks below run on
+        else:
+            log(f"[{backend.name}] loading {registry.name}")
+            result["load"] = upsert_load(store, registry, work / f"{backend.name}-rejects.csv")
+            log(f"[{backend.name}] loaded {result['load']['records']:,} in {result['load']['seconds']:.1f} s")
+        result["load_average_after_load"] = list(os.getloadavg())
         result["direct"] = {}
         for depth in DEPTHS:
             direct_checks(store, catalog, subjects["warmup"], depth, as_of, fan_out_limit)
@@ -119,12 +106,11 @@ def bench_backend(
             result["batch"] = batch(client, subjects["batch"], 2, as_of)
             log(f"[{backend.name}] batch of {scale.batch}: {result['batch']['seconds']:.1f} s")
         result["service_peak_rss_mb"] = peak_rss_mb(server.pid)
+    result["load_average_at_end"] = list(os.getloadavg())
     return result, parity_sets
 
 
 def peak_rss_mb_self() -> float | None:
-    import os
-
     return peak_rss_mb(os.getpid())
 
 
@@ -166,12 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neo4j-port", type=int, default=7720)
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
+    parser.add_argument(
+        "--neo4j-load",
+        help="comma-separated load paths for Neo4j, timed in turn (the last one's graph is checked): "
+        f"{', '.join(LOAD_PATHS)}; default upsert,bulk (bulk only at 1m)",
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
         print(f"{dt.datetime.now(dt.UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
 
     scale = SCALES[args.scale]
+    load_paths = (args.neo4j_load or ("bulk" if scale.name == "1m" else "upsert,bulk")).split(",")
     as_of = REFERENCE_DATE
     fan_out_limit = Settings().fan_out_limit
     args.work.mkdir(parents=True, exist_ok=True)
@@ -215,13 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         if name == "memory":
             figures, ours = bench_backend(
-                memory_backend(args.work), scale, registry, args.work, subjects, fan_out_limit, as_of, log
+                memory_backend(args.work), scale, registry, args.work, subjects, fan_out_limit, as_of, log, []
             )
         else:
             with neo4j_backend(args.neo4j_home, args.neo4j_port, args.neo4j_heap, args.neo4j_pagecache) as b:
                 result["neo4j_version"] = neo4j_version(b)
                 figures, ours = bench_backend(
-                    b, scale, registry, args.work, subjects, fan_out_limit, as_of, log
+                    b, scale, registry, args.work, subjects, fan_out_limit, as_of, log, load_paths
                 )
         result["backends"][name] = figures
         if pg_sets is not None:

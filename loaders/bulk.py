@@ -18,10 +18,11 @@ format v1 only: the public feeds need the store's search while loading and are s
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +118,48 @@ def _stage(
         staging.close()
 
 
+def _in_child(
+    source: Path, files_dir: Path, rejects: Path | None, warnings: Path | None, before: ImportTarget
+) -> _Staged:
+    """:func:`_stage` in a spawned process, which ends with ``os._exit`` once it has sent its answer.
+
+    Tearing down a staging graph of tens of millions of objects one by one took 1.5 minutes at a million
+    organisations; the kernel frees the process's memory at once.
+    """
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, args=(sender, source, files_dir, rejects, warnings, before))
+    child.start()
+    sender.close()
+    try:
+        outcome = receiver.recv()
+    except EOFError as exc:
+        raise RuntimeError(f"the staging process died (exit code {child.exitcode}) before answering") from exc
+    finally:
+        child.join()
+    if isinstance(outcome, BaseException):
+        raise outcome
+    staged: _Staged = outcome
+    return staged
+
+
+def _child_main(
+    sender: multiprocessing.connection.Connection,
+    source: Path,
+    files_dir: Path,
+    rejects: Path | None,
+    warnings: Path | None,
+    before: ImportTarget,
+) -> None:
+    try:
+        outcome: _Staged | BaseException = _stage(source, files_dir, rejects, warnings, before)
+    except BaseException as exc:  # handed to the parent, which raises it there
+        outcome = exc
+    sender.send(outcome)
+    sender.close()
+    os._exit(0)
+
+
 def bulk_import(
     source: Path,
     options: LaunchOptions,
@@ -148,8 +191,7 @@ def bulk_import(
 
     echo(f"validating {source} and writing the import files to {files_dir}")
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            staged = pool.submit(_stage, source, files_dir, rejects, warnings, before).result()
+        staged = _in_child(source, files_dir, rejects, warnings, before)
         report.load = staged.load
         report.phases.update(staged.phases)
         if not report.load.ok:
