@@ -35,7 +35,7 @@ from graph_service import __version__
 from graph_service.audit import AuditLog, open_audit_log
 from graph_service.config import Settings
 from graph_service.federation.background import followers_for
-from graph_service.services.catalog import load_catalog
+from graph_service.services.checks.catalog import load_catalog
 from graph_service.services.workflow_policy import worker_for
 from graph_service.store.base import GraphStore
 from graph_service.store.factory import open_store

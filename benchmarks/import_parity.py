@@ -28,9 +28,9 @@ from neo4j import GraphDatabase
 
 from benchmarks.backends import DEFAULT_NEO4J_PASSWORD
 from benchmarks.workload import SCENARIO, sample_subjects
-from graph_service.services.catalog import default_catalog
-from graph_service.services.check_models import CheckRequest
-from graph_service.services.checks import run_check
+from graph_service.services.checks.catalog import default_catalog
+from graph_service.services.checks.models import CheckRequest
+from graph_service.services.checks.related_party import run_check
 from graph_service.store.neo4j import Neo4jStore
 from loaders.synth import REFERENCE_DATE
 

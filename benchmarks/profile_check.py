@@ -23,7 +23,7 @@ from benchmarks.run import WORK, registry_for
 from benchmarks.scales import SCALES, SEED
 from benchmarks.workload import direct_checks, request_body, sample_subjects
 from graph_service.config import ApiKeyInfo, Settings
-from graph_service.services.catalog import default_catalog
+from graph_service.services.checks.catalog import default_catalog
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
 from graph_service.store.neo4j import Neo4jStore

@@ -33,7 +33,7 @@ from benchmarks.workload import (
     throughput,
 )
 from graph_service.config import Settings
-from graph_service.services.catalog import default_catalog
+from graph_service.services.checks.catalog import default_catalog
 from loaders.synth import REFERENCE_DATE, generate
 
 WORK = REPO / "benchmarks" / "work"

@@ -15,8 +15,8 @@ import httpx
 
 from benchmarks.stats import summarize_ms
 from graph_service.domain.measures import Catalog, Scenario
-from graph_service.services.check_models import CheckRequest, CheckResult
-from graph_service.services.checks import run_check
+from graph_service.services.checks.models import CheckRequest, CheckResult
+from graph_service.services.checks.related_party import run_check
 from graph_service.store.base import GraphStore
 
 SCENARIO = Scenario.BIDDING

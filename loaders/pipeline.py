@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from graph_service.services.propagation import refresh_links
+from graph_service.services.workflow.links import refresh_links
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem, RowRejected
 from loaders.court import CourtRecords

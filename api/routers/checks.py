@@ -14,8 +14,8 @@ from api.deps import AuditDep, CatalogDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
 from graph_service.audit import AuditLog
-from graph_service.services.check_models import CheckRequest, CheckResult
-from graph_service.services.checks import run_check
+from graph_service.services.checks.models import CheckRequest, CheckResult
+from graph_service.services.checks.related_party import run_check
 
 MAX_BATCH = 10_000
 

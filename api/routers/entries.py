@@ -21,8 +21,8 @@ from api.responses import respond
 from graph_service.audit import AuditLog
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.domain.workflow import Dispute, DisputeStatus, RepairApplication
-from graph_service.services import tasks as task_service
-from graph_service.services import workflow
+from graph_service.services.workflow import entries as workflow
+from graph_service.services.workflow import tasks as task_service
 from graph_service.services.workflow_policy import policy_of
 from graph_service.store.base import GraphStore
 

@@ -19,8 +19,8 @@ from fastapi.responses import Response
 from api.auth import Caller
 from api.deps import AuditDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES, Forbidden
+from graph_service.federation.serve import FEED_LIMIT_MAX, FeedPage, position_of, read_feed
 from graph_service.federation.signing import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from graph_service.services.feed import FEED_LIMIT_MAX, FeedPage, position_of, read_feed
 from graph_service.services.masking import mask_payload, masks_ids
 
 router = APIRouter(tags=["feed"], responses=PROBLEM_RESPONSES)

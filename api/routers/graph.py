@@ -24,15 +24,13 @@ from graph_service.config import Settings
 from graph_service.domain.identifiers import is_uscc_shaped, mask_id_numbers_in_text
 from graph_service.domain.ownership import MAX_LAYERS
 from graph_service.errors import InvalidInput
-from graph_service.services.analytics import AnalyticsView, analytics
-from graph_service.services.check_models import SubjectRef
-from graph_service.services.checks import subject_ref
-from graph_service.services.explore import MAX_DEPTH, MAX_LIMIT, MAX_PAGE_END, neighbours_page, subject_graph
-from graph_service.services.exports import MEDIA_TYPES, ExportFormat, export_graph, serialise
-from graph_service.services.graph_models import GraphView, NeighbourPage
-from graph_service.services.masking import masks_ids
-from graph_service.services.ownership import OwnershipView, ownership
-from graph_service.services.paths import (
+from graph_service.services.checks.models import SubjectRef
+from graph_service.services.checks.related_party import subject_ref
+from graph_service.services.explore.analytics import AnalyticsView, analytics
+from graph_service.services.explore.elements import GraphView, NeighbourPage
+from graph_service.services.explore.exports import MEDIA_TYPES, ExportFormat, export_graph, serialise
+from graph_service.services.explore.ownership import OwnershipView, ownership
+from graph_service.services.explore.paths import (
     MAX_HOPS,
     MAX_K,
     PathsBatchRequest,
@@ -41,7 +39,15 @@ from graph_service.services.paths import (
     find_paths,
     find_paths_batch,
 )
-from graph_service.services.subgraph import parse_subject_id
+from graph_service.services.explore.picture import (
+    MAX_DEPTH,
+    MAX_LIMIT,
+    MAX_PAGE_END,
+    neighbours_page,
+    subject_graph,
+)
+from graph_service.services.explore.subgraph import parse_subject_id
+from graph_service.services.masking import masks_ids
 from graph_service.store.base import GraphStore
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"], responses=PROBLEM_RESPONSES)

@@ -1,7 +1,7 @@
 """``/v1/public``: the one-stop public query (一站式查询) of effective red and black entries.
 
 Open to every role, and to callers without a key when ``GRAPH_SERVICE_PUBLIC_ANONYMOUS=true``. Answers
-carry only the published fields (see :mod:`graph_service.services.disclosure`); ID numbers are masked
+carry only the published fields (see :mod:`graph_service.services.workflow.disclosure`); ID numbers are masked
 for every caller, admins included (a public page is the same for everyone), and once more over the whole
 answer, so an ID number typed into a reason is masked too.
 """
@@ -19,8 +19,8 @@ from api.deps import StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from graph_service.domain.identifiers import normalise
 from graph_service.domain.model import ListKind, is_unresolved_key
-from graph_service.services import disclosure
 from graph_service.services.masking import mask_payload
+from graph_service.services.workflow import disclosure
 
 router = APIRouter(prefix="/v1/public", tags=["public"], responses=PROBLEM_RESPONSES)
 Anyone = Annotated[

@@ -17,7 +17,7 @@ from api.clock import TodayDep
 from api.deps import StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
-from graph_service.services.stats import Stats, StatsQuery, compute_stats
+from graph_service.services.workflow.stats import Stats, StatsQuery, compute_stats
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"], responses=PROBLEM_RESPONSES)
 Initiator = Annotated[Caller, Depends(require_roles("initiator"))]

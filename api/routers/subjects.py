@@ -12,7 +12,7 @@ from api.auth import Caller
 from api.deps import AuditDep, CatalogDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
-from graph_service.services.subjects import SubjectProfile, subject_profile
+from graph_service.services.explore.profile import SubjectProfile, subject_profile
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Caller, Depends(require_roles("approval", "investigator", "initiator", "implementer"))]

@@ -16,7 +16,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
 from graph_service.domain.lifecycle import FeedbackOutcome, TaskStatus
 from graph_service.domain.workflow import Task
-from graph_service.services import tasks as task_service
+from graph_service.services.workflow import tasks as task_service
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"], responses=PROBLEM_RESPONSES)
 Implementer = Annotated[Caller, Depends(require_roles("implementer"))]

@@ -18,7 +18,7 @@ from api.deps import AdminCaller, AuditDep, SettingsDep, StoreDep
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
 from graph_service.domain.webhooks import Delivery, DeliveryStatus
-from graph_service.services import delivery
+from graph_service.services.workflow import delivery
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=PROBLEM_RESPONSES)
 

@@ -15,9 +15,9 @@ from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.domain.measures import Scenario
 from graph_service.errors import GraphServiceError
-from graph_service.services.catalog import load_catalog
-from graph_service.services.check_models import CheckRequest, CheckResult, PathSubject
-from graph_service.services.checks import run_check
+from graph_service.services.checks.catalog import load_catalog
+from graph_service.services.checks.models import CheckRequest, CheckResult, PathSubject
+from graph_service.services.checks.related_party import run_check
 from graph_service.store.factory import open_store
 
 _VERDICT_STYLE = {

@@ -17,12 +17,12 @@ import typer
 from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError, InvalidInput
+from graph_service.federation.apply import PageOutcome
 from graph_service.federation.client import FeedClient, PeerRefused, PeerUnavailable
+from graph_service.federation.serve import decode_cursor
 from graph_service.federation.signing import SignatureError
 from graph_service.federation.sync import Backoff, SyncReport, follow, pull
 from graph_service.logging import configure_logging
-from graph_service.services.feed import decode_cursor
-from graph_service.services.peer_sync import PageOutcome
 from graph_service.store.factory import open_store
 
 

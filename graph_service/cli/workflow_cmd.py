@@ -18,10 +18,10 @@ import typer
 from graph_service.cli.main import app
 from graph_service.config import Settings, get_settings
 from graph_service.errors import GraphServiceError
-from graph_service.services import delivery
-from graph_service.services.report import month_range, write_report
-from graph_service.services.stats import StatsQuery, compute_stats
-from graph_service.services.tasks import expire
+from graph_service.services.workflow import delivery
+from graph_service.services.workflow.report import month_range, write_report
+from graph_service.services.workflow.stats import StatsQuery, compute_stats
+from graph_service.services.workflow.tasks import expire
 from graph_service.services.workflow_policy import delivery_policy_of, targets_of
 from graph_service.store.base import GraphStore
 from graph_service.store.factory import open_store

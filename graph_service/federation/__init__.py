@@ -1,5 +1,5 @@
 """Cross-region linkage (issue 8): signing feed answers, the peer client, and the sync engine.
 
-The server side of the feed is :mod:`graph_service.services.feed` and ``api/routers/feed.py``; the store
+The server side of the feed is :mod:`graph_service.federation.serve` and ``api/routers/feed.py``; the store
 side is :mod:`graph_service.store.feed_port`. See docs/federation.md.
 """

@@ -21,6 +21,7 @@ import httpx
 
 from graph_service.config import PeerConfig
 from graph_service.errors import InvalidInput
+from graph_service.federation.serve import decode_cursor, position_of
 from graph_service.federation.signing import (
     NONCE_HEADER,
     SIGNATURE_HEADER,
@@ -29,7 +30,6 @@ from graph_service.federation.signing import (
     SignatureError,
     verify,
 )
-from graph_service.services.feed import decode_cursor, position_of
 
 API_KEY_HEADER = "X-API-Key"
 # Answers worth asking again later: the peer is down, overloaded, restarting or behind its own cluster.

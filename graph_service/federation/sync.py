@@ -1,7 +1,7 @@
 """The sync engine: pull a peer's feed until caught up, page by page, resuming from the stored cursor.
 
 Each page is applied together with the peer's new cursor in one store transaction
-(:func:`~graph_service.services.peer_sync.apply_page`), so a sync killed at any moment resumes exactly
+(:func:`~graph_service.federation.apply.apply_page`), so a sync killed at any moment resumes exactly
 after the last page it committed: a page is applied entirely or not at all, and applying one again is a
 no-op (events are deduplicated by source region, entry id and revision).
 """
@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from graph_service.federation.apply import PageOutcome, apply_page
 from graph_service.federation.client import FeedClient, PeerUnavailable
-from graph_service.services.peer_sync import PageOutcome, apply_page
 from graph_service.store.base import GraphStore
 
 log = logging.getLogger(__name__)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from graph_service.config import Settings
-from graph_service.services.delivery import DeliveryPolicy, Target
-from graph_service.services.worker import WorkflowWorker
-from graph_service.services.workflow_common import Policy
+from graph_service.services.workflow.delivery import DeliveryPolicy, Target
+from graph_service.services.workflow.state import Policy
+from graph_service.services.workflow.worker import WorkflowWorker
 from graph_service.store.base import GraphStore
 
 

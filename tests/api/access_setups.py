@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graph_service.domain.model import ListEntry
-from graph_service.services import workflow
+from graph_service.services.workflow import entries as workflow
 from tests.api.security_support import KEYS, ORG, PERSON, SecApi
 from tests.factories import make_entry
 

@@ -15,8 +15,8 @@ import pytest
 
 from api.routers.checks import MAX_BATCH
 from graph_service.domain.ownership import MAX_LAYERS
-from graph_service.services.explore import MAX_DEPTH, MAX_LIMIT
-from graph_service.services.paths import MAX_BATCH_SUBJECTS, MAX_HOPS, MAX_K
+from graph_service.services.explore.paths import MAX_BATCH_SUBJECTS, MAX_HOPS, MAX_K
+from graph_service.services.explore.picture import MAX_DEPTH, MAX_LIMIT
 from tests.api.access_setups import entry_body
 from tests.api.security_support import HEADERS, LISTED, ORG, SecApi, open_api
 

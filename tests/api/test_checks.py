@@ -14,7 +14,7 @@ from api.app import create_app
 from graph_service.audit import MemoryAuditLog
 from graph_service.config import Settings
 from graph_service.domain.model import CreditDomain, EntryStatus, ListKind, RelationKind
-from graph_service.services.propagation import refresh_links
+from graph_service.services.workflow.links import refresh_links
 from graph_service.store.base import GraphStore
 from tests.factories import make_entry, make_org, make_person, make_relation
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from graph_service.domain.model import EntryStatus, StatusChange
+from graph_service.federation.serve import decode_cursor, encode_cursor
 from graph_service.federation.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from graph_service.services.feed import decode_cursor, encode_cursor
 from tests.api.feed_support import (
     APPROVAL,
     COUNTY_B,

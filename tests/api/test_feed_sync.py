@@ -17,9 +17,9 @@ from graph_service.domain.model import EntryStatus, StatusChange
 from graph_service.federation.client import FeedClient, PeerUnavailable
 from graph_service.federation.signing import SignatureError
 from graph_service.federation.sync import Backoff, SyncReport, pull
-from graph_service.services.catalog import load_catalog
-from graph_service.services.check_models import CheckRequest, CheckResult
-from graph_service.services.checks import run_check
+from graph_service.services.checks.catalog import load_catalog
+from graph_service.services.checks.models import CheckRequest, CheckResult
+from graph_service.services.checks.related_party import run_check
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
 from tests.api.feed_support import ENTERPRISE, HELD, A, B, County, county_a, listing, seed_b, serving

@@ -19,7 +19,7 @@ import pytest
 
 from graph_service.domain.identifiers import mask_id_number
 from graph_service.domain.webhooks import DeliveryStatus
-from graph_service.services.delivery import DeliveryPolicy, DeliveryRun, Target, deliver_due
+from graph_service.services.workflow.delivery import DeliveryPolicy, DeliveryRun, Target, deliver_due
 from graph_service.store.base import GraphStore
 from tests.api.webhook_receiver import Receiver, receiver
 from tests.api.workflow_support import ADMIN, INITIATOR, MARKET, REP, Workflow, open_workflow

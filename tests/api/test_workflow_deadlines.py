@@ -14,7 +14,7 @@ import pytest
 
 from graph_service.domain.lifecycle import TaskStatus
 from graph_service.domain.workflow import TaskFilter
-from graph_service.services.tasks import expire
+from graph_service.services.workflow.tasks import expire
 from graph_service.store.base import GraphStore
 from tests.api.workflow_support import ADMIN, IMPLEMENTER, INITIATOR, MARKET, Workflow, open_workflow
 

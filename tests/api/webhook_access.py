@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 from graph_service.domain.webhooks import failed
-from graph_service.services import workflow
+from graph_service.services.workflow import entries as workflow
 from tests.api.security_support import ORG, SecApi
 from tests.factories import make_entry
 

@@ -24,8 +24,8 @@ from typing import Any, NoReturn
 
 from graph_service.config import Settings
 from graph_service.domain.workflow import DisputeStatus
-from graph_service.services import workflow
-from graph_service.services.catalog import load_catalog
+from graph_service.services.checks.catalog import load_catalog
+from graph_service.services.workflow import entries as workflow
 from graph_service.store.factory import open_store
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import FORMAT_VERSION, JournalWriter, frame

@@ -17,9 +17,9 @@ from graph_service.errors import Conflict
 from graph_service.neo4j_local import LaunchOptions, LocalNeo4j, PrerequisiteMissing
 from graph_service.neo4j_local.bolt import bolt_answers, port_is_free
 from graph_service.neo4j_local.prereqs import find_java, has_jars
-from graph_service.services.catalog import default_catalog
-from graph_service.services.check_models import CheckRequest
-from graph_service.services.checks import run_check
+from graph_service.services.checks.catalog import default_catalog
+from graph_service.services.checks.models import CheckRequest
+from graph_service.services.checks.related_party import run_check
 from graph_service.store.memory import MemoryStore
 from graph_service.store.neo4j import Neo4jStore
 from loaders.bulk import bulk_import

@@ -34,8 +34,8 @@ from graph_service.domain.model import EntryStatus, ListEntry, RelationKind, Sta
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.workflow import Dispute, DisputeStatus, Task
 from graph_service.errors import BackendUnavailable
-from graph_service.services import workflow
-from graph_service.services.catalog import load_catalog
+from graph_service.services.checks.catalog import load_catalog
+from graph_service.services.workflow import entries as workflow
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
 from graph_service.store.memory import journal as journal_module

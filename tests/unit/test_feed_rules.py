@@ -9,7 +9,7 @@ import pytest
 from graph_service.domain.feed import Disposition, FeedEvent, FeedEventKind, Revision, disposition, event_kind
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.errors import InvalidInput
-from graph_service.services.feed import decode_cursor, encode_cursor, position_of
+from graph_service.federation.serve import decode_cursor, encode_cursor, position_of
 from tests.factories import make_entry, make_org
 
 HOME, PEER = "430923", "430921"

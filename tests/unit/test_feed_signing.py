@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from graph_service.config import PeerConfig
 from graph_service.federation.client import FeedClient
+from graph_service.federation.serve import encode_cursor
 from graph_service.federation.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -20,7 +21,6 @@ from graph_service.federation.signing import (
     sign,
     verify,
 )
-from graph_service.services.feed import encode_cursor
 
 SECRET = "shared-secret-of-county-b"
 NOW = 1_795_434_000.0

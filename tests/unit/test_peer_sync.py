@@ -9,8 +9,8 @@ import pytest
 
 from graph_service.domain.feed import FeedEvent, FeedEventKind
 from graph_service.errors import InvalidInput
-from graph_service.services.feed import encode_cursor
-from graph_service.services.peer_sync import apply_page
+from graph_service.federation.apply import apply_page
+from graph_service.federation.serve import encode_cursor
 from graph_service.store.memory import MemoryStore
 from tests.factories import make_entry, make_org, make_person
 

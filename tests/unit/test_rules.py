@@ -19,7 +19,7 @@ from graph_service.domain.propagation import (
 )
 from graph_service.domain.verdict import Verdict, decide, green_channel, years_before
 from graph_service.errors import InvalidInput
-from graph_service.services.catalog import default_catalog, load_catalog
+from graph_service.services.checks.catalog import default_catalog, load_catalog
 from tests.factories import make_entry, make_org, make_person, make_relation
 
 ORG = make_org(1)

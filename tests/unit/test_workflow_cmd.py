@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from graph_service.cli.main import app
 from graph_service.config import get_settings
-from graph_service.services import workflow
-from graph_service.services.catalog import load_catalog
+from graph_service.services.checks.catalog import load_catalog
+from graph_service.services.workflow import entries as workflow
 from graph_service.store.memory import MemoryStore
 from tests.api.stats_fixture import FIN, MARKET, write_fixture
 from tests.api.webhook_receiver import receiver

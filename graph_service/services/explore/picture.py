@@ -20,7 +20,7 @@ from graph_service.domain.model import (
     Relation,
 )
 from graph_service.errors import InvalidInput
-from graph_service.services.graph_models import (
+from graph_service.services.explore.elements import (
     EdgeData,
     EdgeElement,
     Elements,
@@ -30,8 +30,13 @@ from graph_service.services.graph_models import (
     NodeData,
     NodeElement,
 )
-from graph_service.services.labels import KIND_LABELS, LIST_SEVERITY, relation_label, relation_label_en
-from graph_service.services.subgraph import Subgraph, extract, require_subjects
+from graph_service.services.explore.labels import (
+    KIND_LABELS,
+    LIST_SEVERITY,
+    relation_label,
+    relation_label_en,
+)
+from graph_service.services.explore.subgraph import Subgraph, extract, require_subjects
 from graph_service.store.base import GraphStore
 
 MAX_DEPTH = 3

@@ -29,9 +29,9 @@ from graph_service.domain.ownership import (
     effective_stakes,
 )
 from graph_service.errors import InvalidInput
-from graph_service.services.check_models import SubjectRef
-from graph_service.services.checks import subject_ref
-from graph_service.services.subgraph import require_subjects
+from graph_service.services.checks.models import SubjectRef
+from graph_service.services.checks.related_party import subject_ref
+from graph_service.services.explore.subgraph import require_subjects
 from graph_service.store.base import GraphStore
 
 _SHAREHOLDER = frozenset({RelationKind.SHAREHOLDER})

@@ -2,7 +2,7 @@
 
 Files (CSV in UTF-8 with a byte-order mark, so spreadsheet programs open the Chinese names correctly):
 
-* ``summary.csv`` — metric, value: every number of :mod:`graph_service.services.stats`
+* ``summary.csv`` — metric, value: every number of :mod:`graph_service.services.workflow.stats`
 * ``entries.csv`` — dimension (list | domain), value, count: entries initiated
 * ``departments.csv`` — per implementing department: pushed, received, expected, rate, overdue
 * ``feedback_rate.svg`` — feedback rate by department, as bars
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from graph_service.errors import InvalidInput
-from graph_service.services.stats import Stats
-from graph_service.services.svg_chart import bar_chart
+from graph_service.services.workflow.stats import Stats
+from graph_service.services.workflow.svg_chart import bar_chart
 
 REPORT_FILES = ("summary.csv", "entries.csv", "departments.csv", "feedback_rate.svg")
 

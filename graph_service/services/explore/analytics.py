@@ -21,11 +21,11 @@ from pydantic import BaseModel, Field
 
 from graph_service.domain.model import RelationKind, Subject
 from graph_service.errors import InvalidInput
-from graph_service.services.check_models import SubjectRef
-from graph_service.services.checks import subject_ref
-from graph_service.services.explore import MAX_DEPTH, live_lists
-from graph_service.services.labels import percent
-from graph_service.services.subgraph import extract, is_person_key, require_subjects
+from graph_service.services.checks.models import SubjectRef
+from graph_service.services.checks.related_party import subject_ref
+from graph_service.services.explore.labels import percent
+from graph_service.services.explore.picture import MAX_DEPTH, live_lists
+from graph_service.services.explore.subgraph import extract, is_person_key, require_subjects
 from graph_service.store.base import GraphStore
 
 MAX_MEMBERS = 200

@@ -22,8 +22,8 @@ from graph_service.domain.propagation import (
     reaches_via_link,
 )
 from graph_service.errors import NotFound
-from graph_service.services.check_models import EntryBrief, MeasureApplied, SubjectRef
-from graph_service.services.checks import entry_brief, measure_applied, subject_ref
+from graph_service.services.checks.models import EntryBrief, MeasureApplied, SubjectRef
+from graph_service.services.checks.related_party import entry_brief, measure_applied, subject_ref
 from graph_service.store.base import GraphStore
 
 

@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field
 
 from graph_service.domain.model import Relation, Subject
 from graph_service.errors import InvalidInput
-from graph_service.services.check_models import PathRelation, PathSubject
-from graph_service.services.subgraph import Subgraph, extract, parse_subject_id, require_subjects
+from graph_service.services.checks.models import PathRelation, PathSubject
+from graph_service.services.explore.subgraph import Subgraph, extract, parse_subject_id, require_subjects
 from graph_service.store.base import GraphStore
 
 MAX_HOPS = 6

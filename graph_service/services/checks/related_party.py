@@ -25,7 +25,7 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.propagation import Reach, reaches_of_self, reaches_via_link
 from graph_service.domain.verdict import Verdict, decide, green_channel
-from graph_service.services.check_models import (
+from graph_service.services.checks.models import (
     CheckRequest,
     CheckResult,
     EntryBrief,

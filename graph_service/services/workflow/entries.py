@@ -3,7 +3,7 @@
 Orchestration only: the rules are :mod:`graph_service.domain.lifecycle` and
 :mod:`graph_service.domain.workflow`; each step is read, decide, then ONE store call
 (:meth:`GraphStore.create_entry` or :meth:`GraphStore.apply_entry_change`), so an entry's status, its
-tasks and their webhook pushes (:mod:`graph_service.services.outbox`) change together or not at all.
+tasks and their webhook pushes (:mod:`graph_service.services.workflow.outbox`) change together or not at all.
 Time is passed in (``now``); nothing here reads the clock. The transition itself is
 :func:`.entry_steps.step`; repair is :mod:`.repairs`; Policy, EntryState, entry_state, get_entry and
 conflict_of are :mod:`.workflow_common`: all re-exported here, as routers use ``workflow.<name>``.
@@ -21,18 +21,18 @@ from graph_service.domain.measures import Catalog
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.domain.workflow import Dispute, DisputeStatus
 from graph_service.errors import Conflict, InvalidInput, NotFound
-from graph_service.services.entry_steps import enforceable_tasks, step
-from graph_service.services.outbox import pushes
-from graph_service.services.propagation import links_for_entry
-from graph_service.services.repairs import apply_for_repair as apply_for_repair
-from graph_service.services.repairs import decide_repair as decide_repair
-from graph_service.services.repairs import get_repair as get_repair
-from graph_service.services.workflow_common import EntryState as EntryState
-from graph_service.services.workflow_common import Policy as Policy
-from graph_service.services.workflow_common import conflict_of as conflict_of
-from graph_service.services.workflow_common import entry_state as entry_state
-from graph_service.services.workflow_common import get_entry as get_entry
-from graph_service.services.workflow_common import valid as _valid
+from graph_service.services.workflow.links import links_for_entry
+from graph_service.services.workflow.outbox import pushes
+from graph_service.services.workflow.repairs import apply_for_repair as apply_for_repair
+from graph_service.services.workflow.repairs import decide_repair as decide_repair
+from graph_service.services.workflow.repairs import get_repair as get_repair
+from graph_service.services.workflow.state import EntryState as EntryState
+from graph_service.services.workflow.state import Policy as Policy
+from graph_service.services.workflow.state import conflict_of as conflict_of
+from graph_service.services.workflow.state import entry_state as entry_state
+from graph_service.services.workflow.state import get_entry as get_entry
+from graph_service.services.workflow.state import valid as _valid
+from graph_service.services.workflow.steps import enforceable_tasks, step
 from graph_service.store.base import GraphStore
 
 #: Fields a dispute resolution may correct (更正). Identity, status and version never change this way.

@@ -12,8 +12,8 @@ import uuid
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
 from graph_service.domain.workflow import RepairApplication, RepairStatus
 from graph_service.errors import Conflict, NotFound
-from graph_service.services.entry_steps import step
-from graph_service.services.workflow_common import Policy, conflict_of, get_entry, require_decided_here, valid
+from graph_service.services.workflow.state import Policy, conflict_of, get_entry, require_decided_here, valid
+from graph_service.services.workflow.steps import step
 from graph_service.store.base import GraphStore
 
 

@@ -22,8 +22,8 @@ from graph_service.domain.lifecycle import (
 )
 from graph_service.domain.workflow import Dispute, Feedback, Task, TaskFilter, lift, shown_status
 from graph_service.errors import Conflict, InvalidInput, NotFound
-from graph_service.services.outbox import pushes
-from graph_service.services.workflow_common import conflict_of
+from graph_service.services.workflow.outbox import pushes
+from graph_service.services.workflow.state import conflict_of
 from graph_service.store.base import GraphStore
 
 

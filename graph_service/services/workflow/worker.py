@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from graph_service.errors import GraphServiceError
-from graph_service.services.delivery import DeliveryPolicy, DeliveryRun, Target, deliver_due
-from graph_service.services.tasks import ExpiryRun, expire
+from graph_service.services.workflow.delivery import DeliveryPolicy, DeliveryRun, Target, deliver_due
+from graph_service.services.workflow.tasks import ExpiryRun, expire
 from graph_service.store.base import GraphStore
 
 log = logging.getLogger("graph_service.workflow")

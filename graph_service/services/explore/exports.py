@@ -19,8 +19,8 @@ from typing import Any
 import networkx as nx
 
 from graph_service.errors import InvalidInput
-from graph_service.services.explore import MAX_DEPTH, graph_elements
-from graph_service.services.subgraph import extract, require_subjects
+from graph_service.services.explore.picture import MAX_DEPTH, graph_elements
+from graph_service.services.explore.subgraph import extract, require_subjects
 from graph_service.store.base import GraphStore
 
 

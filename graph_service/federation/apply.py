@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from graph_service.domain.feed import FeedEvent
 from graph_service.domain.model import Organization, Person
 from graph_service.errors import InvalidInput
-from graph_service.services.propagation import links_for_entry
+from graph_service.services.workflow.links import links_for_entry
 from graph_service.store.base import GraphStore
 from graph_service.store.feed_port import PeerBatch, PeerItem
 

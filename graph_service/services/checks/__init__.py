@@ -1,0 +1,1 @@
+"""Checks: the related-party credit check (应查必查) and the measures catalog it applies."""

@@ -1,0 +1,1 @@
+"""Exploring the graph: subject profiles, the explorer's picture, paths, ownership, analytics, exports."""

@@ -1,0 +1,1 @@
+"""The joint reward and punishment lifecycle: initiate, push, execute, feedback, disputes, repair, reports."""
