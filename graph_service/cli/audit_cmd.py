@@ -1,16 +1,14 @@
-"""``graph-service audit verify``: check the audit log's hash chain (registers itself on ``app``)."""
+"""``graph-service audit verify``: check the audit log's hash chain (added by :func:`register`)."""
 
 from __future__ import annotations
 
 import typer
 
 from graph_service.audit import open_audit_log
-from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
 
 audit_app = typer.Typer(name="audit", help="The tamper-evident audit log.", no_args_is_help=True)
-app.add_typer(audit_app)
 
 
 @audit_app.command("verify")
@@ -37,3 +35,8 @@ def verify() -> None:
         f"({result.count} records before it are intact)"
     )
     raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.add_typer(audit_app)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.domain.measures import Scenario
 from graph_service.errors import GraphServiceError
@@ -27,7 +26,6 @@ _VERDICT_STYLE = {
 }
 
 
-@app.command("check")
 def check(
     subject_id: Annotated[str, typer.Argument(help="USCC or ID number of the applicant")],
     scenario: Annotated[Scenario, typer.Option("--scenario", "-s", help="The decision the check is for")],
@@ -108,3 +106,8 @@ def print_result(console: Console, result: CheckResult) -> None:
     if result.truncated:
         console.print("[yellow]truncated: a hub had more relations than the fan-out limit[/]")
     console.print(f"[dim]check {result.check_id} · data version {result.data_version}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.command("check")(check)

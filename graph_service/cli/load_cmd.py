@@ -1,4 +1,4 @@
-"""``graph-service load`` and ``graph-service synth``: data in (registers itself on ``app``)."""
+"""``graph-service load`` and ``graph-service synth``: data in (added by :func:`register`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
 from graph_service.store.factory import open_store
@@ -59,7 +58,6 @@ class _Bar:
             self._task = None
 
 
-@app.command("load")
 def load_command(
     source: Annotated[
         Path, typer.Argument(help="Directory of format v1 CSV files, or a court/penalty file or directory.")
@@ -156,7 +154,6 @@ def _print_summary(console: Console, report: LoadReport, rejects: Path, warnings
         console.print(f"{report.warnings} warnings: see {warnings}")
 
 
-@app.command("synth")
 def synth_command(
     out: Annotated[Path, typer.Argument(help="Directory to write the registry to (created if missing).")],
     orgs: Annotated[int, typer.Option("--orgs", min=1, help="Number of organisations.")] = 1000,
@@ -175,3 +172,9 @@ def synth_command(
     console = Console()
     console.print(table)
     console.print(f"written in {time.perf_counter() - started:.1f} s")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.command("load")(load_command)
+    app.command("synth")(synth_command)

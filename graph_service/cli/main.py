@@ -5,6 +5,16 @@ from __future__ import annotations
 import typer
 
 from graph_service import __version__
+from graph_service.cli import (
+    audit_cmd,
+    check_cmd,
+    load_cmd,
+    neo4j_cmd,
+    serve_cmd,
+    store_cmd,
+    sync_cmd,
+    workflow_cmd,
+)
 
 app = typer.Typer(
     name="graph-service", help="Credit knowledge graph for joint reward and punishment.", no_args_is_help=True
@@ -26,15 +36,10 @@ def main(
     """Credit knowledge graph: loads, checks, workflow, explorer, peer feed."""
 
 
-# Sub-command registration: one line per area (keep this list short and sorted).
-from graph_service.cli import (  # noqa: E402
-    audit_cmd,  # noqa: F401  (registers `audit verify`)
-    bulk_cmd,  # noqa: F401  (registers `neo4j import`)
-    check_cmd,  # noqa: F401  (registers `check`)
-    load_cmd,  # noqa: F401  (registers `load`, `synth`)
-    neo4j_cmd,  # noqa: F401  (registers `neo4j start|stop|status`)
-    serve_cmd,  # noqa: F401  (registers `serve`)
-    store_cmd,  # noqa: F401  (registers `compact`, `stats`)
-    sync_cmd,  # noqa: F401  (registers `sync --peer NAME`)
-    workflow_cmd,  # noqa: F401  (registers `workflow expire|deliver|dead-letters|requeue`, `report`)
-)
+def _register_commands() -> None:
+    """Every command group, registered explicitly (no module registers itself on import)."""
+    for module in (audit_cmd, check_cmd, load_cmd, neo4j_cmd, serve_cmd, store_cmd, sync_cmd, workflow_cmd):
+        module.register(app)
+
+
+_register_commands()

@@ -1,14 +1,12 @@
-"""``graph-service serve``: run the HTTP API under uvicorn (registers itself on ``app``)."""
+"""``graph-service serve``: run the HTTP API under uvicorn (added by :func:`register`)."""
 
 from __future__ import annotations
 
 import typer
 
-from graph_service.cli.main import app
 from graph_service.logging import configure_logging
 
 
-@app.command("serve")
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (keep it private)"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
@@ -29,3 +27,8 @@ def serve(
         access_log=False,
         log_level=log_level,
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.command("serve")(serve)

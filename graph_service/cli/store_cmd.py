@@ -1,4 +1,4 @@
-"""``graph-service compact`` and ``graph-service stats``: store maintenance (registers itself on ``app``)."""
+"""``graph-service compact`` and ``graph-service stats``: store maintenance (added by :func:`register`)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
 from graph_service.store.factory import open_store
 from graph_service.store.memory import MemoryStore
 
 
-@app.command("compact")
 def compact() -> None:
     """Fold the embedded store's journal into a snapshot, so the next start replays nothing.
 
@@ -45,7 +43,6 @@ def compact() -> None:
     )
 
 
-@app.command("stats")
 def stats(
     as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
 ) -> None:
@@ -74,3 +71,9 @@ def stats(
     for key, value in counts.items():
         table.add_row(key, str(value))
     Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.command("compact")(compact)
+    app.command("stats")(stats)

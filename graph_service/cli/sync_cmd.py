@@ -14,7 +14,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError, InvalidInput
 from graph_service.federation.apply import PageOutcome
@@ -26,7 +25,6 @@ from graph_service.logging import configure_logging
 from graph_service.store.factory import open_store
 
 
-@app.command("sync")
 def sync(
     peer: Annotated[str, typer.Option("--peer", help="Name of the peer in GRAPH_SERVICE_PEERS")],
     keep_following: Annotated[
@@ -131,3 +129,8 @@ def _print(line: dict[str, Any]) -> None:
 def _fail(code: int, message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.command("sync")(sync)

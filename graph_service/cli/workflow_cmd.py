@@ -15,7 +15,6 @@ from typing import Annotated
 import httpx
 import typer
 
-from graph_service.cli.main import app
 from graph_service.config import Settings, get_settings
 from graph_service.errors import GraphServiceError
 from graph_service.services.workflow import delivery
@@ -29,7 +28,6 @@ from graph_service.store.factory import open_store
 workflow_app = typer.Typer(
     name="workflow", help="Workflow jobs: expiry, webhook delivery, dead letters.", no_args_is_help=True
 )
-app.add_typer(workflow_app)
 
 
 def _day(value: str | None, option: str) -> dt.date:
@@ -119,7 +117,6 @@ def requeue_cmd(delivery_id: Annotated[str, typer.Argument(help="Id from `workfl
     typer.echo(f"requeued {delivery_id}")
 
 
-@app.command("report")
 def report_cmd(
     month: Annotated[str, typer.Option("--month", help="The month reported, YYYY-MM")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the CSV files and the chart")],
@@ -148,3 +145,9 @@ def report_cmd(
     title = f"实施部门反馈率 {month}" + (f"（{dept}）" if dept else "")
     for path in write_report(stats, out, title=title):
         typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``graph-service`` app."""
+    app.command("report")(report_cmd)
+    app.add_typer(workflow_app)

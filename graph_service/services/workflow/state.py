@@ -1,6 +1,6 @@
 """What the workflow's use cases share: the configurable policy, the entry's full state, error mapping.
 
-Split from :mod:`graph_service.services.workflow.entries` to keep each module small; import these names from there.
+Split from :mod:`graph_service.services.workflow.entries` to keep each module small.
 """
 
 from __future__ import annotations
