@@ -20,25 +20,24 @@ from api.ratelimit import RateLimitMiddleware
 from api.routers import (
     audit,
     checks,
+    disputes,
     entries,
     explorer,
     feed,
     health,
     metrics,
     public,
+    repairs,
     stats,
     subjects,
     tasks,
     webhooks,
 )
 from graph_service import __version__
-from graph_service.audit import AuditLog, open_audit_log
+from graph_service.audit import AuditLog
+from graph_service.bootstrap import bootstrap
 from graph_service.config import Settings
-from graph_service.federation.background import followers_for
-from graph_service.services.checks.catalog import load_catalog
-from graph_service.services.workflow_policy import worker_for
 from graph_service.store.base import GraphStore
-from graph_service.store.factory import open_store
 
 DESCRIPTION = """
 Credit knowledge graph for joint reward and punishment (守信联合激励和失信联合惩戒).
@@ -65,7 +64,8 @@ TAGS = [
 def create_app(
     settings: Settings | None = None, store: GraphStore | None = None, *, audit_log: AuditLog | None = None
 ) -> FastAPI:
-    """Build the app. Opens the configured store (and the audit log beside it) unless given.
+    """Build the app over :func:`~graph_service.bootstrap.bootstrap`: the configured store and its own
+    audit log, unless given.
 
     What the app opens it closes at shutdown; a store or audit log passed in stays the caller's to close.
     """
@@ -74,40 +74,17 @@ def create_app(
     keys = KeyRing(settings.api_keys)
     # From here on the keys exist only as digests in ``keys`` (see AppContext).
     settings = settings.model_copy(update={"api_keys": {}})
-    catalog = load_catalog(settings.measures_file)
-    owns_store = store is None
-    store = store if store is not None else open_store(settings)
-    owns_audit = audit_log is None
-    try:
-        audit_log = audit_log if audit_log is not None else open_audit_log(settings, store)
-    except BaseException:
-        if owns_store:
-            store.close()
-        raise
-    ctx = AppContext(
-        settings=settings,
-        store=store,
-        audit=audit_log,
-        catalog=catalog,
-        keys=keys,
-        metrics=Metrics(),
-        owns_store=owns_store,
-        owns_audit=owns_audit,
-    )
+    runtime = bootstrap(settings, store=store, audit=audit_log, eager_audit=True)
+    ctx = AppContext(runtime=runtime, keys=keys, metrics=Metrics())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        worker = worker_for(settings, store)  # webhook pushes and daily expiry; None without webhooks
-        if worker is not None:
-            worker.start()
-        followers = followers_for(settings, store)  # peers' feeds (issue 8); None without SYNC_PEERS
-        if followers is not None:
-            followers.start()
+        runners = runtime.runners()  # webhook pushes and daily expiry; peers' feeds
+        for runner in runners:
+            runner.start()
         yield
-        if followers is not None:
-            followers.stop()
-        if worker is not None:
-            worker.stop()
+        for runner in reversed(runners):
+            runner.stop()
         ctx.close()
 
     app = FastAPI(
@@ -128,15 +105,15 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(audit.router)
-    # ---- lead: API areas (one import + one include_router line each) -----------------------------
     app.include_router(checks.router)
     app.include_router(subjects.router)
     app.include_router(entries.router)
+    app.include_router(disputes.router)
+    app.include_router(repairs.router)
     app.include_router(tasks.router)
     app.include_router(public.router)
     app.include_router(stats.router)
     app.include_router(webhooks.router)
-    app.include_router(feed.router)  # the signed change feed for peer deployments (issue 8)
+    app.include_router(feed.router)  # the signed change feed for peer deployments
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
-    # ------------------------------------------------------------------------------------------------
     return app

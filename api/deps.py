@@ -22,6 +22,8 @@ from api.errors import Forbidden, Unauthorized
 from graph_service.audit import AuditLog
 from graph_service.config import Role, Settings
 from graph_service.domain.measures import Catalog
+from graph_service.services.workflow.authority import Decider
+from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
 
 API_KEY_HEADER = "X-API-Key"
@@ -64,6 +66,10 @@ async def get_catalog(request: Request) -> Catalog:
     return context_of(request).catalog
 
 
+async def get_policy(request: Request) -> Policy:
+    return context_of(request).policy
+
+
 def request_id_of(request: Request) -> str:
     """The id the request middleware gave this request."""
     return str(request.state.request_id)
@@ -96,6 +102,7 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
 ContextDep = Annotated[AppContext, Depends(get_context)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
@@ -122,3 +129,8 @@ def require_roles(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
 
 
 AdminCaller = Annotated[Caller, Depends(require_roles("admin"))]
+
+
+def decider_of(caller: Caller) -> Decider:
+    """The caller as a workflow decider: its key's department, admin or not."""
+    return Decider(department=caller.name, admin=caller.role == "admin")

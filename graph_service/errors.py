@@ -40,6 +40,13 @@ class InvalidInput(GraphServiceError):
         )
 
 
+class NotPermitted(GraphServiceError):
+    """The caller's role may call this, but not on this object (another department's entry or task)."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class Conflict(GraphServiceError):
     """The request clashes with stored state (duplicate id, illegal transition, second writer)."""
 

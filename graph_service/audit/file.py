@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 _TAIL_CHUNK = 64 * 1024
 
 
+#: The audit log's file in an embedded store's data dir.
+AUDIT_FILE_NAME = "audit.jsonl"
+
+
 class FileAuditLog(BatchingAuditLog):
     """Hash-chained audit records in a JSON-lines file (``data_dir/audit.jsonl``).
 

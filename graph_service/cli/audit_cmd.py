@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from graph_service.audit import open_audit_log
+from graph_service.bootstrap import audit_log_only
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
 
@@ -19,11 +19,8 @@ def verify() -> None:
     """
     settings = get_settings()
     try:
-        log = open_audit_log(settings, read_only=True)
-        try:
+        with audit_log_only(settings) as log:
             result = log.verify()
-        finally:
-            log.close()
     except GraphServiceError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from exc

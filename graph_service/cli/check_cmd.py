@@ -11,13 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from graph_service.bootstrap import open_runtime
 from graph_service.config import get_settings
 from graph_service.domain.measures import Scenario
 from graph_service.errors import GraphServiceError
-from graph_service.services.checks.catalog import load_catalog
 from graph_service.services.checks.models import CheckRequest, CheckResult, PathSubject
 from graph_service.services.checks.related_party import run_check
-from graph_service.store.factory import open_store
 
 _VERDICT_STYLE = {
     "block": "bold white on red",
@@ -45,8 +44,7 @@ def check(
     except ValueError:
         raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, got {as_of!r}") from None
     try:
-        store = open_store(settings, read_only=True)
-        try:
+        with open_runtime(settings, read_only=True) as runtime:
             request = CheckRequest(
                 subject_id=subject_id,
                 scenario=scenario,
@@ -55,14 +53,8 @@ def check(
                 include_history=include_history,
             )
             result = run_check(
-                store,
-                load_catalog(settings.measures_file),
-                request,
-                as_of=day,
-                fan_out_limit=settings.fan_out_limit,
+                runtime.store, runtime.catalog, request, as_of=day, fan_out_limit=settings.fan_out_limit
             )
-        finally:
-            store.close()
     except GraphServiceError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc

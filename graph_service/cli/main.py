@@ -10,9 +10,11 @@ from graph_service.cli import (
     check_cmd,
     load_cmd,
     neo4j_cmd,
+    report_cmd,
     serve_cmd,
     store_cmd,
     sync_cmd,
+    synth_cmd,
     workflow_cmd,
 )
 
@@ -38,7 +40,18 @@ def main(
 
 def _register_commands() -> None:
     """Every command group, registered explicitly (no module registers itself on import)."""
-    for module in (audit_cmd, check_cmd, load_cmd, neo4j_cmd, serve_cmd, store_cmd, sync_cmd, workflow_cmd):
+    for module in (
+        audit_cmd,
+        check_cmd,
+        load_cmd,
+        neo4j_cmd,
+        report_cmd,
+        serve_cmd,
+        store_cmd,
+        sync_cmd,
+        synth_cmd,
+        workflow_cmd,
+    ):
         module.register(app)
 
 

@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from graph_service.bootstrap import open_runtime
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
-from graph_service.store.factory import open_store
 from graph_service.store.memory import MemoryStore
 
 
@@ -28,12 +28,10 @@ def compact() -> None:
         )
         raise typer.Exit(2)
     try:
-        store = open_store(settings)
-        try:
-            assert isinstance(store, MemoryStore)  # open_store picks it whenever no Neo4j URI is set
+        with open_runtime(settings) as runtime:
+            store = runtime.store
+            assert isinstance(store, MemoryStore)  # the embedded store whenever no Neo4j URI is set
             result = store.compact()
-        finally:
-            store.close()
     except GraphServiceError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
@@ -52,12 +50,9 @@ def stats(
     """
     settings = get_settings()
     try:
-        store = open_store(settings, read_only=True)
-        try:
-            counts = store.counts()
-            version = store.data_version()
-        finally:
-            store.close()
+        with open_runtime(settings, read_only=True) as runtime:
+            counts = runtime.store.counts()
+            version = runtime.store.data_version()
     except GraphServiceError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc

@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from graph_service.bootstrap import bootstrap
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError, InvalidInput
 from graph_service.federation.apply import PageOutcome
@@ -22,7 +23,6 @@ from graph_service.federation.serve import decode_cursor
 from graph_service.federation.signing import SignatureError
 from graph_service.federation.sync import Backoff, SyncReport, follow, pull
 from graph_service.logging import configure_logging
-from graph_service.store.factory import open_store
 
 
 def sync(
@@ -52,7 +52,8 @@ def sync(
         )
     backoff = Backoff(initial_s=1.0, cap_s=max(interval, 1.0) if keep_following else 60.0)
     try:
-        store = open_store(settings)
+        runtime = bootstrap(settings)
+        store = runtime.store
     except GraphServiceError as exc:
         _fail(3, f"cannot open the store: {exc.detail}")
     try:
@@ -97,7 +98,7 @@ def sync(
     except GraphServiceError as exc:
         _fail(3, f"the store refused: {exc.detail}")
     finally:
-        store.close()
+        runtime.close()
 
 
 def _print_page(outcome: PageOutcome) -> None:

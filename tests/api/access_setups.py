@@ -18,6 +18,8 @@ from typing import Any
 
 from graph_service.domain.model import ListEntry
 from graph_service.services.workflow import entries as workflow
+from graph_service.services.workflow import repairs
+from graph_service.services.workflow.state import Policy, entry_state
 from tests.api.security_support import KEYS, ORG, PERSON, SecApi
 from tests.factories import make_entry
 
@@ -44,7 +46,7 @@ def active_entry(api: SecApi) -> dict[str, str]:
     entry_id = new_entry_id(api)["entry_id"]
     ctx = api.app.state.ctx
     state = workflow.create_entry(
-        api.store, ctx.catalog, _entry(entry_id), today=dt.date.today(), policy=workflow.Policy()
+        api.store, ctx.catalog, _entry(entry_id), today=dt.date.today(), policy=Policy()
     )
     assert state.tasks, f"entry {entry_id} created no tasks: the task rows would test nothing"
     return {"entry_id": entry_id}
@@ -60,7 +62,7 @@ def disputed_entry(api: SecApi) -> dict[str, str]:
         filed_by=ORG.name,
         actor=INITIATING_DEPT,
         now=dt.datetime.now(dt.UTC),
-        policy=workflow.Policy(),
+        policy=Policy(),
     )
     return {"entry_id": entry_id, "dispute_id": dispute.dispute_id}
 
@@ -68,7 +70,7 @@ def disputed_entry(api: SecApi) -> dict[str, str]:
 def pending_repair(api: SecApi) -> dict[str, str]:
     """An active entry with a pending repair application; ``{repair_id}``."""
     entry_id = active_entry(api)["entry_id"]
-    repair = workflow.apply_for_repair(
+    repair = repairs.apply_for_repair(
         api.store, entry_id, evidence="已整改", applied_by=ORG.name, now=dt.datetime.now(dt.UTC)
     )
     return {"repair_id": repair.repair_id}
@@ -77,7 +79,7 @@ def pending_repair(api: SecApi) -> dict[str, str]:
 def pending_task(api: SecApi) -> dict[str, str]:
     """A pending task of a new entry, one that names PERSON (a measure on the legal representative)."""
     entry_id = active_entry(api)["entry_id"]
-    tasks = workflow.entry_state(api.store, entry_id).tasks
+    tasks = entry_state(api.store, entry_id).tasks
     personal = [t for t in tasks if t.subject_id == PERSON.key]
     assert personal, [t.subject_id for t in tasks]
     return {"task_id": personal[0].task_id}

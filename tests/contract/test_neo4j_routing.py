@@ -15,9 +15,9 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from cypher import query
+from graph_service.bootstrap import open_store
 from graph_service.config import Settings
 from graph_service.domain.feed import FeedEventKind
-from graph_service.store.factory import open_store
 from graph_service.store.neo4j import Neo4jStore
 from tests._neo4j import Neo4jConnection
 from tests.factories import make_entry, make_org

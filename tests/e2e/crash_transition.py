@@ -22,11 +22,12 @@ import sys
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
+from graph_service.bootstrap import open_store
 from graph_service.config import Settings
 from graph_service.domain.workflow import DisputeStatus
 from graph_service.services.checks.catalog import load_catalog
 from graph_service.services.workflow import entries as workflow
-from graph_service.store.factory import open_store
+from graph_service.services.workflow.state import Policy
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import FORMAT_VERSION, JournalWriter, frame
 from graph_service.store.memory.ops import Op, encode
@@ -84,7 +85,7 @@ def main(point: str, entry_id: str, dispute_id: str, person_id: str) -> None:
         changes={"responsible_person_ids": [person_id]},
         actor="crash-test",
         now=dt.datetime.now(dt.UTC),
-        policy=workflow.Policy(),
+        policy=Policy(),
     )
     raise SystemExit("the resolution finished: the kill point was never reached")
 

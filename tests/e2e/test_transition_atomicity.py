@@ -36,6 +36,7 @@ from graph_service.domain.workflow import Dispute, DisputeStatus, Task
 from graph_service.errors import BackendUnavailable
 from graph_service.services.checks.catalog import load_catalog
 from graph_service.services.workflow import entries as workflow
+from graph_service.services.workflow.state import Policy, entry_state
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
 from graph_service.store.memory import journal as journal_module
@@ -51,7 +52,7 @@ ORG = make_org(1)
 REP = make_person(1)  # legal representative of ORG: linked and tasked from the start
 CULPRIT = make_person(2)  # named directly responsible by the correction
 CATALOG = load_catalog(None)
-POLICY = workflow.Policy()
+POLICY = Policy()
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Snapshot:
 
 
 def _snapshot(store: GraphStore, entry_id: str) -> Snapshot:
-    state = workflow.entry_state(store, entry_id)
+    state = entry_state(store, entry_id)
     return Snapshot(
         entry=state.entry,
         history=tuple(state.history),

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from graph_service.audit import AuditEvent, AuditLog, FileAuditLog, MemoryAuditLog, open_audit_log
+from graph_service.audit import AuditEvent, AuditLog, FileAuditLog, MemoryAuditLog
+from graph_service.bootstrap import bootstrap
 from graph_service.audit.model import GENESIS_HASH
 from graph_service.config import Settings, get_settings
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
@@ -242,10 +243,11 @@ def test_a_failing_write_is_reported_and_retried_until_it_succeeds() -> None:
     assert (result.ok, result.count) == (True, 1), result
 
 
-def test_open_audit_log_keeps_the_file_in_the_data_dir(tmp_path: Path) -> None:
-    log = open_audit_log(Settings(data_dir=tmp_path))
+def test_the_embedded_store_keeps_its_audit_log_in_the_data_dir(tmp_path: Path) -> None:
+    runtime = bootstrap(Settings(data_dir=tmp_path))
+    log = runtime.audit
     write(log, [event(1)])
-    log.close()
+    runtime.close()
 
     assert isinstance(log, FileAuditLog)
     assert [r["seq"] for r in lines(tmp_path / "audit.jsonl")] == [1]

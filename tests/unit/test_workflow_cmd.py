@@ -16,6 +16,7 @@ from graph_service.cli.main import app
 from graph_service.config import get_settings
 from graph_service.services.checks.catalog import load_catalog
 from graph_service.services.workflow import entries as workflow
+from graph_service.services.workflow.state import Policy
 from graph_service.store.memory import MemoryStore
 from tests.api.stats_fixture import FIN, MARKET, write_fixture
 from tests.api.webhook_receiver import receiver
@@ -110,7 +111,7 @@ def _listed_entry(data_dir: Path, *, push_to: frozenset[str] = frozenset(), **fi
             load_catalog(None),
             make_entry("E-1", org.uscc, **fields),
             today=dt.date(2026, 5, 1),
-            policy=workflow.Policy(push_to=push_to),
+            policy=Policy(push_to=push_to),
         )
     return len(state.tasks)
 

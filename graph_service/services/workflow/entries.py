@@ -5,8 +5,7 @@ Orchestration only: the rules are :mod:`graph_service.domain.lifecycle` and
 (:meth:`GraphStore.create_entry` or :meth:`GraphStore.apply_entry_change`), so an entry's status, its
 tasks and their webhook pushes (:mod:`graph_service.services.workflow.outbox`) change together or not at all.
 Time is passed in (``now``); nothing here reads the clock. The transition itself is
-:func:`.entry_steps.step`; repair is :mod:`.repairs`; Policy, EntryState, entry_state, get_entry and
-conflict_of are :mod:`.workflow_common`: all re-exported here, as routers use ``workflow.<name>``.
+:func:`.steps.step`; repair is :mod:`.repairs`; who may decide is :mod:`.authority`.
 """
 
 from __future__ import annotations
@@ -21,17 +20,17 @@ from graph_service.domain.measures import Catalog
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.domain.workflow import Dispute, DisputeStatus
 from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.workflow.authority import Decider, require_initiating_dept
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.services.workflow.outbox import pushes
-from graph_service.services.workflow.repairs import apply_for_repair as apply_for_repair
-from graph_service.services.workflow.repairs import decide_repair as decide_repair
-from graph_service.services.workflow.repairs import get_repair as get_repair
-from graph_service.services.workflow.state import EntryState as EntryState
-from graph_service.services.workflow.state import Policy as Policy
-from graph_service.services.workflow.state import conflict_of as conflict_of
-from graph_service.services.workflow.state import entry_state as entry_state
-from graph_service.services.workflow.state import get_entry as get_entry
-from graph_service.services.workflow.state import valid as _valid
+from graph_service.services.workflow.state import (
+    EntryState,
+    Policy,
+    conflict_of,
+    entry_state,
+    get_entry,
+    valid,
+)
 from graph_service.services.workflow.steps import enforceable_tasks, step
 from graph_service.store.base import GraphStore
 
@@ -97,7 +96,7 @@ def file_dispute(
 ) -> Dispute:
     """File an objection (异议): the entry becomes disputed and every task is suspended at once."""
     entry = get_entry(store, entry_id)
-    dispute = _valid(
+    dispute = valid(
         Dispute,
         dispute_id=uuid.uuid4().hex,
         entry_id=entry_id,
@@ -131,13 +130,18 @@ def resolve_dispute(
     actor: str,
     now: dt.datetime,
     policy: Policy,
+    decider: Decider | None = None,
 ) -> EntryState:
     """Resolve a dispute by the initiating department's verification (核实).
+
+    Given ``decider``, only the entry's initiating department (or an admin) may resolve it.
 
     upheld → active (tasks restored); corrected → active with ``changes`` applied, links and tasks
     recomputed; revoked → revoked (tasks lifted). Every outcome is a new entry version with history.
     """
     entry = get_entry(store, entry_id)
+    if decider is not None:
+        require_initiating_dept(entry, decider)
     found = store.get_disputes(entry_id=entry_id, dispute_id=dispute_id)
     if not found:
         raise NotFound(f"dispute {dispute_id!r} of entry {entry_id!r} is not stored")
@@ -179,9 +183,15 @@ def revoke_entry(
     actor: str,
     now: dt.datetime,
     policy: Policy | None = None,
+    decider: Decider | None = None,
 ) -> EntryState:
-    """Revoke (撤销) an entry: its tasks are lifted; an open dispute of it is closed as revoked."""
+    """Revoke (撤销) an entry: its tasks are lifted; an open dispute of it is closed as revoked.
+
+    Given ``decider``, only the entry's initiating department (or an admin) may revoke it.
+    """
     entry = get_entry(store, entry_id)
+    if decider is not None:
+        require_initiating_dept(entry, decider)
     open_disputes = [d for d in store.get_disputes(entry_id=entry_id) if d.status is DisputeStatus.OPEN]
     closed = (
         open_disputes[0].model_copy(

@@ -12,7 +12,8 @@ import uuid
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
 from graph_service.domain.workflow import RepairApplication, RepairStatus
 from graph_service.errors import Conflict, NotFound
-from graph_service.services.workflow.state import Policy, conflict_of, get_entry, require_decided_here, valid
+from graph_service.services.workflow.authority import Decider, require_decided_here, require_initiating_dept
+from graph_service.services.workflow.state import Policy, conflict_of, get_entry, valid
 from graph_service.services.workflow.steps import step
 from graph_service.store.base import GraphStore
 
@@ -66,9 +67,15 @@ def decide_repair(
     actor: str,
     now: dt.datetime,
     policy: Policy | None = None,
+    decider: Decider | None = None,
 ) -> RepairApplication:
-    """Decide a repair application; approval repairs the entry and lifts its tasks in one transaction."""
+    """Decide a repair application; approval repairs the entry and lifts its tasks in one transaction.
+
+    Given ``decider``, only the entry's initiating department (or an admin) may decide.
+    """
     repair = get_repair(store, repair_id)
+    if decider is not None:
+        require_initiating_dept(get_entry(store, repair.entry_id), decider)
     if repair.status is not RepairStatus.PENDING:
         raise conflict_of(IllegalTransition("repair application", repair.status.value, "decide", []))
     decided = repair.model_copy(

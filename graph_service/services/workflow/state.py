@@ -36,23 +36,6 @@ class Policy:
     home_region: str | None = None  # Settings ``region``; None: every entry is decided here
 
 
-def require_decided_here(entry: ListEntry, policy: Policy) -> None:
-    """Refuse to change an entry another region decided.
-
-    谁认定、谁修复: disputes, corrections, repairs and revocations belong to the department that listed the
-    subject. A peer county's entry reaches us through the feed (互认) and leaves the same way when its
-    origin repairs or revokes it; changing our copy would fork the decision.
-    """
-    origin = entry.source_region
-    if policy.home_region is None or origin is None or origin == policy.home_region:
-        return
-    raise Conflict(
-        f"entry {entry.entry_id!r} was decided in region {origin}, not here ({policy.home_region}): "
-        f"file disputes and repair applications with the deciding region; its changes arrive by the feed",
-        errors=[{"entry_id": entry.entry_id, "source_region": origin, "home_region": policy.home_region}],
-    )
-
-
 class EntryState(BaseModel):
     """An entry with everything the workflow keeps about it."""
 

@@ -23,9 +23,10 @@ from graph_service.domain.workflow import (
     reconcile,
     tasks_for_entry,
 )
+from graph_service.services.workflow.authority import require_decided_here
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.services.workflow.outbox import pushes
-from graph_service.services.workflow.state import Policy, conflict_of, require_decided_here, valid
+from graph_service.services.workflow.state import Policy, conflict_of, valid
 from graph_service.store.base import GraphStore
 
 
