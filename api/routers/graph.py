@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.auth import Caller
+from api.clock import TodayDep
 from api.deps import AuditDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
@@ -67,11 +68,6 @@ class SearchResult(BaseModel):
     data_version: int
 
 
-def _today(as_of: dt.date | None) -> dt.date:
-    # The API layer is where "today" is resolved (services take the date explicitly).
-    return as_of if as_of is not None else dt.date.today()
-
-
 @dataclass(frozen=True)
 class Exploration:
     """One exploring request: its caller (investigator or admin), the store, settings and audit log."""
@@ -80,6 +76,11 @@ class Exploration:
     store: GraphStore
     settings: Settings
     audit: AuditLog
+    today: dt.date
+
+    def day(self, as_of: dt.date | None) -> dt.date:
+        """The asked date, else today (the API's one clock, :mod:`api.clock`)."""
+        return as_of if as_of is not None else self.today
 
     def answer(self, payload: BaseModel, view: str, subject_id: str | None, **detail: Any) -> JSONResponse:
         """Audit the call as ``graph.explore`` (with the answer's data version), then respond."""
@@ -92,9 +93,9 @@ class Exploration:
 
 
 async def _exploration(
-    caller: Investigator, store: StoreDep, settings: SettingsDep, audit: AuditDep
+    caller: Investigator, store: StoreDep, settings: SettingsDep, audit: AuditDep, today: TodayDep
 ) -> Exploration:
-    return Exploration(caller=caller, store=store, settings=settings, audit=audit)
+    return Exploration(caller=caller, store=store, settings=settings, audit=audit, today=today)
 
 
 Explore = Annotated[Exploration, Depends(_exploration)]
@@ -126,7 +127,7 @@ def subject_view(
 ) -> JSONResponse:
     """Nodes and edges within ``depth`` hops as Cytoscape.js elements; hubs end in an "and N more" node."""
     key = parse_subject_id("subject_id", subject_id)
-    day = _today(as_of)
+    day = ex.day(as_of)
     view = subject_graph(ex.store, key, depth=depth, as_of=day, include_history=include_history, limit=limit)
     detail = {"depth": depth, "as_of": day, "include_history": include_history, "limit": limit}
     return ex.answer(view, "neighbourhood", key, **detail, nodes=len(view.elements.nodes))
@@ -147,7 +148,7 @@ def neighbours(
 ) -> JSONResponse:
     """Relations ``offset .. offset + limit`` of a subject in the store's order (expands "and N more")."""
     key = parse_subject_id("subject_id", subject_id)
-    day = _today(as_of)
+    day = ex.day(as_of)
     page = neighbours_page(
         ex.store, key, offset=offset, limit=limit, as_of=day, include_history=include_history
     )
@@ -165,7 +166,7 @@ def paths(
 ) -> JSONResponse:
     """Up to ``k`` shortest simple paths of at most ``max_hops`` hops: alternating subjects and relations."""
     a, b = parse_subject_id("from", from_id), parse_subject_id("to", to_id)
-    day = _today(as_of)
+    day = ex.day(as_of)
     fan_out = ex.settings.fan_out_limit
     result = find_paths(ex.store, a, b, max_hops=max_hops, k=k, as_of=day, fan_out_limit=fan_out)
     return ex.answer(result, "paths", a, to=b, max_hops=max_hops, k=k, as_of=day, found=len(result.paths))
@@ -176,7 +177,7 @@ def paths(
 )
 def paths_batch(body: PathsBatchRequest, ex: Explore) -> JSONResponse:
     """Every pair's shortest paths, the groups the subjects form, and who is related to none."""
-    day = _today(body.as_of)
+    day = ex.day(body.as_of)
     result = find_paths_batch(ex.store, body, as_of=day, fan_out_limit=ex.settings.fan_out_limit)
     detail = {"subject_ids": result.subject_ids, "max_hops": body.max_hops, "k": body.k, "as_of": day}
     return ex.answer(result, "paths.batch", None, **detail, pairs=len(result.pairs))
@@ -195,7 +196,7 @@ def ownership_view(
 ) -> JSONResponse:
     """Effective stakes by simple chains; upward with beneficial owners and actual controller."""
     key = parse_subject_id("subject_id", subject_id)
-    day = _today(as_of)
+    day = ex.day(as_of)
     view = ownership(
         ex.store,
         key,
@@ -223,7 +224,7 @@ def analytics_view(
 ) -> JSONResponse:
     """Related-party groups, nominee indicators and circular shareholdings around a subject."""
     key = parse_subject_id("subject_id", subject_id)
-    day = _today(as_of)
+    day = ex.day(as_of)
     threshold = ex.settings.nominee_threshold
     view = analytics(ex.store, key, depth=depth, as_of=day, limit=limit, nominee_threshold=threshold)
     return ex.answer(view, "analytics", key, depth=depth, as_of=day, limit=limit)
@@ -248,7 +249,7 @@ def export(
 ) -> Response:
     """The picture's graph as a file; attributes are strings and numbers (dates ISO, missing values "")."""
     key = parse_subject_id("subject_id", subject_id)
-    day = _today(as_of)
+    day = ex.day(as_of)
     graph = export_graph(ex.store, key, depth=depth, as_of=day, include_history=include_history, limit=limit)
     content = serialise(graph, fmt)
     if masks_ids(ex.caller.role):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from api.auth import Caller
+from api.clock import TodayDep
 from api.deps import AuditDep, CatalogDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
@@ -27,6 +28,7 @@ def get_subject(
     store: StoreDep,
     catalog: CatalogDep,
     audit: AuditDep,
+    today: TodayDep,
     as_of: Annotated[dt.date | None, Query(description="Profile date, default today")] = None,
 ) -> JSONResponse:
     """Relations (current and past), entries, measures reaching it and why, personal credit records.
@@ -34,7 +36,7 @@ def get_subject(
     Entries' status history is shown to investigators and admins only.
     """
     profile = subject_profile(
-        store, catalog, subject_id, as_of=as_of or dt.date.today(), with_history=caller.role in _HISTORY_ROLES
+        store, catalog, subject_id, as_of=as_of or today, with_history=caller.role in _HISTORY_ROLES
     )
     audit.record(caller.event("subject.view", subject_id=profile.subject.id))
     return respond(profile, caller)

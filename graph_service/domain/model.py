@@ -15,6 +15,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from graph_service.domain.bounds import SAFE_ID_PATTERN, BoundsError, check_not_before_1949, check_safe_id
 from graph_service.domain.identifiers import (
     IdentifierError,
     check_id_number,
@@ -230,10 +231,6 @@ class Person(_Frozen):
 Subject = Organization | Person
 
 
-def subject_kind_of(subject: Subject) -> SubjectKind:
-    return subject.subject_kind
-
-
 class Relation(_Frozen):
     """A dated relation ``source -> target`` (person or organisation -> organisation).
 
@@ -301,7 +298,10 @@ class ListEntry(_Frozen):
     """One list decision (red / black / watch) on one subject, with the persons directly responsible."""
 
     entry_id: str = Field(
-        min_length=1, max_length=100, pattern=r"^[\w\-.:/]+$", examples=["430923-B-2025-0001"]
+        min_length=1,
+        max_length=100,
+        examples=["430923-B-2025-0001"],
+        json_schema_extra={"pattern": SAFE_ID_PATTERN},
     )
     subject_id: str
     list: ListKind
@@ -319,6 +319,29 @@ class ListEntry(_Frozen):
     version: int = Field(default=1, ge=1)
 
     _check_subject = field_validator("subject_id")(classmethod(subject_key_unless_stored))
+
+    @field_validator("entry_id")
+    @classmethod
+    def _safe_entry_id(cls, value: str, info: ValidationInfo) -> str:
+        """A safe id (letters, digits, ``._:-``); rows our store wrote before the rule are read as they are."""
+        if from_store(info):
+            return value
+        try:
+            return check_safe_id("entry_id", value)
+        except BoundsError as exc:
+            raise ValueError(exc.reason) from exc
+
+    @field_validator("act_on", "decided_on", "valid_from")
+    @classmethod
+    def _not_before_1949(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        """No decision of this registry predates 1949-10-01 (how far ahead is the services' rule: it
+        needs today)."""
+        if value is None or from_store(info):
+            return value
+        try:
+            return check_not_before_1949(str(info.field_name), value)
+        except BoundsError as exc:
+            raise ValueError(exc.reason) from exc
 
     @field_validator("responsible_person_ids")
     @classmethod

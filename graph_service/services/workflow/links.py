@@ -43,15 +43,6 @@ def relink_entries(store: GraphStore, entries: Iterable[ListEntry]) -> UpsertCou
         total += store.replace_links(batch)
 
 
-def relink_organisations(store: GraphStore, org_ids: Iterable[str]) -> UpsertCounts:
-    """Recompute the links of every entry on these organisations (after their roles changed)."""
-    ids = sorted(set(org_ids))
-    total = UpsertCounts()
-    for start in range(0, len(ids), RELINK_BATCH):
-        total += relink_entries(store, store.entries_for(ids[start : start + RELINK_BATCH]))
-    return total
-
-
 def refresh_links(store: GraphStore, entry_ids: Iterable[str], org_ids: Iterable[str]) -> UpsertCounts:
     """Relink the given entries and every entry on organisations whose roles changed (after a load)."""
     orgs = sorted(set(org_ids))
