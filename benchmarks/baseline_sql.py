@@ -10,7 +10,7 @@ The database is created with the C collation so ``ORDER BY`` sorts ids as Python
 
 from __future__ import annotations
 
-from loaders.synth.writer import V1_HEADERS
+from graph_service.synth.writer import V1_HEADERS
 
 # Raw tables mirror the CSV headers the generator writes (COPY ... CSV HEADER loads them as written).
 RAW_TABLES: dict[str, tuple[str, ...]] = V1_HEADERS

@@ -32,7 +32,7 @@ from graph_service.services.checks.catalog import default_catalog
 from graph_service.services.checks.models import CheckRequest
 from graph_service.services.checks.related_party import run_check
 from graph_service.store.neo4j import Neo4jStore
-from loaders.synth import REFERENCE_DATE
+from graph_service.synth import REFERENCE_DATE
 
 # Node identity by label, checked in this order (a subject is also :Organization or :Person).
 _IDENTITY = (

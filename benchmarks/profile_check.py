@@ -27,8 +27,8 @@ from graph_service.services.checks.catalog import default_catalog
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
 from graph_service.store.neo4j import Neo4jStore
+from graph_service.synth import REFERENCE_DATE
 from loaders.pipeline import load
-from loaders.synth import REFERENCE_DATE
 
 
 def _profile_store(store: GraphStore, subjects: list[str], depth: int, out: Path, label: str) -> None:

@@ -34,7 +34,7 @@ from benchmarks.workload import (
 )
 from graph_service.config import Settings
 from graph_service.services.checks.catalog import default_catalog
-from loaders.synth import REFERENCE_DATE, generate
+from graph_service.synth import REFERENCE_DATE, generate
 
 WORK = REPO / "benchmarks" / "work"
 CLIENTS = 8

@@ -8,6 +8,7 @@ store. After that, bad rows are rejected one by one and never stop the load.
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -19,15 +20,15 @@ from typing import Any, Literal, Protocol
 from graph_service.services.workflow.links import refresh_links
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem, RowRejected
-from loaders.court import CourtRecords
 from loaders.csvio import BadRecord, Encoding, IssueWriter, Row, RowStream, SourceError, resolve_encoding
-from loaders.penalty import PenaltyRecords
-from loaders.report import FileReport, LoadReport
+from loaders.formats.court import CourtRecords
+from loaders.formats.penalty import PenaltyRecords
+from loaders.formats.v1_entries import ListEntries
+from loaders.formats.v1_relations import Branches, Practitioners, Roles
+from loaders.formats.v1_shareholdings import Shareholdings
+from loaders.formats.v1_subjects import Organizations, Persons
+from loaders.report import FileReport, LoadReport, is_issue_file
 from loaders.run import FileKind, Parsed, Run
-from loaders.v1_entries import ListEntries
-from loaders.v1_relations import Branches, Practitioners, Roles
-from loaders.v1_shareholdings import Shareholdings
-from loaders.v1_subjects import Organizations, Persons
 
 Format = Literal["v1", "court", "penalty"]
 FORMATS: tuple[Format, ...] = ("v1", "court", "penalty")
@@ -82,8 +83,14 @@ def plan(path: Path, fmt: Format) -> tuple[list[PlannedFile], list[str]]:
     if path.is_file():
         return [PlannedFile(path, kind_type(path.name))], []
     candidates = sorted(p for p in path.iterdir() if p.is_file())
-    chosen = [p for p in candidates if p.suffix.lower() in _PUBLIC_SUFFIXES]
-    notes = [f"ignored {p.name}: not .csv or .jsonl" for p in candidates if p not in chosen]
+    # The issue files of an earlier load of one of these files sit beside it: never source data.
+    issues = [p for p in candidates if is_issue_file(p)]
+    chosen = [p for p in candidates if p.suffix.lower() in _PUBLIC_SUFFIXES and p not in issues]
+    notes = [
+        f"ignored {p.name}: {'the issue file of a load' if p in issues else 'not .csv or .jsonl'}"
+        for p in candidates
+        if p not in chosen
+    ]
     return [PlannedFile(p, kind_type(p.name)) for p in chosen], notes
 
 
@@ -146,6 +153,17 @@ def load(
             report.links = refresh_links(store, run.touched_entries, run.touched_orgs)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def load_v1(
+    path: Path, *, rejects: Path | None = None, warnings: Path | None = None
+) -> Callable[[GraphStore], LoadReport]:
+    """:func:`load` of the format v1 directory ``path``, waiting for the store to load into.
+
+    What a bulk import validates into its staging store: a ``functools.partial``, so it can be handed to
+    the child process the import stages in.
+    """
+    return functools.partial(load, path=path, fmt="v1", rejects=rejects, warnings=warnings)
 
 
 @contextmanager

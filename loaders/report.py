@@ -1,8 +1,12 @@
-"""What a load did, per file: the numbers the summary table prints and the CLI's exit code depends on."""
+"""What a load did, per file: the numbers the summary table prints and the CLI's exit code depends on.
+
+Also where a load's issue files go when the caller names none: beside the source (:func:`issue_files`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from graph_service.domain.model import UpsertCounts
 
@@ -82,3 +86,31 @@ class LoadReport:
     @property
     def records_per_second(self) -> float:
         return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+REJECTS_SUFFIX = ".rejects.csv"
+WARNINGS_SUFFIX = ".rejects.warnings.csv"
+# The --rejects option's help, in every command that loads: it describes issue_files().
+REJECTS_HELP = (
+    "CSV of rejected rows (file, line, column, value, reason); warnings go to <rejects>.warnings.csv. "
+    "Default: beside the source, named after it (DIR.rejects.csv, or NAME.rejects.csv for NAME.csv)."
+)
+
+
+def issue_files(source: Path, rejects: Path | None = None) -> tuple[Path, Path]:
+    """The rejects and warnings files of a load of ``source``: ``(rejects, warnings)``.
+
+    Without ``rejects``, both sit beside the source, named after it: ``reg/`` or ``court.csv`` gives
+    ``reg.rejects.csv`` or ``court.rejects.csv``, and ``<name>.rejects.warnings.csv``. The warnings
+    file is always named after the rejects file (``out.csv`` gives ``out.warnings.csv``).
+    """
+    if rejects is None:
+        named = source if source.name else source.resolve()
+        stem = named.stem if named.is_file() else named.name
+        rejects = named.with_name(stem + REJECTS_SUFFIX)
+    return rejects, rejects.with_name(f"{rejects.stem}.warnings{rejects.suffix or '.csv'}")
+
+
+def is_issue_file(path: Path) -> bool:
+    """Whether ``path`` is named like the issue files a load writes by default (never source data)."""
+    return path.name.endswith((REJECTS_SUFFIX, WARNINGS_SUFFIX))

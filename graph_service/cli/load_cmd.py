@@ -1,9 +1,8 @@
-"""``graph-service load`` and ``graph-service synth``: data in (added by :func:`register`)."""
+"""``graph-service load``: registry, court-list and penalty data into the configured store."""
 
 from __future__ import annotations
 
 import sys
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,12 +12,11 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from graph_service.bootstrap import bootstrap
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
-from graph_service.store.factory import open_store
 from loaders.pipeline import load
-from loaders.report import LoadReport
-from loaders.synth import generate
+from loaders.report import REJECTS_HELP, LoadReport, issue_files
 
 # Files smaller than this load too fast for a progress bar to be more than flicker.
 _PROGRESS_MIN_BYTES = 4 * 1024 * 1024
@@ -70,9 +68,7 @@ def load_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and check references; write nothing.")
     ] = False,
-    rejects: Annotated[
-        Path, typer.Option("--rejects", help="CSV of rejected rows (file, line, column, value, reason).")
-    ] = Path("load-rejects.csv"),
+    rejects: Annotated[Path | None, typer.Option("--rejects", help=REJECTS_HELP)] = None,
 ) -> None:
     """Load registry, court-list or penalty data into the configured store.
 
@@ -81,9 +77,10 @@ def load_command(
     """
     # Piped or captured output has no terminal width; 120 columns keep the table's names whole.
     console = Console() if sys.stdout.isatty() else Console(width=120)
-    warnings = rejects.with_name(f"{rejects.stem}.warnings{rejects.suffix or '.csv'}")
+    rejects, warnings = issue_files(source, rejects)
     try:
-        store = open_store(get_settings(), read_only=dry_run)
+        runtime = bootstrap(get_settings(), read_only=dry_run)
+        store = runtime.store
     except GraphServiceError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
@@ -107,7 +104,7 @@ def load_command(
         typer.echo(f"error: reading failed part-way: {exc}", err=True)
         raise typer.Exit(1) from exc
     finally:
-        store.close()
+        runtime.close()
     if not report.ok:
         typer.echo(f"error: {report.failure} (nothing was loaded)", err=True)
         raise typer.Exit(1)
@@ -154,27 +151,6 @@ def _print_summary(console: Console, report: LoadReport, rejects: Path, warnings
         console.print(f"{report.warnings} warnings: see {warnings}")
 
 
-def synth_command(
-    out: Annotated[Path, typer.Argument(help="Directory to write the registry to (created if missing).")],
-    orgs: Annotated[int, typer.Option("--orgs", min=1, help="Number of organisations.")] = 1000,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Random seed: the same seed writes the same files.")
-    ] = 1,
-) -> None:
-    """Write a realistic synthetic registry in format v1, plus small court-list and penalty samples."""
-    started = time.perf_counter()
-    counts = generate(out, orgs=orgs, seed=seed)
-    table = Table(title=f"Synthetic registry in {out} (seed {seed})")
-    table.add_column("file")
-    table.add_column("rows", justify="right")
-    for name, rows in counts.items():
-        table.add_row(name, str(rows))
-    console = Console()
-    console.print(table)
-    console.print(f"written in {time.perf_counter() - started:.1f} s")
-
-
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the ``graph-service`` app."""
+    """Add this module's command to the ``graph-service`` app."""
     app.command("load")(load_command)
-    app.command("synth")(synth_command)

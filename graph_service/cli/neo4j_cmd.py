@@ -19,7 +19,9 @@ from graph_service.config import Settings
 from graph_service.errors import GraphServiceError
 from graph_service.neo4j_local import LauncherError, LaunchOptions, LocalNeo4j
 from graph_service.neo4j_local.launcher import State
-from loaders.bulk import BulkReport, bulk_import
+from graph_service.store.neo4j.bulk_import import BulkReport, bulk_import
+from loaders.pipeline import load_v1
+from loaders.report import REJECTS_HELP, LoadReport, issue_files
 
 neo4j_app = typer.Typer(
     name="neo4j",
@@ -83,9 +85,7 @@ def status() -> None:
 
 def import_command(
     source: Annotated[Path, typer.Argument(help="Directory of format v1 CSV files (as `load` takes).")],
-    rejects: Annotated[
-        Path, typer.Option("--rejects", help="CSV of rejected rows (file, line, column, value, reason).")
-    ] = Path("load-rejects.csv"),
+    rejects: Annotated[Path | None, typer.Option("--rejects", help=REJECTS_HELP)] = None,
     files_dir: Annotated[
         Path | None,
         typer.Option("--files-dir", help="Where to write the import files (default: <home>/import-files)."),
@@ -107,14 +107,12 @@ def import_command(
     except ValidationError as exc:
         typer.echo(f"error: invalid GRAPH_SERVICE_* settings:\n{exc}", err=True)
         raise typer.Exit(2) from exc
-    warnings = rejects.with_name(f"{rejects.stem}.warnings{rejects.suffix or '.csv'}")
+    rejects, warnings = issue_files(source, rejects)
     try:
         report = bulk_import(
-            source,
+            load_v1(source, rejects=rejects, warnings=warnings),
             options,
             files_dir or options.home / "import-files",
-            rejects=rejects,
-            warnings=warnings,
             keep_files=keep_files,
             echo=lambda line: typer.echo(line, err=True),
         )
@@ -132,7 +130,7 @@ def import_command(
     _print(report, rejects)
 
 
-def _figures(report: BulkReport) -> dict[str, object]:
+def _figures(report: BulkReport[LoadReport]) -> dict[str, object]:
     return {
         "records": report.load.read,
         "rejected": report.load.rejected,
@@ -150,7 +148,7 @@ def _figures(report: BulkReport) -> dict[str, object]:
     }
 
 
-def _print(report: BulkReport, rejects: Path) -> None:
+def _print(report: BulkReport[LoadReport], rejects: Path) -> None:
     phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
     typer.echo(
         f"{report.load.read} records in {report.seconds:.1f} s ({report.records_per_second:,.0f} records/s): "

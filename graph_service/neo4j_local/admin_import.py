@@ -2,7 +2,8 @@
 
 The importer writes a new store for one database offline, so the server must be stopped; it replaces
 whatever that database held (``--overwrite-destination``). Whether replacing is allowed (the database is
-empty) is for the caller to decide: :mod:`loaders.bulk` checks it before it gets here.
+empty) is for the caller to decide: :mod:`graph_service.store.neo4j.bulk_import` checks it before it gets
+here.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from graph_service.services.checks.models import CheckRequest
 from graph_service.services.checks.related_party import run_check
 from graph_service.store.memory import MemoryStore
 from graph_service.store.neo4j import Neo4jStore
-from loaders.bulk import bulk_import
-from loaders.pipeline import load
-from loaders.synth import REFERENCE_DATE, generate
+from graph_service.store.neo4j.bulk_import import bulk_import
+from graph_service.synth import REFERENCE_DATE, generate
+from loaders.pipeline import load, load_v1
 from tests._neo4j import SHARED_LIB, skip_or_fail
 from tests.factories import make_org
 
@@ -68,7 +68,7 @@ def test_a_bulk_import_answers_every_check_as_an_ordinary_load_does(
     reference = MemoryStore(None)
     assert load(reference, registry).ok
 
-    report = bulk_import(registry, options, tmp_path / "files", rejects=tmp_path / "rejects.csv")
+    report = bulk_import(load_v1(registry, rejects=tmp_path / "rejects.csv"), options, tmp_path / "files")
 
     assert report.load.ok and report.load.rejected == 0, report.load
     assert set(report.phases) == {"check", "validate", "write_files", "import", "start", "schema"}, (
@@ -104,7 +104,7 @@ def test_a_bulk_import_into_a_database_that_holds_data_is_refused(
     generate(registry, orgs=10, seed=1)
 
     with pytest.raises(Conflict, match="only allowed into an empty one"):
-        bulk_import(registry, options, tmp_path / "files")
+        bulk_import(load_v1(registry), options, tmp_path / "files")
 
     with Neo4jStore(options.bolt_uri, "neo4j", PASSWORD) as store:
         assert store.counts()["organizations"] == 1, store.counts()

@@ -31,7 +31,7 @@ from graph_service.store.memory import MemoryStore
 from graph_service.store.memory.journal import JOURNAL_NAME, frame, unframe
 from graph_service.store.memory.ops import DropSubject, PutEntry, PutRelation, PutSubject, decode
 from graph_service.store.neo4j import Neo4jStore
-from loaders.synth import generate
+from graph_service.synth import generate
 from tests._neo4j import Neo4jConnection
 
 pytestmark = pytest.mark.slow

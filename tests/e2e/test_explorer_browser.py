@@ -1,6 +1,6 @@
 """The explorer page in a real headless Chromium against the API under uvicorn.
 
-A small synthetic registry (``loaders.synth``, 40 organisations, plus its court list) is loaded into an
+A small synthetic registry (``graph_service.synth``, 40 organisations, plus its court list) is loaded into an
 embedded store in a temporary data dir, with a hand-made case on top: 湘茶示范有限公司, whose legal
 representative also represents a black-listed company. The API runs as a separate uvicorn process on a
 free loopback port; Playwright drives Debian's ``/usr/bin/chromium`` (no ``playwright install``).
@@ -29,8 +29,8 @@ import pytest
 
 from graph_service.domain.model import CreditDomain, ListKind, RelationKind
 from graph_service.store.memory import MemoryStore
+from graph_service.synth import generate
 from loaders.pipeline import load
-from loaders.synth import generate
 from tests.factories import make_entry, make_org, make_person, make_relation
 
 REPO = Path(__file__).resolve().parents[2]

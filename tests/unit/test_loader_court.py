@@ -9,7 +9,7 @@ import pytest
 
 from graph_service.domain.model import CreditDomain, ListKind, Organization
 from graph_service.store.memory import MemoryStore
-from loaders.court import court_entry_id
+from loaders.formats.court import court_entry_id
 from tests.unit.loader_support import run_load, write
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

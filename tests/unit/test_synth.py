@@ -12,7 +12,7 @@ import pytest
 
 from graph_service.domain.identifiers import check_id_number, check_uscc
 from graph_service.store.memory import MemoryStore
-from loaders.synth import REFERENCE_DATE, generate
+from graph_service.synth import REFERENCE_DATE, generate
 from tests.unit.loader_support import run_load
 
 ORGS = 1000

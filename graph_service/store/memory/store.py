@@ -35,6 +35,7 @@ from graph_service.domain.workflow import Dispute, RepairApplication, Task, Task
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
 from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches, relation_order
 from graph_service.store.memory import plan, workflow_plan, workflow_reads
+from graph_service.store.memory.dump import MemoryDump
 from graph_service.store.memory.feed import MemoryFeed, with_feed_events
 from graph_service.store.memory.feed_state import FeedFloor
 from graph_service.store.memory.graph import GraphState
@@ -57,7 +58,7 @@ class CompactResult:
     snapshot_bytes: int
 
 
-class MemoryStore(MemoryFeed, GraphStore):
+class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
     """The embedded store. ``data_dir`` None keeps everything in memory only (tests).
 
     With a ``data_dir``, a writer takes the directory's lock (a second writer gets ``Conflict``) and

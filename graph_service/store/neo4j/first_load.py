@@ -1,7 +1,7 @@
 """The Neo4j side of a bulk first load: is the database empty before, and the finishing touches after.
 
 The import files are written by :mod:`.import_files` and imported offline by
-:mod:`graph_service.neo4j_local.admin_import`; :mod:`loaders.bulk` runs the whole sequence.
+:mod:`graph_service.neo4j_local.admin_import`; :mod:`.bulk_import` runs the whole sequence.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from graph_service.domain.identifiers import USCC_ALPHABET, org_code_check_char
 from graph_service.domain.model import OrgKind
-from loaders.synth import names
-from loaders.synth.regions import COUNTIES, County, id_prefix
+from graph_service.synth import names
+from graph_service.synth.regions import COUNTIES, County, id_prefix
 
 _MASK = (1 << 64) - 1
 # Every date is relative to this day, never to "today": the same seed writes the same files in any year.

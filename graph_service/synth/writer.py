@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     import _csv
 
-from loaders import court, penalty
+from loaders.formats import court, penalty
 
 V1_HEADERS: dict[str, tuple[str, ...]] = {
     "organizations.csv": ("uscc", "name", "kind", "region", "status", "established_on", "industry"),

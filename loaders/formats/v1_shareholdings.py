@@ -19,9 +19,9 @@ from graph_service.domain.identifiers import normalise
 from graph_service.domain.model import RelationKind
 from loaders.cells import Cells, Problem, holder_is_organisation, parse_date, parse_number
 from loaders.csvio import BadRecord, Row
+from loaders.formats.v1_relations import RelationFile, RelationRow, dated_relation, person_source
 from loaders.report import FileReport
 from loaders.run import Parsed, Run
-from loaders.v1_relations import RelationFile, RelationRow, dated_relation, person_source
 
 # Ratios are given to 6 decimals: shares that round up (three holders of 0.333334) are not an excess.
 _RATIO_SLACK = 1e-5

@@ -14,9 +14,9 @@ import random
 from dataclasses import dataclass
 
 from graph_service.domain.model import OrgKind, RelationKind
-from loaders.synth import names
-from loaders.synth.identities import REFERENCE_DATE, STRUCTURE_PERIOD, Identities, SynthOrg, SynthPerson
-from loaders.synth.writer import Files
+from graph_service.synth import names
+from graph_service.synth.identities import REFERENCE_DATE, STRUCTURE_PERIOD, Identities, SynthOrg, SynthPerson
+from graph_service.synth.writer import Files
 
 _DAY = dt.timedelta(days=1)
 _ROLE_CHOICES = (RelationKind.DIRECTOR, RelationKind.SUPERVISOR, RelationKind.SENIOR_MANAGER)

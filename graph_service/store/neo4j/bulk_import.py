@@ -1,11 +1,12 @@
 """Bulk first load into a local Neo4j: validate like any load, then import offline with ``neo4j-admin``.
 
 A registry of a million organisations takes a long time through ``UNWIND`` upserts; the offline importer
-writes the same graph in a fraction of it. Nothing is validated differently: the source goes through the
-ordinary pipeline (:func:`loaders.pipeline.load` — parsing, reference checks, rejects, person
-resolution, personal credit-record links) into an in-memory staging store, and the staging store's
-content is what gets imported, property maps and labels produced by the Neo4j store's own mapping
-(:mod:`graph_service.store.neo4j.import_files`).
+writes the same graph in a fraction of it. Nothing is validated differently: the caller hands in the
+ordinary load (parsing, reference checks, rejects, person resolution, personal credit-record links) as a
+function of a store, which runs into an in-memory embedded store used as the staging area — the load needs
+a whole :class:`GraphStore` to check references against, and the embedded store gives its content back
+through its public dump (:class:`~graph_service.store.dump.Dumpable`). That dump is what gets imported,
+property maps and labels produced by the Neo4j store's own mapping (:mod:`.import_files`).
 
 The importer replaces the database, so it is only allowed when the database is empty (nothing but the
 counters, as :meth:`GraphStore.clear` leaves them). Sequence: check the database is empty and stop the
@@ -22,39 +23,46 @@ import multiprocessing.connection
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
+from graph_service.domain.feed import FeedEvent
+from graph_service.domain.model import ListEntry, Organization, Person, Relation, StatusChange
+from graph_service.domain.propagation import PersonalLink
 from graph_service.errors import Conflict, InvalidInput
 from graph_service.neo4j_local import LaunchOptions, LocalNeo4j
 from graph_service.neo4j_local.admin_import import run_import
+from graph_service.store.base import GraphStore
+from graph_service.store.dump import PersonMerge, StoredRecord
 from graph_service.store.memory import MemoryStore
-from graph_service.store.memory.feed_state import AppendFeed
-from graph_service.store.memory.ops import (
-    AddStatus,
-    Op,
-    PutEntry,
-    PutLink,
-    PutRelation,
-    PutSubject,
-    RecordMerge,
-)
-from graph_service.store.neo4j import Neo4jStore
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.first_load import ImportTarget, import_target, restore_empty_lists
 from graph_service.store.neo4j.import_files import ImportFiles
-from loaders.pipeline import load
-from loaders.report import LoadReport
+from graph_service.store.neo4j.store import Neo4jStore
 
 _NEO4J_USER = "neo4j"
 
 
+class Validation(Protocol):
+    """What the validating load reports: whether it succeeded, and how many records it read."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def read(self) -> int: ...
+
+
+R = TypeVar("R", bound=Validation)
+
+
 @dataclass
-class BulkReport:
+class BulkReport(Generic[R]):
     """The staging load's report, and the seconds of each step of the import."""
 
-    load: LoadReport
+    load: R
     phases: dict[str, float] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
     restored_lists: int = 0
@@ -63,29 +71,20 @@ class BulkReport:
 
     @property
     def seconds(self) -> float:
+        """The whole import's wall time: the sum of its phases."""
         return sum(self.phases.values())
 
     @property
     def records_per_second(self) -> float:
+        """Source records read per second of the whole import."""
         return self.load.read / self.seconds if self.seconds > 0 else 0.0
 
 
-class _StagingStore(MemoryStore):
-    """An in-memory embedded store whose whole content can be read back in dependency order."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-
-    def dump(self) -> Iterator[Op]:
-        with self._lock:
-            yield from self._state.dump()
-
-
 @dataclass(frozen=True)
-class _Staged:
+class _Staged(Generic[R]):
     """What the staging process hands back: the load's report and the import files it wrote."""
 
-    load: LoadReport
+    load: R
     file_args: list[str]
     counts: dict[str, int]
     multiline: bool
@@ -93,15 +92,13 @@ class _Staged:
     phases: dict[str, float]
 
 
-def _stage(
-    source: Path, files_dir: Path, rejects: Path | None, warnings: Path | None, before: ImportTarget
-) -> _Staged:
-    """Validate ``source`` into a staging store and write the import files (run in a child process)."""
+def _stage(validate: Callable[[GraphStore], R], files_dir: Path, before: ImportTarget) -> _Staged[R]:
+    """Validate into a staging store and write the import files from its dump (run in a child process)."""
     began = time.perf_counter()
-    staging = _StagingStore()
+    staging = MemoryStore(None)
     phases: dict[str, float] = {}
     try:
-        report = load(staging, source, fmt="v1", rejects=rejects, warnings=warnings)
+        report = validate(staging)
         phases["validate"] = time.perf_counter() - began
         if not report.ok:
             return _Staged(report, [], {}, False, 0, phases)
@@ -109,8 +106,8 @@ def _stage(
         # The imported graph continues the counters, so no cached answer or peer cursor matches it.
         data_version = before.data_version + staging.data_version()
         files = ImportFiles(files_dir)
-        for op in staging.dump():
-            _write(files, op, before.feed_seq)
+        for record in staging.dump():
+            _write(files, record, before.feed_seq)
         file_args = files.close(data_version, before.feed_seq)
         phases["write_files"] = time.perf_counter() - began
         return _Staged(report, file_args, dict(files.counts), files.multiline, data_version, phases)
@@ -118,17 +115,16 @@ def _stage(
         staging.close()
 
 
-def _in_child(
-    source: Path, files_dir: Path, rejects: Path | None, warnings: Path | None, before: ImportTarget
-) -> _Staged:
+def _in_child(validate: Callable[[GraphStore], R], files_dir: Path, before: ImportTarget) -> _Staged[R]:
     """:func:`_stage` in a spawned process, which ends with ``os._exit`` once it has sent its answer.
 
     Tearing down a staging graph of tens of millions of objects one by one took 1.5 minutes at a million
-    organisations; the kernel frees the process's memory at once.
+    organisations; the kernel frees the process's memory at once. ``validate`` is pickled to the child, so
+    it must be a module-level function or a ``functools.partial`` of one.
     """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(sender, source, files_dir, rejects, warnings, before))
+    child = context.Process(target=_child_main, args=(sender, validate, files_dir, before))
     child.start()
     sender.close()
     try:
@@ -139,20 +135,18 @@ def _in_child(
         child.join()
     if isinstance(outcome, BaseException):
         raise outcome
-    staged: _Staged = outcome
+    staged: _Staged[R] = outcome
     return staged
 
 
 def _child_main(
     sender: multiprocessing.connection.Connection,
-    source: Path,
+    validate: Callable[[GraphStore], R],
     files_dir: Path,
-    rejects: Path | None,
-    warnings: Path | None,
     before: ImportTarget,
 ) -> None:
     try:
-        outcome: _Staged | BaseException = _stage(source, files_dir, rejects, warnings, before)
+        outcome: _Staged[R] | BaseException = _stage(validate, files_dir, before)
     except BaseException as exc:  # handed to the parent, which raises it there
         outcome = exc
     sender.send(outcome)
@@ -161,38 +155,38 @@ def _child_main(
 
 
 def bulk_import(
-    source: Path,
+    validate: Callable[[GraphStore], R],
     options: LaunchOptions,
     files_dir: Path,
     *,
-    rejects: Path | None = None,
-    warnings: Path | None = None,
     keep_files: bool = False,
     echo: Callable[[str], None] = lambda _line: None,
-) -> BulkReport:
-    """Load the format v1 directory ``source`` into the empty Neo4j database of the home ``options``.
+) -> BulkReport[R]:
+    """Import what ``validate`` loads into the empty Neo4j database of the home ``options``.
 
-    The server is checked to be empty and stopped first (so nothing can write while the files are made),
-    and is running afterwards. The staging store lives in a child process, so its memory (gigabytes at a
-    million organisations) is given back before the importer and the server need theirs. Nothing is
-    changed if the database is not empty (``Conflict``) or the load fails (``report.load.failure``; the
-    server is started again). ``files_dir`` receives the import files, removed unless ``keep_files``.
+    ``validate`` is a format v1 load waiting for its store (e.g. :func:`loaders.pipeline.load_v1`); its
+    report says whether it succeeded. The server is checked to be empty and stopped first (so nothing can
+    write while the files are made), and is running afterwards. The staging store lives in a child
+    process, so its memory (gigabytes at a million organisations) is given back before the importer and
+    the server need theirs. Nothing is changed if the database is not empty (``Conflict``) or the load
+    fails (``report.load`` not ok; the server is started again). ``files_dir`` receives the import files,
+    removed unless ``keep_files``.
     """
     password = options.require_password()
     launcher = LocalNeo4j(options, echo=echo)
-    report = BulkReport(load=LoadReport(format="v1", dry_run=False))
+    phases: dict[str, float] = {}
 
     began = time.perf_counter()
     launcher.start()
     before = _target(options, password)
     echo("stopping the server: the import replaces its database")
     launcher.stop()
-    report.phases["check"] = time.perf_counter() - began
+    phases["check"] = time.perf_counter() - began
 
-    echo(f"validating {source} and writing the import files to {files_dir}")
+    echo(f"validating and writing the import files to {files_dir}")
     try:
-        staged = _in_child(source, files_dir, rejects, warnings, before)
-        report.load = staged.load
+        staged = _in_child(validate, files_dir, before)
+        report = BulkReport(load=staged.load, phases=phases)
         report.phases.update(staged.phases)
         if not report.load.ok:
             return report
@@ -210,7 +204,7 @@ def bulk_import(
         began = time.perf_counter()
         echo("starting the server")
         launcher.start()
-        report.phases["start"] = time.perf_counter() - began
+        phases["start"] = time.perf_counter() - began
         if not keep_files:
             shutil.rmtree(files_dir, ignore_errors=True)
 
@@ -241,22 +235,22 @@ def _target(options: LaunchOptions, password: str) -> ImportTarget:
     return target
 
 
-def _write(files: ImportFiles, op: Op, feed_offset: int) -> None:
-    match op:
-        case PutSubject(subject=subject):
-            files.add_subject(subject)
-        case PutRelation(relation=relation):
-            files.add_relation(relation)
-        case PutEntry(entry=entry):
-            files.add_entry(entry)
-        case AddStatus(change=change):
-            files.add_change(change)
-        case PutLink(link=link):
-            files.add_link(link)
-        case AppendFeed(event=event):
-            files.add_feed_event(event, feed_offset)
-        case RecordMerge():
+def _write(files: ImportFiles, record: StoredRecord, feed_offset: int) -> None:
+    match record:
+        case Organization() | Person():
+            files.add_subject(record)
+        case Relation():
+            files.add_relation(record)
+        case ListEntry():
+            files.add_entry(record)
+        case StatusChange():
+            files.add_change(record)
+        case PersonalLink():
+            files.add_link(record)
+        case FeedEvent():
+            files.add_feed_event(record, feed_offset)
+        case PersonMerge():
             pass  # the Neo4j store keeps no record of merged persons
         case _:
-            # Penalties, workflow records and feed events never come from a format v1 load.
-            raise InvalidInput(f"a bulk import cannot carry {type(op).__name__} records")
+            # Penalties, workflow records and peer cursors never come from a format v1 load.
+            raise InvalidInput(f"a bulk import cannot carry {type(record).__name__} records")

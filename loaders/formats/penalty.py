@@ -18,7 +18,7 @@ from graph_service.domain.model import UpsertCounts
 from graph_service.domain.penalty import PenaltyRecord, PenaltySubjectCategory
 from loaders.cells import Cells
 from loaders.csvio import normalise_header
-from loaders.public import PublicFile, PublicRow, SubjectRef, identify
+from loaders.formats.public import PublicFile, PublicRow, SubjectRef, identify
 from loaders.run import Run
 
 NAME = "行政相对人名称"

@@ -30,10 +30,10 @@ from graph_service.domain.model import (
 )
 from loaders.cells import Cells, Problem, is_withheld
 from loaders.csvio import normalise_header
-from loaders.public import PublicFile, PublicRow, identify, province_code
+from loaders.formats.public import PublicFile, PublicRow, identify, province_code
+from loaders.formats.v1_entries import subject_region
 from loaders.report import FileReport
 from loaders.run import Parsed, Run
-from loaders.v1_entries import subject_region
 
 NAME = "被执行人姓名/名称"
 IDENTIFIER = "身份证号码/组织机构代码"

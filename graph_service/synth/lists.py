@@ -12,11 +12,11 @@ import datetime as dt
 import random
 
 from graph_service.domain.model import RelationKind
-from loaders.synth import names
-from loaders.synth.identities import REFERENCE_DATE, Identities, SynthOrg, SynthPerson
-from loaders.synth.regions import COUNTIES, PROVINCE_ABBREVIATIONS, PROVINCE_NAMES, County, city_name
-from loaders.synth.registry import Spell, iso, random_day
-from loaders.synth.writer import Files
+from graph_service.synth import names
+from graph_service.synth.identities import REFERENCE_DATE, Identities, SynthOrg, SynthPerson
+from graph_service.synth.regions import COUNTIES, PROVINCE_ABBREVIATIONS, PROVINCE_NAMES, County, city_name
+from graph_service.synth.registry import Spell, iso, random_day
+from graph_service.synth.writer import Files
 
 _YEAR = dt.timedelta(days=365)
 _DAY = dt.timedelta(days=1)

@@ -1,7 +1,7 @@
 """A realistic synthetic registry in format v1 (plus court-list and penalty samples), deterministic by seed.
 
 ``generate(out, orgs=N, seed=S)`` streams every row to disk: memory stays flat from a thousand to a million
-organisations. Dates are relative to :data:`~loaders.synth.identities.REFERENCE_DATE`, never to today.
+organisations. Dates are relative to :data:`~graph_service.synth.identities.REFERENCE_DATE`, never to today.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from loaders.synth.identities import REFERENCE_DATE, Identities
-from loaders.synth.lists import Lists
-from loaders.synth.registry import Registry
-from loaders.synth.writer import Files
+from graph_service.synth.identities import REFERENCE_DATE, Identities
+from graph_service.synth.lists import Lists
+from graph_service.synth.registry import Registry
+from graph_service.synth.writer import Files
 
 __all__ = ["PERSONS_PER_ORG", "REFERENCE_DATE", "generate"]
 
