@@ -12,6 +12,8 @@ from graph_service.cli.main import app
 from graph_service.domain.model import Relation, UpsertCounts
 from graph_service.errors import BackendUnavailable, GraphServiceError, NotFound
 from graph_service.store.memory import MemoryStore
+from loaders.pipeline import plan
+from loaders.report import issue_files
 from tests.unit.loader_support import (
     ORG_A,
     ORGS_CSV,
@@ -135,6 +137,72 @@ def test_the_cli_loads_prints_a_summary_and_exits_zero_despite_rejects(
     assert result.exit_code == 0, result.output
     assert "roles.csv" in result.output and "1 rejected rows" in result.output, result.output
     assert "role must be one of" in rejects.read_text(encoding="utf-8-sig")
+
+
+def test_without_rejects_the_cli_writes_the_issue_files_beside_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph_service.config import get_settings
+
+    src = base_dir(tmp_path / "registry")
+    write(src, "roles.csv", ROLES + f"{PERSON_1},{ORG_A},boss\n")
+    monkeypatch.setenv("GRAPH_SERVICE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["load", str(src)])
+    finally:
+        get_settings.cache_clear()
+    rejects = tmp_path / "registry.rejects.csv"
+    assert result.exit_code == 0, result.output
+    assert "role must be one of" in rejects.read_text(encoding="utf-8-sig"), sorted(tmp_path.iterdir())
+    assert (tmp_path / "registry.rejects.warnings.csv").is_file(), sorted(tmp_path.iterdir())
+    assert not (tmp_path / "load-rejects.csv").exists(), "nothing is written to the working directory"
+
+
+def test_issue_files_are_named_after_the_source_unless_given(tmp_path: Path) -> None:
+    court = write(tmp_path / "lists", "court.csv", "x\n")
+
+    assert issue_files(tmp_path / "registry") == (
+        tmp_path / "registry.rejects.csv",
+        tmp_path / "registry.rejects.warnings.csv",
+    )
+    assert issue_files(court) == (
+        tmp_path / "lists" / "court.rejects.csv",
+        tmp_path / "lists" / "court.rejects.warnings.csv",
+    )
+    assert issue_files(court, tmp_path / "out.csv") == (tmp_path / "out.csv", tmp_path / "out.warnings.csv")
+
+
+def test_a_public_list_directory_never_loads_the_issue_files_of_an_earlier_load(tmp_path: Path) -> None:
+    lists = tmp_path / "lists"
+    for name in ("court.csv", "court.rejects.csv", "court.rejects.warnings.csv"):
+        write(lists, name, "file,line,column,value,reason\n")
+
+    planned, notes = plan(lists, "court")
+
+    assert [p.path.name for p in planned] == ["court.csv"], planned
+    assert notes == [
+        "ignored court.rejects.csv: the issue file of a load",
+        "ignored court.rejects.warnings.csv: the issue file of a load",
+    ], notes
+
+
+def test_a_loaded_store_dumps_domain_records_with_subjects_before_what_refers_to_them(
+    store: MemoryStore, tmp_path: Path
+) -> None:
+    src = base_dir(tmp_path / "src")
+    write(src, "roles.csv", ROLES)
+    run_load(store, src, tmp_path)
+
+    records = list(store.dump())
+
+    kinds = [type(r).__name__ for r in records]
+    assert kinds == ["Organization"] * 3 + ["Person"] * 3 + ["Relation"], kinds
+    relation = records[-1]
+    assert isinstance(relation, Relation) and (relation.source_id, relation.target_id) == (PERSON_1, ORG_A), (
+        relation
+    )
 
 
 def test_the_cli_exits_one_with_a_clear_message_for_a_missing_column(
