@@ -1,4 +1,4 @@
-"""The change feed of list entries, and the rules for recognising (互认) another region's entries (issue 8).
+"""The change feed of list entries, and the rules for recognising (互认) another region's entries.
 
 Pure: imports only pydantic, the standard library and sibling domain modules.
 
@@ -199,7 +199,7 @@ def status_change_here(
 ) -> StatusChange | None:
     """The history record a recognised entry gets here: its status change, if the status changed.
 
-    A new entry's first record is written by the store like any new entry's (None is returned then).
+    A new entry's first record is :func:`first_status_change`, like any new entry's (None is returned then).
     The origin's actor, time and reason are kept; without an origin record the peer region is the actor.
     """
     if stored is None or stored.status is incoming.entry.status:
@@ -212,4 +212,11 @@ def status_change_here(
         at=origin.at if origin is not None else incoming.at,
         actor=origin.actor if origin is not None else f"peer region {region}",
         reason=origin.reason if origin is not None else None,
+    )
+
+
+def first_status_change(entry: ListEntry, now: dt.datetime) -> StatusChange:
+    """The first history record of a new entry: from nothing to its status, by the initiating department."""
+    return StatusChange(
+        entry_id=entry.entry_id, from_status=None, to_status=entry.status, at=now, actor=entry.initiating_dept
     )

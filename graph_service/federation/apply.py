@@ -25,10 +25,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from graph_service.domain.feed import FeedEvent
 from graph_service.domain.model import Organization, Person
+from graph_service.domain.peer_batch import PeerBatch, PeerItem
 from graph_service.errors import InvalidInput
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.store.base import GraphStore
-from graph_service.store.feed_port import PeerBatch, PeerItem
 
 _MASKED_ID = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
 _SUBJECT = TypeAdapter(Organization | Person)

@@ -1,5 +1,6 @@
-"""Graph stores: the port (:class:`GraphStore`) and its backends (embedded networkx, Neo4j)."""
+"""Graph stores: the ports (graph, workflow, feed), :class:`GraphStore` combining them, and its backends."""
 
-from graph_service.store.base import Adjacency, GraphStore
+from graph_service.store.base import GraphStore
+from graph_service.store.graph_port import Adjacency
 
 __all__ = ["Adjacency", "GraphStore"]

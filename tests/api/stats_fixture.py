@@ -37,6 +37,7 @@ from graph_service.domain.workflow import (
     task_id_for,
 )
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org
 
 TAX = "国家税务总局测试县税务局"
@@ -106,7 +107,7 @@ def write_fixture(store: GraphStore) -> None:
         make_entry("E-F", ORGS["F"].uscc, decided_on=_day("08-01")),
     ]
     for entry in entries:
-        store.create_entry(entry, [], TASKS[entry.entry_id])
+        store.write_step(EntryStep.create(entry, [], TASKS[entry.entry_id]))
     for dispute in (
         _dispute("d1", "E-C", "10-15"),
         _dispute("d2", "E-F", "09-25"),
@@ -114,13 +115,13 @@ def write_fixture(store: GraphStore) -> None:
             update={"status": DisputeStatus.UPHELD, "resolved_by": TAX, "resolved_on": _day("10-03")}
         ),
     ):
-        store.apply_entry_change(None, None, dispute=dispute)
+        store.write_step(EntryStep(dispute=dispute))
     for repair in (
         _repair("r1", "E-D", "10-10", RepairStatus.APPROVED, "10-25"),
         _repair("r2", "E-A", "10-28", RepairStatus.PENDING, None),
         _repair("r3", "E-B", "09-30", RepairStatus.REJECTED, "10-02"),
     ):
-        store.apply_entry_change(None, None, repair=repair)
+        store.write_step(EntryStep(repair=repair))
 
 
 def _dispute(dispute_id: str, entry_id: str, filed: str) -> Dispute:

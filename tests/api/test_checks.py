@@ -16,6 +16,7 @@ from graph_service.config import Settings
 from graph_service.domain.model import CreditDomain, EntryStatus, ListKind, RelationKind
 from graph_service.services.workflow.links import refresh_links
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org, make_person, make_relation
 
 KEYS = {
@@ -195,16 +196,18 @@ def test_repaired_entry_is_gone_from_checks(client: TestClient, store: GraphStor
 
     entry = store.get_entries(["E-LISTED"])["E-LISTED"]
     repaired = entry.model_copy(update={"status": EntryStatus.REPAIRED, "version": entry.version + 1})
-    store.transition_entry(
-        repaired,
-        StatusChange(
-            entry_id="E-LISTED",
-            from_status=EntryStatus.ACTIVE,
-            to_status=EntryStatus.REPAIRED,
-            at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-            actor="税务局",
-            reason="信用修复",
-        ),
+    store.write_step(
+        EntryStep(
+            repaired,
+            StatusChange(
+                entry_id="E-LISTED",
+                from_status=EntryStatus.ACTIVE,
+                to_status=EntryStatus.REPAIRED,
+                at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+                actor="税务局",
+                reason="信用修复",
+            ),
+        )
     )
     assert check(client, LISTED.uscc, "bidding")["verdict"] == "pass"
     assert check(client, REP.key, "bidding", depth=1)["measures"] == []

@@ -12,6 +12,7 @@ import pytest
 from graph_service.domain.model import EntryStatus, StatusChange
 from graph_service.federation.serve import decode_cursor, encode_cursor
 from graph_service.federation.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from graph_service.store.workflow_port import EntryStep
 from tests.api.feed_support import (
     APPROVAL,
     COUNTY_B,
@@ -43,7 +44,7 @@ def _list_and_repair(a: County) -> None:
         at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
         actor="县税务局",
     )
-    a.store.apply_entry_change(repaired, change)
+    a.store.write_step(EntryStep(repaired, change))
 
 
 def _page(a: County, headers: dict[str, str], **params: Any) -> dict[str, Any]:

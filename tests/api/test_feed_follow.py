@@ -19,6 +19,7 @@ from graph_service.config import PeerConfig, Settings
 from graph_service.domain.model import EntryStatus, StatusChange
 from graph_service.federation.background import PeerFollowers
 from graph_service.store.memory import MemoryStore
+from graph_service.store.workflow_port import EntryStep
 from tests.api.feed_support import B, County, county_a, listing, seed_b
 
 
@@ -54,7 +55,7 @@ def test_a_follower_pulls_every_change_of_its_peer_until_stopped(a: County) -> N
             at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
             actor="县税务局",
         )
-        a.store.apply_entry_change(revoked, change)
+        a.store.write_step(EntryStep(revoked, change))
         _eventually(lambda: b.get_entries([revoked.entry_id])[revoked.entry_id].status is EntryStatus.REVOKED)
     finally:
         started = time.monotonic()

@@ -22,6 +22,7 @@ from graph_service.services.checks.models import CheckRequest, CheckResult
 from graph_service.services.checks.related_party import run_check
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
+from graph_service.store.workflow_port import EntryStep
 from tests.api.feed_support import ENTERPRISE, HELD, A, B, County, county_a, listing, seed_b, serving
 from tests.factories import make_entry
 
@@ -80,7 +81,7 @@ def _repair(a: County) -> None:
         actor="县税务局",
         reason="已完成信用修复",
     )
-    a.store.apply_entry_change(repaired, change)
+    a.store.write_step(EntryStep(repaired, change))
 
 
 def test_a_listing_in_county_a_hits_a_related_company_in_county_b_with_its_origin(

@@ -8,10 +8,10 @@ import pytest
 
 from graph_service.domain.feed import Disposition, FeedEvent, FeedEventKind
 from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
+from graph_service.domain.peer_batch import PeerBatch, PeerItem
 from graph_service.domain.propagation import PersonalLink
 from graph_service.errors import Conflict, NotFound
 from graph_service.store.base import GraphStore
-from graph_service.store.feed_port import PeerBatch, PeerItem
 from tests.factories import make_entry, make_org, make_person
 
 HOME, PEER = "430923", "430921"

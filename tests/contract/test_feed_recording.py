@@ -16,6 +16,7 @@ from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
 from graph_service.domain.propagation import PersonalLink
 from graph_service.errors import Conflict, InvalidInput
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org, make_person, make_unresolved_person
 
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -38,7 +39,7 @@ def _step(store: GraphStore, entry: ListEntry, to: EntryStatus, **changes: objec
     change = StatusChange(
         entry_id=entry.entry_id, from_status=entry.status, to_status=to, at=AT, actor="县税务局", reason="r"
     )
-    store.apply_entry_change(after, change)
+    store.write_step(EntryStep(after, change))
     return after
 
 
@@ -94,7 +95,7 @@ def test_initiating_an_entry_in_the_workflow_records_its_creation_with_its_first
     store.upsert_persons([REP])
     entry = make_entry("E-1", ORG.uscc)
     link = PersonalLink(person_id=REP.key, entry_id="E-1", org_id=ORG.uscc, roles=("legal_representative",))
-    store.create_entry(entry, [link], [])
+    store.write_step(EntryStep.create(entry, [link], []))
     _step(store, entry, EntryStatus.REVOKED)
 
     events = _events(store, base)
@@ -119,7 +120,7 @@ def test_a_refused_write_records_no_event(store: GraphStore) -> None:
     )
 
     with pytest.raises(Conflict):
-        store.apply_entry_change(stale, change)
+        store.write_step(EntryStep(stale, change))
 
     assert _head(store) == head
     assert _events(store, head) == []

@@ -9,6 +9,7 @@ import pytest
 from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
 from graph_service.errors import Conflict, NotFound
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 from tests.contract.builders import seed
 from tests.factories import make_entry, make_org
 
@@ -54,8 +55,8 @@ def test_each_transition_is_appended_to_the_history_oldest_first(store: GraphSto
         EntryStatus.DISPUTED, EntryStatus.ACTIVE, at=AT + dt.timedelta(days=10), reason="异议不成立"
     )
 
-    store.transition_entry(disputed, first)
-    store.transition_entry(_next(disputed, EntryStatus.ACTIVE), second)
+    store.write_step(EntryStep(disputed, first))
+    store.write_step(EntryStep(_next(disputed, EntryStatus.ACTIVE), second))
 
     history = store.entry_history("E-1")
     assert [(c.from_status, c.to_status) for c in history] == [
@@ -70,7 +71,7 @@ def test_a_transition_stores_the_new_version_of_the_entry(store: GraphStore) -> 
     entry = _stored_entry(store)
     repaired = _next(entry, EntryStatus.REPAIRED)
 
-    store.transition_entry(repaired, _change(EntryStatus.ACTIVE, EntryStatus.REPAIRED))
+    store.write_step(EntryStep(repaired, _change(EntryStatus.ACTIVE, EntryStatus.REPAIRED)))
 
     assert store.get_entries(["E-1"]) == {"E-1": repaired}
     assert [e.status for e in store.entries_for([make_org(1).uscc])] == [EntryStatus.REPAIRED]
@@ -84,9 +85,11 @@ def test_a_transition_whose_version_is_not_the_next_one_conflicts_and_changes_no
     data_version = store.data_version()
 
     with pytest.raises(Conflict) as caught:
-        store.transition_entry(
-            _next(entry, EntryStatus.REVOKED, version=version),
-            _change(EntryStatus.ACTIVE, EntryStatus.REVOKED),
+        store.write_step(
+            EntryStep(
+                _next(entry, EntryStatus.REVOKED, version=version),
+                _change(EntryStatus.ACTIVE, EntryStatus.REVOKED),
+            )
         )
 
     assert "E-1" in str(caught.value), caught.value
@@ -97,13 +100,13 @@ def test_a_transition_whose_version_is_not_the_next_one_conflicts_and_changes_no
 
 def test_a_second_writer_with_the_same_version_loses(store: GraphStore) -> None:
     entry = _stored_entry(store)
-    store.transition_entry(
-        _next(entry, EntryStatus.DISPUTED), _change(EntryStatus.ACTIVE, EntryStatus.DISPUTED)
+    store.write_step(
+        EntryStep(_next(entry, EntryStatus.DISPUTED), _change(EntryStatus.ACTIVE, EntryStatus.DISPUTED))
     )
 
     with pytest.raises(Conflict):
-        store.transition_entry(
-            _next(entry, EntryStatus.REVOKED), _change(EntryStatus.ACTIVE, EntryStatus.REVOKED)
+        store.write_step(
+            EntryStep(_next(entry, EntryStatus.REVOKED), _change(EntryStatus.ACTIVE, EntryStatus.REVOKED))
         )
 
     assert store.get_entries(["E-1"])["E-1"].status is EntryStatus.DISPUTED
@@ -114,7 +117,7 @@ def test_a_transition_of_an_unknown_entry_raises_not_found(store: GraphStore) ->
     ghost = make_entry("E-1", make_org(1).uscc, version=2, status=EntryStatus.REVOKED)
 
     with pytest.raises(NotFound) as caught:
-        store.transition_entry(ghost, _change(EntryStatus.ACTIVE, EntryStatus.REVOKED))
+        store.write_step(EntryStep(ghost, _change(EntryStatus.ACTIVE, EntryStatus.REVOKED)))
 
     assert "E-1" in str(caught.value), caught.value
     assert store.get_entries(["E-1"]) == {}
@@ -125,8 +128,8 @@ def test_a_transition_advances_the_data_version(store: GraphStore) -> None:
     entry = _stored_entry(store)
     before = store.data_version()
 
-    store.transition_entry(
-        _next(entry, EntryStatus.DISPUTED), _change(EntryStatus.ACTIVE, EntryStatus.DISPUTED)
+    store.write_step(
+        EntryStep(_next(entry, EntryStatus.DISPUTED), _change(EntryStatus.ACTIVE, EntryStatus.DISPUTED))
     )
 
     assert store.data_version() > before

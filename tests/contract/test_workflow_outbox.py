@@ -18,6 +18,7 @@ from graph_service.domain.workflow import Task, lift, task_id_for
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org
 
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -49,7 +50,7 @@ def _created(store: GraphStore) -> tuple[Task, Delivery]:
     store.upsert_organizations([ORG])
     task = _task()
     delivery = _push(None, task)
-    store.create_entry(make_entry("E-1", ORG.uscc), [], [task], deliveries=[delivery])
+    store.write_step(EntryStep.create(make_entry("E-1", ORG.uscc), [], [task], deliveries=[delivery]))
     return task, delivery
 
 
@@ -65,7 +66,7 @@ def test_a_step_refused_for_a_stale_task_writes_no_push(store: GraphStore) -> No
     task, first = _created(store)
     stale = task.model_copy(update={"status": TaskStatus.LIFTED, "version": 3})
     with pytest.raises(Conflict, match="task"):
-        store.apply_entry_change(None, None, tasks=[stale], deliveries=[_push(task, stale)])
+        store.write_step(EntryStep(tasks=[stale], deliveries=[_push(task, stale)]))
     assert store.get_deliveries() == [first]
     assert store.get_task(task.task_id) == task
 
@@ -74,9 +75,9 @@ def test_a_push_written_twice_is_a_conflict_and_the_step_writes_nothing(store: G
     task, first = _created(store)
     lifted = lift([task])
     with pytest.raises(Conflict, match=first.delivery_id):
-        store.apply_entry_change(None, None, tasks=lifted, deliveries=[first])
+        store.write_step(EntryStep(tasks=lifted, deliveries=[first]))
     assert store.get_task(task.task_id) == task, "the task change went with the refused push"
-    store.apply_entry_change(None, None, tasks=lifted, deliveries=[_push(task, lifted[0])])
+    store.write_step(EntryStep(tasks=lifted, deliveries=[_push(task, lifted[0])]))
     assert sorted(d.event.value for d in store.get_deliveries(statuses=PENDING)) == [
         "task.created",
         "task.lifted",
@@ -87,7 +88,7 @@ def test_a_push_of_an_unknown_entry_is_not_found(store: GraphStore) -> None:
     _created(store)
     orphan = _push(None, _task("E-404"))
     with pytest.raises(NotFound, match="E-404"):
-        store.apply_entry_change(None, None, deliveries=[orphan])
+        store.write_step(EntryStep(deliveries=[orphan]))
     assert len(store.get_deliveries()) == 1
 
 

@@ -23,6 +23,7 @@ from graph_service.domain.workflow import (
 from graph_service.errors import Conflict, NotFound
 from graph_service.store.base import GraphStore
 from graph_service.store.memory import MemoryStore
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org, make_person
 
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -50,7 +51,7 @@ def _created(store: GraphStore) -> tuple[ListEntry, list[Task]]:
     entry = make_entry("E-1", ORG.uscc)
     link = PersonalLink(person_id=REP.key, entry_id="E-1", org_id=ORG.uscc, roles=("legal_representative",))
     tasks = [_task("E-1", ORG.uscc, "市场监管部门"), _task("E-1", REP.key, "市场监管部门")]
-    store.create_entry(entry, [link], tasks)
+    store.write_step(EntryStep.create(entry, [link], tasks))
     return entry, tasks
 
 
@@ -77,7 +78,7 @@ def test_creating_an_existing_entry_is_a_conflict_and_writes_nothing(store: Grap
     version = store.data_version()
     extra = _task("E-1", OTHER.key, "市场监管部门")
     with pytest.raises(Conflict, match="E-1"):
-        store.create_entry(make_entry("E-1", ORG.uscc, reason="again"), [], [extra])
+        store.write_step(EntryStep.create(make_entry("E-1", ORG.uscc, reason="again"), [], [extra]))
     assert store.get_task(extra.task_id) is None
     assert store.data_version() == version
 
@@ -86,7 +87,7 @@ def test_creating_an_entry_with_an_unknown_responsible_person_writes_nothing(sto
     store.upsert_organizations([ORG])
     entry = make_entry("E-2", ORG.uscc, responsible_person_ids=(REP.key,))
     with pytest.raises(NotFound, match=REP.key):
-        store.create_entry(entry, [], [_task("E-2", ORG.uscc, "财政部门")])
+        store.write_step(EntryStep.create(entry, [], [_task("E-2", ORG.uscc, "财政部门")]))
     assert store.get_entries(["E-2"]) == {}
     assert store.get_tasks(TaskFilter()) == []
 
@@ -102,7 +103,9 @@ def test_a_dispute_suspends_the_entry_and_its_tasks_in_one_call(store: GraphStor
         filed_on=AT.date(),
         due_on=dt.date(2026, 11, 22),
     )
-    store.apply_entry_change(after, change, tasks=follow_entry(tasks, EntryStatus.DISPUTED), dispute=dispute)
+    store.write_step(
+        EntryStep(after, change, tasks=follow_entry(tasks, EntryStatus.DISPUTED), dispute=dispute)
+    )
     assert store.get_entries(["E-1"])["E-1"].status is EntryStatus.DISPUTED
     suspended = store.get_tasks(TaskFilter(statuses=frozenset({TaskStatus.SUSPENDED})))
     assert len(suspended) == 2, suspended
@@ -116,7 +119,7 @@ def test_a_stale_entry_version_refuses_the_whole_step(store: GraphStore) -> None
     after, change = _change(entry, EntryStatus.REVOKED)
     stale = after.model_copy(update={"version": 5})
     with pytest.raises(Conflict, match="version"):
-        store.apply_entry_change(stale, change, tasks=follow_entry(tasks, EntryStatus.REVOKED))
+        store.write_step(EntryStep(stale, change, tasks=follow_entry(tasks, EntryStatus.REVOKED)))
     assert {t.status for t in store.get_tasks(TaskFilter())} == {TaskStatus.PENDING}
     assert store.get_entries(["E-1"])["E-1"].status is EntryStatus.ACTIVE
 
@@ -126,7 +129,7 @@ def test_a_stale_task_version_leaves_the_entry_unchanged(store: GraphStore) -> N
     after, change = _change(entry, EntryStatus.REVOKED)
     stale = [t.model_copy(update={"status": TaskStatus.LIFTED, "version": 3}) for t in tasks]
     with pytest.raises(Conflict, match="task"):
-        store.apply_entry_change(after, change, tasks=stale)
+        store.write_step(EntryStep(after, change, tasks=stale))
     assert store.get_entries(["E-1"])["E-1"].version == 1
     assert len(store.entry_history("E-1")) == 1
 
@@ -145,7 +148,7 @@ def test_task_feedback_needs_the_next_version(store: GraphStore) -> None:
 def test_tasks_filter_by_department_and_status(store: GraphStore) -> None:
     entry, tasks = _created(store)
     extra = _task("E-1", ORG.uscc, "财政部门", measure_id="restrict_fiscal_funds")
-    store.apply_entry_change(None, None, tasks=[extra])
+    store.write_step(EntryStep(tasks=[extra]))
     assert store.get_tasks(TaskFilter(department="财政部门")) == [extra]
     both = store.get_tasks(TaskFilter(department="市场监管部门", statuses=frozenset({TaskStatus.PENDING})))
     assert len(both) == 2, both
@@ -157,9 +160,9 @@ def test_repair_applications_are_stored_and_replaced_by_id(store: GraphStore) ->
     repair = RepairApplication(
         repair_id="r1", entry_id="E-1", evidence="已整改", applied_by="企业", applied_on=AT.date()
     )
-    store.apply_entry_change(None, None, repair=repair)
+    store.write_step(EntryStep(repair=repair))
     decided = repair.model_copy(update={"status": RepairStatus.APPROVED, "decided_by": "税务局"})
-    store.apply_entry_change(None, None, repair=decided)
+    store.write_step(EntryStep(repair=decided))
     assert store.get_repairs(entry_id="E-1") == [decided]
     assert store.get_repairs(repair_id="r2") == []
 
@@ -175,7 +178,7 @@ def test_a_record_of_an_unknown_entry_is_not_found(store: GraphStore) -> None:
         status=DisputeStatus.OPEN,
     )
     with pytest.raises(NotFound, match="E-404"):
-        store.apply_entry_change(None, None, dispute=dispute)
+        store.write_step(EntryStep(dispute=dispute))
     assert store.get_disputes() == []
 
 
@@ -188,7 +191,7 @@ def test_a_corrected_entry_gets_its_links_replaced_in_the_same_step(store: Graph
         entry_id="E-1", from_status=EntryStatus.ACTIVE, to_status=EntryStatus.ACTIVE, at=AT, actor="税务局"
     )
     link = PersonalLink(person_id=OTHER.key, entry_id="E-1", org_id=ORG.uscc, responsible=True)
-    store.apply_entry_change(corrected, change, links=[link])
+    store.write_step(EntryStep(corrected, change, links=[link]))
     assert store.links_of_entries(["E-1"]) == [link]
     assert store.get_entries(["E-1"])["E-1"].reason == "更正"
 

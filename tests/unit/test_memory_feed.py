@@ -7,9 +7,10 @@ from pathlib import Path
 
 from graph_service.domain.feed import FeedEvent, FeedEventKind
 from graph_service.domain.model import EntryStatus, StatusChange
-from graph_service.store.feed_port import PeerBatch, PeerItem
+from graph_service.domain.peer_batch import PeerBatch, PeerItem
 from graph_service.store.memory import MemoryStore
 from graph_service.store.memory.journal import JOURNAL_NAME
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org
 
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -22,11 +23,17 @@ def _write_history(store: MemoryStore) -> None:
     entry = make_entry("E-1", ORG.uscc)
     store.upsert_entries([entry])
     repaired = entry.model_copy(update={"status": EntryStatus.REPAIRED, "version": 2})
-    store.transition_entry(
-        repaired,
-        StatusChange(
-            entry_id="E-1", from_status=EntryStatus.ACTIVE, to_status=EntryStatus.REPAIRED, at=AT, actor="x"
-        ),
+    store.write_step(
+        EntryStep(
+            repaired,
+            StatusChange(
+                entry_id="E-1",
+                from_status=EntryStatus.ACTIVE,
+                to_status=EntryStatus.REPAIRED,
+                at=AT,
+                actor="x",
+            ),
+        )
     )
 
 

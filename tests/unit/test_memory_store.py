@@ -13,6 +13,7 @@ from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.errors import BackendUnavailable, InvalidInput
 from graph_service.store.memory import MemoryStore
+from graph_service.store.workflow_port import EntryStep
 from tests.factories import make_entry, make_org, make_person, make_relation, make_unresolved_person
 
 AT = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.UTC)
@@ -58,17 +59,19 @@ def populated(data_dir: Path | None) -> MemoryStore:
             ]
         }
     )
-    store.transition_entry(
-        make_entry(
-            "E-1", ORG.uscc, responsible_person_ids=(NAMED.key,), status=EntryStatus.DISPUTED, version=2
-        ),
-        StatusChange(
-            entry_id="E-1",
-            from_status=EntryStatus.ACTIVE,
-            to_status=EntryStatus.DISPUTED,
-            at=AT,
-            actor="企业",
-        ),
+    store.write_step(
+        EntryStep(
+            make_entry(
+                "E-1", ORG.uscc, responsible_person_ids=(NAMED.key,), status=EntryStatus.DISPUTED, version=2
+            ),
+            StatusChange(
+                entry_id="E-1",
+                from_status=EntryStatus.ACTIVE,
+                to_status=EntryStatus.DISPUTED,
+                at=AT,
+                actor="企业",
+            ),
+        )
     )
     store.resolve_person(NAMED.key, RESOLVED)
     return store
@@ -180,7 +183,9 @@ def test_a_transition_must_start_from_the_stored_status() -> None:
     )
 
     with pytest.raises(InvalidInput, match="from_status"):
-        store.transition_entry(make_entry("E-1", ORG.uscc, status=EntryStatus.REPAIRED, version=2), wrong)
+        store.write_step(
+            EntryStep(make_entry("E-1", ORG.uscc, status=EntryStatus.REPAIRED, version=2), wrong)
+        )
     assert (store.data_version(), len(store.entry_history("E-1"))) == (2, 1)
 
 

@@ -29,7 +29,7 @@ from graph_service.domain.webhooks import (
     signature,
 )
 from graph_service.domain.workflow import Task
-from graph_service.store.base import entry_matches
+from graph_service.store.contract import entry_matches
 from tests.factories import make_entry, make_org, make_person
 
 D = dt.date.fromisoformat

@@ -2,7 +2,7 @@
 
 Orchestration only: the rules are :mod:`graph_service.domain.lifecycle` and
 :mod:`graph_service.domain.workflow`; each step is read, decide, then ONE store call
-(:meth:`GraphStore.create_entry` or :meth:`GraphStore.apply_entry_change`), so an entry's status, its
+(:meth:`GraphStore.write_step` of one :class:`EntryStep`), so an entry's status, its
 tasks and their webhook pushes (:mod:`graph_service.services.workflow.outbox`) change together or not at all.
 Time is passed in (``now``); nothing here reads the clock. The transition itself is
 :func:`.steps.step`; repair is :mod:`.repairs`; who may decide is :mod:`.authority`.
@@ -33,6 +33,7 @@ from graph_service.services.workflow.state import (
 )
 from graph_service.services.workflow.steps import enforceable_tasks, step
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 
 #: Fields a dispute resolution may correct (更正). Identity, status and version never change this way.
 CORRECTABLE_FIELDS = frozenset(
@@ -80,7 +81,9 @@ def create_entry(
     links = links_for_entry(store, entry)
     tasks = enforceable_tasks(entry, links, catalog, today, policy)
     stamp = now or dt.datetime.combine(today, dt.time(), dt.UTC)
-    store.create_entry(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, stamp))
+    store.write_step(
+        EntryStep.create(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, stamp))
+    )
     return entry_state(store, entry.entry_id, today=today)
 
 

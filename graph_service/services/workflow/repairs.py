@@ -16,6 +16,7 @@ from graph_service.services.workflow.authority import Decider, require_decided_h
 from graph_service.services.workflow.state import Policy, conflict_of, get_entry, valid
 from graph_service.services.workflow.steps import step
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 
 
 def apply_for_repair(
@@ -47,7 +48,7 @@ def apply_for_repair(
         applied_by=applied_by,
         applied_on=now.date(),
     )
-    store.apply_entry_change(None, None, repair=repair)
+    store.write_step(EntryStep(repair=repair))
     return repair
 
 
@@ -99,5 +100,5 @@ def decide_repair(
             policy=policy,
         )
     else:
-        store.apply_entry_change(None, None, repair=decided)
+        store.write_step(EntryStep(repair=decided))
     return decided

@@ -28,6 +28,7 @@ from graph_service.services.workflow.links import links_for_entry
 from graph_service.services.workflow.outbox import pushes
 from graph_service.services.workflow.state import Policy, conflict_of, valid
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 
 
 def step(
@@ -69,14 +70,16 @@ def step(
         tasks = reconcile(stored, enforceable_tasks(after, links, catalog, now.date(), policy), status)
     else:
         tasks = follow_entry(stored, status)
-    store.apply_entry_change(
-        after,
-        change,
-        tasks=tasks,
-        links=links,
-        dispute=dispute,
-        repair=repair,
-        deliveries=pushes(stored, tasks, policy.push_to, now),
+    store.write_step(
+        EntryStep(
+            after,
+            change,
+            tasks=tasks,
+            links=links,
+            dispute=dispute,
+            repair=repair,
+            deliveries=pushes(stored, tasks, policy.push_to, now),
+        )
     )
 
 

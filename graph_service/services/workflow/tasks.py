@@ -25,6 +25,7 @@ from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.services.workflow.outbox import pushes
 from graph_service.services.workflow.state import conflict_of
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 
 
 class TaskView(BaseModel):
@@ -122,9 +123,7 @@ def expire(
         if entry is not None and is_expired(entry.valid_until, as_of):
             changed = lift(tasks)
             try:
-                store.apply_entry_change(
-                    None, None, tasks=changed, deliveries=pushes(tasks, changed, push_to, stamp)
-                )
+                store.write_step(EntryStep(tasks=changed, deliveries=pushes(tasks, changed, push_to, stamp)))
             except Conflict:
                 continue  # a task changed meanwhile (feedback): the next run lifts it
             lifted += len(changed)

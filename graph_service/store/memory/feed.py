@@ -1,4 +1,4 @@
-"""The change feed of the embedded store (issue 8): recording, reading, and applying a peer's page.
+"""The change feed of the embedded store: recording, reading, and applying a peer's page.
 
 Recording is one hook in :meth:`MemoryStore._commit`: :func:`with_feed_events` looks at the entries a
 planned batch writes, compares them with the state before it, and appends the feed operations to the same
@@ -12,23 +12,16 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from graph_service.domain.feed import PendingEvent, pending_events, status_change_here
+from graph_service.domain import peer_batch
+from graph_service.domain.feed import pending_events
 from graph_service.domain.model import ListEntry, StatusChange, UpsertCounts
+from graph_service.domain.peer_batch import PeerApplied, PeerBatch
 from graph_service.domain.propagation import PersonalLink
-from graph_service.errors import InvalidInput
-from graph_service.store.feed_port import (
-    BatchJudge,
-    FeedPort,
-    FeedSlice,
-    PeerApplied,
-    PeerBatch,
-    require_cursor,
-    require_feed_range,
-)
+from graph_service.store import contract
+from graph_service.store.feed_port import FeedPort, FeedSlice
 from graph_service.store.memory.feed_state import AppendFeed, PutCursor
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.ops import AddStatus, DropLink, Op, PutEntry, PutLink, PutSubject
-from graph_service.store.memory.plan import _raise_missing, first_status_change
 
 
 def with_feed_events(state: GraphState, ops: list[Op], clock: Callable[[], dt.datetime]) -> list[Op]:
@@ -56,73 +49,30 @@ def with_feed_events(state: GraphState, ops: list[Op], clock: Callable[[], dt.da
 
 
 def plan_peer_batch(state: GraphState, batch: PeerBatch, now: dt.datetime) -> tuple[list[Op], PeerApplied]:
-    """Every operation of one applied page; see :meth:`FeedPort.apply_peer_batch`."""
-    require_cursor(batch.peer, state.feed.cursors.get(batch.peer), batch.expected_cursor)
-    entry_ids = {item.event.entry.entry_id for item in batch.items}
-    revisions = {key: rev for key in entry_ids if (rev := state.feed.revision(key)) is not None}
-    judge = BatchJudge(
-        {key: state.entries[key] for key in entry_ids if key in state.entries}, revisions, batch.home_region
+    """Every operation of one applied page: read the inputs, plan in the domain, write the plan."""
+    contract.require_cursor(batch.peer, state.feed.cursors.get(batch.peer), batch.expected_cursor)
+    entry_ids = batch.entry_ids
+    planned = peer_batch.plan_peer_batch(
+        batch,
+        stored={key: state.entries[key] for key in entry_ids if key in state.entries},
+        revisions={key: rev for key in entry_ids if (rev := state.feed.revision(key)) is not None},
+        stored_subjects={key for key in batch.named_subjects if state.subject(key) is not None},
+        now=now,
     )
-    given = {subject.key: subject for subject in batch.subjects}
-    ops: list[Op] = []
-    created: set[str] = set()
-    events: list[PendingEvent] = []
-    applied: list[str] = []
-    for item in batch.items:
-        incoming = item.event
-        entry = incoming.entry
-        before = judge.current(entry.entry_id)
-        if not judge.judge(incoming):
-            continue
-        for key in (entry.subject_id, *entry.responsible_person_ids, *(x.person_id for x in item.links)):
-            if state.subject(key) is None and key not in created and key in given:
-                ops.append(PutSubject(given[key]))
-                created.add(key)
-        _require_subjects(state, created, entry, item.links)
-        ops.append(PutEntry(entry))
-        region = incoming.source_region or batch.home_region
-        change = (
-            first_status_change(entry, now)
-            if before is None
-            else status_change_here(entry.entry_id, before, incoming, region)
-        )
-        if change is not None:
-            ops.append(AddStatus(change))
-        ops += _link_ops(state, entry.entry_id, item.links)
-        events.append(
-            PendingEvent(
-                event=incoming.event,
-                entry=entry,
-                source_region=region,
-                origin_seq=incoming.origin_seq,
-                at=now,
-                change=change,
-            )
-        )
-        applied.append(entry.entry_id)
+    ops: list[Op] = [PutSubject(subject) for subject in planned.subjects]
+    for applied in planned.entries:
+        ops.append(PutEntry(applied.entry))
+        if applied.change is not None:
+            ops.append(AddStatus(applied.change))
+    for entry_id, links in planned.links.items():
+        ops += _link_ops(state, entry_id, links)
     first = state.feed.head + 1
-    ops += [AppendFeed(event.numbered(first + i)) for i, event in enumerate(events)]
+    ops += [AppendFeed(event.numbered(first + i)) for i, event in enumerate(planned.events)]
     ops.append(PutCursor(batch.peer, batch.cursor))
-    return ops, judge.result(applied)
-
-
-def _require_subjects(
-    state: GraphState, created: set[str], entry: ListEntry, links: tuple[PersonalLink, ...]
-) -> None:
-    missing: dict[str, str] = {}
-    keys = [("subject_id", entry.subject_id)]
-    keys += [("responsible_person_ids", key) for key in entry.responsible_person_ids]
-    keys += [("links.person_id", link.person_id) for link in links]
-    for field, key in keys:
-        if state.subject(key) is None and key not in created:
-            missing.setdefault(key, field)
-    _raise_missing(f"subjects of peer entry {entry.entry_id!r}", missing)
+    return ops, planned.result
 
 
 def _link_ops(state: GraphState, entry_id: str, links: tuple[PersonalLink, ...]) -> list[Op]:
-    for i, link in enumerate(links):
-        if link.entry_id != entry_id:
-            raise InvalidInput.for_field(f"items.links[{i}].entry_id", link.entry_id, f"must be {entry_id!r}")
     ops: list[Op] = [PutLink(link) for link in links if state.links.get((entry_id, link.person_id)) != link]
     keep = {link.person_id for link in links}
     for stale in sorted(state.links_by_entry.get(entry_id, set()) - keep):
@@ -141,8 +91,7 @@ class MemoryFeed(FeedPort):
         def _writable(self) -> GraphState: ...
         def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts: ...
 
-    def feed_events(self, after: int, limit: int) -> FeedSlice:
-        require_feed_range(after, limit)
+    def _feed_events(self, after: int, limit: int) -> FeedSlice:
         with self._lock:
             feed = self._readable().feed
             return FeedSlice(events=feed.after(after, limit), head=feed.head)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from graph_service.domain.feed import first_status_change
 from graph_service.domain.model import (
     ListEntry,
     Person,
@@ -19,11 +20,10 @@ from graph_service.domain.model import (
     StatusChange,
     Subject,
     UpsertCounts,
-    is_unresolved_key,
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
-from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.errors import NotFound
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.ops import (
     AddStatus,
@@ -44,11 +44,8 @@ Plan = tuple[list[Op], UpsertCounts]
 _Row = TypeVar("_Row", Subject, Relation, ListEntry, PenaltyRecord, PersonalLink)
 
 
-def plan_subjects(state: GraphState, rows: Sequence[Subject], expected: type[Subject]) -> Plan:
-    """Create or replace subjects by key; every row must be an ``expected`` (Organization or Person)."""
-    for i, row in enumerate(rows):
-        if not isinstance(row, expected):
-            raise InvalidInput.for_field(f"rows[{i}]", type(row).__name__, f"must be a {expected.__name__}")
+def plan_subjects(state: GraphState, rows: Sequence[Subject]) -> Plan:
+    """Create or replace subjects by key (the port checked each row's type)."""
     return _plan_puts(rows, lambda row: row.key, lambda row: state.subject(row.key), PutSubject)
 
 
@@ -85,35 +82,8 @@ def plan_entries(state: GraphState, rows: Sequence[ListEntry], now: dt.datetime)
     return with_history, counts
 
 
-def first_status_change(entry: ListEntry, now: dt.datetime) -> StatusChange:
-    """The first history record of a new entry: from nothing to its status, by the initiating department."""
-    return StatusChange(
-        entry_id=entry.entry_id, from_status=None, to_status=entry.status, at=now, actor=entry.initiating_dept
-    )
-
-
 def plan_transition(state: GraphState, entry: ListEntry, change: StatusChange) -> list[Op]:
-    """A new version of a stored entry plus its status change; ``Conflict`` if the version is not next."""
-    stored = state.entries.get(entry.entry_id)
-    if stored is None:
-        raise NotFound(f"entry {entry.entry_id!r} is not stored; nothing to transition")
-    if change.entry_id != entry.entry_id:
-        raise InvalidInput.for_field(
-            "change.entry_id", change.entry_id, f"must be the entry's id {entry.entry_id!r}"
-        )
-    if entry.version != stored.version + 1:
-        raise Conflict(
-            f"entry {entry.entry_id!r} is at version {stored.version} (status {stored.status.value}); the "
-            f"new version must be {stored.version + 1}, got {entry.version}: it changed meanwhile, reload it"
-        )
-    if change.from_status != stored.status:
-        raise InvalidInput.for_field(
-            "change.from_status", change.from_status, f"must be the stored status {stored.status.value!r}"
-        )
-    if change.to_status != entry.status:
-        raise InvalidInput.for_field(
-            "change.to_status", change.to_status, f"must be the new status {entry.status.value!r}"
-        )
+    """A new version of a stored entry plus its status change (the version checked by the caller)."""
     _require_entry_links(state, [entry])
     return [PutEntry(entry), AddStatus(change)]
 
@@ -126,18 +96,15 @@ def plan_penalties(state: GraphState, rows: Sequence[PenaltyRecord]) -> Plan:
 
 
 def plan_links(state: GraphState, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> Plan:
-    """Make each named entry's personal links exactly the given ones; stored extras are dropped (updated)."""
+    """Make each named entry's personal links exactly the given ones; stored extras are dropped (updated).
+
+    Each link names the entry it is given for (the port checked it).
+    """
     missing: dict[str, str] = {}
     for entry_id, links in links_by_entry.items():
         if entry_id not in state.entries:
             missing.setdefault(entry_id, "entry_id")
-        for i, link in enumerate(links):
-            if link.entry_id != entry_id:
-                raise InvalidInput.for_field(
-                    f"links[{entry_id}][{i}].entry_id",
-                    link.entry_id,
-                    f"must be the entry it is given for ({entry_id})",
-                )
+        for link in links:
             if not isinstance(state.subject(link.person_id), Person):
                 missing.setdefault(link.person_id, "person_id")
     _raise_missing("entries or persons", missing)
@@ -167,12 +134,6 @@ def plan_resolve(state: GraphState, unresolved_key: str, person: Person, now: dt
     wins. A personal link to an entry ``person`` is already linked to is merged (roles united, responsible
     if either was). Entries keep their version: their decision did not change, only whom it names.
     """
-    if not is_unresolved_key(unresolved_key):
-        raise InvalidInput.for_field(
-            "unresolved_key", unresolved_key, "must be an unresolved key ~<uscc>~<name>"
-        )
-    if person.unresolved:
-        raise InvalidInput.for_field("person.key", person.key, "must be a full ID number to resolve into")
     if state.subject(unresolved_key) is None:
         return []
     ops: list[Op] = []

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from graph_service.audit.base import AuditLog
+from graph_service.audit.file import AUDIT_FILE_NAME, FileAuditLog, MemoryAuditLog
 from graph_service.domain.model import (
     Direction,
     EntryFilter,
@@ -23,7 +25,6 @@ from graph_service.domain.model import (
     Organization,
     Person,
     Relation,
-    RelationKind,
     StatusChange,
     Subject,
     UpsertCounts,
@@ -32,8 +33,9 @@ from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
-from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
-from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches, relation_order
+from graph_service.errors import BackendUnavailable, Conflict
+from graph_service.store.base import GraphStore
+from graph_service.store.graph_port import Adjacency, relation_matches, relation_order
 from graph_service.store.memory import plan, workflow_plan, workflow_reads
 from graph_service.store.memory.dump import MemoryDump
 from graph_service.store.memory.feed import MemoryFeed, with_feed_events
@@ -43,6 +45,7 @@ from graph_service.store.memory.journal import JOURNAL_NAME, SNAPSHOT_NAME, Jour
 from graph_service.store.memory.lock import DirLock
 from graph_service.store.memory.ops import Op
 from graph_service.store.memory.recovery import load_state, reload_after_failed_apply
+from graph_service.store.workflow_port import EntryStep
 
 
 def utc_now() -> dt.datetime:
@@ -84,6 +87,16 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         except OSError as exc:
             raise BackendUnavailable(f"cannot open the embedded store's data dir {data_dir}: {exc}") from exc
 
+    def audit_log(self, *, read_only: bool = False) -> AuditLog:
+        return self.audit_log_in(self._dir, read_only=read_only)
+
+    @staticmethod
+    def audit_log_in(data_dir: Path | None, *, read_only: bool = False) -> AuditLog:
+        """The audit log of the embedded store at ``data_dir``, without loading the store itself."""
+        if data_dir is None:
+            return MemoryAuditLog()
+        return FileAuditLog(data_dir / AUDIT_FILE_NAME, read_only=read_only)
+
     def _open(self, data_dir: Path) -> None:
         if self._read_only:
             self._state, _ = load_state(data_dir, attempts=3)
@@ -109,13 +122,13 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
 
     # ---- writes -------------------------------------------------------------------------------------
 
-    def upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
+    def _upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
         with self._lock:
-            return self._commit(*plan.plan_subjects(self._writable(), rows, Organization))
+            return self._commit(*plan.plan_subjects(self._writable(), rows))
 
-    def upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
+    def _upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
         with self._lock:
-            return self._commit(*plan.plan_subjects(self._writable(), rows, Person))
+            return self._commit(*plan.plan_subjects(self._writable(), rows))
 
     def upsert_relations(self, rows: Sequence[Relation]) -> UpsertCounts:
         with self._lock:
@@ -125,53 +138,23 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         with self._lock:
             return self._commit(*plan.plan_entries(self._writable(), rows, self._clock()))
 
-    def transition_entry(self, entry: ListEntry, change: StatusChange) -> None:
-        with self._lock:
-            self._commit(plan.plan_transition(self._writable(), entry, change), UpsertCounts())
-
     def upsert_penalties(self, rows: Sequence[PenaltyRecord]) -> UpsertCounts:
         with self._lock:
             return self._commit(*plan.plan_penalties(self._writable(), rows))
 
-    def replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+    def _replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
         with self._lock:
             return self._commit(*plan.plan_links(self._writable(), links_by_entry))
 
-    def resolve_person(self, unresolved_key: str, person: Person) -> None:
+    def _resolve_person(self, unresolved_key: str, person: Person) -> None:
         with self._lock:
             self._commit(
                 plan.plan_resolve(self._writable(), unresolved_key, person, self._clock()), UpsertCounts()
             )
 
-    def create_entry(
-        self,
-        entry: ListEntry,
-        links: Sequence[PersonalLink],
-        tasks: Sequence[Task],
-        *,
-        deliveries: Sequence[Delivery] = (),
-    ) -> None:
+    def write_step(self, step: EntryStep) -> None:
         with self._lock:
-            state = self._writable()
-            ops = workflow_plan.plan_create_entry(state, entry, links, tasks, self._clock(), deliveries)
-            self._commit(ops, UpsertCounts())
-
-    def apply_entry_change(
-        self,
-        entry: ListEntry | None,
-        change: StatusChange | None,
-        *,
-        tasks: Sequence[Task] = (),
-        links: Sequence[PersonalLink] | None = None,
-        dispute: Dispute | None = None,
-        repair: RepairApplication | None = None,
-        deliveries: Sequence[Delivery] = (),
-    ) -> None:
-        with self._lock:
-            ops = workflow_plan.plan_entry_change(
-                self._writable(), entry, change, tasks, links, dispute, repair, deliveries
-            )
-            self._commit(ops, UpsertCounts())
+            self._commit(workflow_plan.plan_step(self._writable(), step, self._clock()), UpsertCounts())
 
     def save_delivery(self, delivery: Delivery) -> None:
         with self._lock:
@@ -183,9 +166,7 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         with self._lock:
             return workflow_reads.deliveries(self._readable(), statuses, delivery_id)
 
-    def list_entries(
-        self, flt: EntryFilter | None = None, *, after: str | None = None, limit: int = 100
-    ) -> list[ListEntry]:
+    def _list_entries(self, flt: EntryFilter | None, after: str | None, limit: int) -> list[ListEntry]:
         with self._lock:
             return workflow_reads.list_entries(self._readable(), flt, after, limit)
 
@@ -196,7 +177,7 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
     def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts:
         """Journal then apply one batch; a batch that changes nothing is not a commit."""
         if ops:
-            ops = with_feed_events(self._state, ops, self._clock)  # the change feed (issue 8)
+            ops = with_feed_events(self._state, ops, self._clock)  # the change feed
             if self._journal is not None:
                 self._journal.append(self._state.version + 1, ops)
             try:
@@ -241,14 +222,7 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
             entries = self._readable().entries
             return {entry_id: entries[entry_id] for entry_id in entry_ids if entry_id in entries}
 
-    def relations_of(
-        self,
-        subject_id: str,
-        *,
-        as_of: dt.date | None,
-        kinds: frozenset[RelationKind] | None = None,
-        direction: Direction = "both",
-    ) -> list[Relation]:
+    def _relations_of(self, subject_id: str, direction: Direction) -> list[Relation]:
         with self._lock:
             state = self._readable()
             if state.subject(subject_id) is None:
@@ -258,14 +232,11 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
                 "in": state.incoming,
                 "both": state.touching,
             }[direction](subject_id)
-            found = [relation for relation, _ in links if relation_matches(relation, as_of, kinds)]
-        return sorted(found, key=lambda relation: relation.key)
+            return [relation for relation, _ in links]
 
-    def adjacent(
-        self, subject_ids: Sequence[str], *, as_of: dt.date | None, limit_per_node: int
+    def _adjacent(
+        self, subject_ids: Sequence[str], as_of: dt.date | None, limit_per_node: int
     ) -> dict[str, Adjacency]:
-        if limit_per_node < 0:
-            raise InvalidInput.for_field("limit_per_node", limit_per_node, "must be zero or more")
         result: dict[str, Adjacency] = {}
         with self._lock:
             state = self._readable()
@@ -277,35 +248,30 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
                 result[key] = Adjacency(links=links[:limit_per_node], total=len(links))
         return result
 
-    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
+    def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
         with self._lock:
             state = self._readable()
-            return _entries(state, state.entry_ids_of_subjects(subject_ids), flt)
+            return [state.entries[entry_id] for entry_id in state.entry_ids_of_subjects(subject_ids)]
 
-    def entries_naming_responsible(
-        self, person_ids: Iterable[str], flt: EntryFilter | None = None
-    ) -> list[ListEntry]:
+    def _entries_naming_responsible(self, person_ids: Iterable[str]) -> list[ListEntry]:
         with self._lock:
             state = self._readable()
-            return _entries(state, state.entry_ids_naming(person_ids), flt)
+            return [state.entries[entry_id] for entry_id in state.entry_ids_naming(person_ids)]
 
-    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+    def _penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
         with self._lock:
             state = self._readable()
-            found = [state.penalties[key] for key in state.penalty_keys_of(subject_ids)]
-        return sorted(found, key=lambda penalty: (penalty.decision_number, penalty.subject_id))
+            return [state.penalties[key] for key in state.penalty_keys_of(subject_ids)]
 
-    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+    def _links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
         with self._lock:
             state = self._readable()
-            found = [link for person_id in set(person_ids) for link in state.links_of_person(person_id)]
-        return sorted(found, key=lambda link: (link.person_id, link.entry_id))
+            return [link for person_id in set(person_ids) for link in state.links_of_person(person_id)]
 
-    def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+    def _links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
         with self._lock:
             state = self._readable()
-            found = [link for entry_id in set(entry_ids) for link in state.links_of_entry(entry_id)]
-        return sorted(found, key=lambda link: (link.entry_id, link.person_id))
+            return [link for entry_id in set(entry_ids) for link in state.links_of_entry(entry_id)]
 
     def get_tasks(self, flt: TaskFilter) -> list[Task]:
         with self._lock:
@@ -350,9 +316,7 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         with self._lock:
             return self._readable().version
 
-    def search_subjects(self, text: str, limit: int = 20) -> list[Subject]:
-        if limit < 0:
-            raise InvalidInput.for_field("limit", limit, "must be zero or more")
+    def _search_subjects(self, text: str, limit: int) -> list[Subject]:
         needle = text.strip().casefold()
         with self._lock:
             state = self._readable()
@@ -418,8 +382,3 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         if self._closed:
             where = "in memory" if self._dir is None else f"at {self._dir}"
             raise BackendUnavailable(f"the embedded store {where} is closed")
-
-
-def _entries(state: GraphState, entry_ids: set[str], flt: EntryFilter | None) -> list[ListEntry]:
-    entries = (state.entries[entry_id] for entry_id in sorted(entry_ids))
-    return [entry for entry in entries if flt is None or entry_matches(entry, flt)]

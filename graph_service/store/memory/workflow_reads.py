@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from graph_service.domain.model import EntryFilter, ListEntry
 from graph_service.domain.webhooks import Delivery, DeliveryStatus
-from graph_service.store.base import entry_matches
+from graph_service.store.contract import entry_matches
 from graph_service.store.memory.graph import GraphState
-from graph_service.store.outbox import require_limit
 
 
 def list_entries(
     state: GraphState, flt: EntryFilter | None, after: str | None, limit: int
 ) -> list[ListEntry]:
-    """One page of entries by ``entry_id`` (see :meth:`GraphStore.list_entries`).
+    """One page of entries by ``entry_id`` (see :meth:`WorkflowPort.list_entries`).
 
     Sorts every id on each call: O(n log n) in the entries held, which the embedded store's sizes allow.
     """
-    require_limit(limit)
     page: list[ListEntry] = []
     for entry_id in sorted(state.entries):
         if len(page) >= limit:

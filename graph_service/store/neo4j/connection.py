@@ -16,6 +16,7 @@ from typing import Concatenate, ParamSpec, TypeVar, cast
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, Transaction, unit_of_work
 
 from cypher import query, statements
+from graph_service.audit.neo4j import Neo4jAuditLog
 from graph_service.errors import BackendUnavailable
 from graph_service.store.neo4j.errors import driver_errors
 
@@ -54,6 +55,10 @@ class Connection:
                 # "Label / property does not exist" is the normal state of an empty or young graph.
                 notifications_disabled_classifications=["UNRECOGNIZED"],
             )
+
+    def audit_log(self, *, read_only: bool = False) -> Neo4jAuditLog:
+        """An audit chain in this database over this connection's driver (closed with the connection)."""
+        return Neo4jAuditLog(self._driver, self._database, read_only=read_only)
 
     def read(self, fn: TxFunction[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run ``fn`` in one managed read transaction, bounded by the timeout.

@@ -1,8 +1,8 @@
 """Transaction functions that change single things: an entry's status, a person's identity, a reset.
 
-Each runs as one managed write transaction; checks come before any write, so a refused change leaves
-nothing behind. The checks and their order mirror the embedded store's planner, so both backends refuse
-the same requests with the same kind of error.
+Each runs as one managed write transaction (or in one, as part of a workflow step); the checks are the
+port's (:mod:`graph_service.store.contract`) and come before any write, so a refused change leaves nothing
+behind.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
 from cypher import query
-from graph_service.domain.model import EntryStatus, ListEntry, Person, StatusChange
-from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.domain.model import ListEntry, Person, StatusChange
 from graph_service.store.neo4j import links, mapping, reads
 from graph_service.store.neo4j.batches import Folded, chunks
 from graph_service.store.neo4j.feed_record import recorded
@@ -31,28 +30,7 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 
 def transition_entry(tx: ManagedTransaction, entry: ListEntry, change: StatusChange) -> None:
-    """Store the next version of an entry and append its status change (optimistic version check)."""
-    stored = tx.run(query("lock_entry"), entry_id=entry.entry_id).single()
-    if stored is None:
-        raise NotFound(f"entry {entry.entry_id!r} is not stored; nothing to transition")
-    if change.entry_id != entry.entry_id:
-        raise InvalidInput.for_field(
-            "change.entry_id", change.entry_id, f"must be the entry's id {entry.entry_id!r}"
-        )
-    version, status = int(stored["version"]), EntryStatus(stored["status"])
-    if entry.version != version + 1:
-        raise Conflict(
-            f"entry {entry.entry_id!r} is at version {version} (status {status.value}); the new version must "
-            f"be {version + 1}, got {entry.version}: it changed meanwhile, reload it"
-        )
-    if change.from_status != status:
-        raise InvalidInput.for_field(
-            "change.from_status", change.from_status, f"must be the stored status {status.value!r}"
-        )
-    if change.to_status != entry.status:
-        raise InvalidInput.for_field(
-            "change.to_status", change.to_status, f"must be the new status {entry.status.value!r}"
-        )
+    """Store the next version of an entry and append its status change (its version checked, locked)."""
     require_entry_links(tx, [entry])
     # The entry exists, so upsert_entries writes no first status change: $now is not used there.
     payload = entry_payload([Folded(entry, entry)])

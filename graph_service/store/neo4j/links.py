@@ -14,7 +14,6 @@ from neo4j import ManagedTransaction
 from cypher import query
 from graph_service.domain.model import UpsertCounts
 from graph_service.domain.propagation import PersonalLink
-from graph_service.errors import InvalidInput
 from graph_service.store.neo4j import mapping
 from graph_service.store.neo4j.batches import Folded, chunks, fold_batch
 from graph_service.store.neo4j.mapping import Props
@@ -24,17 +23,14 @@ from graph_service.store.neo4j.writes import finish, missing_keys, raise_missing
 def replace_links(
     tx: ManagedTransaction, links_by_entry: Mapping[str, Sequence[PersonalLink]]
 ) -> UpsertCounts:
-    """Make each named entry's links exactly the given ones; a removed stale link counts as ``updated``."""
+    """Make each named entry's links exactly the given ones; a removed stale link counts as ``updated``.
+
+    Each link names the entry it is given for (the port checked it).
+    """
     wanted: dict[str, str] = {}
     for entry_id, links in links_by_entry.items():
         wanted.setdefault(entry_id, "entry_id")
-        for i, link in enumerate(links):
-            if link.entry_id != entry_id:
-                raise InvalidInput.for_field(
-                    f"links[{entry_id}][{i}].entry_id",
-                    link.entry_id,
-                    f"must be the entry it is given for ({entry_id})",
-                )
+        for link in links:
             wanted.setdefault(link.person_id, "person_id")
     entry_ids = list(links_by_entry)
     person_ids = list(dict.fromkeys(link.person_id for links in links_by_entry.values() for link in links))

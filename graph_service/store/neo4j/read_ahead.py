@@ -25,7 +25,7 @@ from neo4j import ManagedTransaction
 from cypher import query
 from graph_service.domain.model import ListEntry, Subject
 from graph_service.domain.propagation import PersonalLink
-from graph_service.store.base import Adjacency, relation_order
+from graph_service.store.graph_port import Adjacency, relation_order
 from graph_service.store.neo4j import mapping
 
 

@@ -1,7 +1,7 @@
 """Read transaction functions. They also run inside write transactions (resolving a person reads first).
 
 Each reads its result to the end and returns domain models (through :mod:`.mapping`), never records.
-Filtering by date and kind that the contract defines in ``graph_service.store.base`` is applied with the
+Filtering by date and kind that the contract defines in ``graph_service.store.graph_port`` is applied with the
 shared helpers where the whole answer is returned anyway; only :func:`adjacent` filters in Cypher,
 because its per-subject limit applies after the filter.
 """
@@ -23,7 +23,7 @@ from graph_service.domain.model import (
     Subject,
 )
 from graph_service.domain.penalty import PenaltyRecord
-from graph_service.store.base import Adjacency, relation_order
+from graph_service.store.graph_port import Adjacency, relation_order
 from graph_service.store.neo4j import mapping
 from graph_service.store.neo4j.batches import chunks
 

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
+from graph_service.audit.base import AuditLog
 from graph_service.domain.model import (
     Direction,
     EntryFilter,
@@ -21,23 +22,21 @@ from graph_service.domain.model import (
     Organization,
     Person,
     Relation,
-    RelationKind,
     StatusChange,
     Subject,
     UpsertCounts,
-    is_unresolved_key,
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
-from graph_service.errors import InvalidInput
-from graph_service.store.base import Adjacency, GraphStore, entry_matches, relation_matches
+from graph_service.store.base import GraphStore
+from graph_service.store.graph_port import Adjacency
 from graph_service.store.neo4j import lifecycle, links, read_ahead, reads, workflow, writes
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.feed import Neo4jFeed
 from graph_service.store.neo4j.mapping import fold
-from graph_service.store.outbox import require_limit
+from graph_service.store.workflow_port import EntryStep
 
 V = TypeVar("V")
 
@@ -77,6 +76,9 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             self._db.close()
             raise
 
+    def audit_log(self, *, read_only: bool = False) -> AuditLog:
+        return self._db.audit_log(read_only=read_only)
+
     def __enter__(self) -> Neo4jStore:
         return self
 
@@ -85,12 +87,10 @@ class Neo4jStore(Neo4jFeed, GraphStore):
 
     # ---- writes -------------------------------------------------------------------------------------
 
-    def upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
-        _require_type(rows, Organization)
+    def _upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
         return self._db.write(writes.upsert_organizations, rows) if rows else UpsertCounts()
 
-    def upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
-        _require_type(rows, Person)
+    def _upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
         return self._db.write(writes.upsert_persons, rows) if rows else UpsertCounts()
 
     def upsert_relations(self, rows: Sequence[Relation]) -> UpsertCounts:
@@ -102,43 +102,14 @@ class Neo4jStore(Neo4jFeed, GraphStore):
     def upsert_penalties(self, rows: Sequence[PenaltyRecord]) -> UpsertCounts:
         return self._db.write(writes.upsert_penalties, rows) if rows else UpsertCounts()
 
-    def replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+    def _replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
         return self._db.write(links.replace_links, links_by_entry) if links_by_entry else UpsertCounts()
 
-    def transition_entry(self, entry: ListEntry, change: StatusChange) -> None:
-        self._db.write(lifecycle.transition_entry, entry, change)
-
-    def resolve_person(self, unresolved_key: str, person: Person) -> None:
-        if not is_unresolved_key(unresolved_key):
-            raise InvalidInput.for_field(
-                "unresolved_key", unresolved_key, "must be an unresolved key ~<uscc>~<name>"
-            )
-        if person.unresolved:
-            raise InvalidInput.for_field("person.key", person.key, "must be a full ID number to resolve into")
+    def _resolve_person(self, unresolved_key: str, person: Person) -> None:
         self._db.write(lifecycle.resolve_person, unresolved_key, person)
 
-    def create_entry(
-        self,
-        entry: ListEntry,
-        links: Sequence[PersonalLink],
-        tasks: Sequence[Task],
-        *,
-        deliveries: Sequence[Delivery] = (),
-    ) -> None:
-        self._db.write(workflow.create_entry, entry, links, tasks, self._clock(), deliveries)
-
-    def apply_entry_change(
-        self,
-        entry: ListEntry | None,
-        change: StatusChange | None,
-        *,
-        tasks: Sequence[Task] = (),
-        links: Sequence[PersonalLink] | None = None,
-        dispute: Dispute | None = None,
-        repair: RepairApplication | None = None,
-        deliveries: Sequence[Delivery] = (),
-    ) -> None:
-        self._db.write(workflow.apply_entry_change, entry, change, tasks, links, dispute, repair, deliveries)
+    def write_step(self, step: EntryStep) -> None:
+        self._db.write(workflow.write_step, step, self._clock())
 
     def save_delivery(self, delivery: Delivery) -> None:
         self._db.write(workflow.save_delivery, delivery)
@@ -148,11 +119,8 @@ class Neo4jStore(Neo4jFeed, GraphStore):
     ) -> list[Delivery]:
         return self._db.read(workflow.deliveries, statuses, delivery_id)
 
-    def list_entries(
-        self, flt: EntryFilter | None = None, *, after: str | None = None, limit: int = 100
-    ) -> list[ListEntry]:
-        require_limit(limit)
-        return self._db.read(workflow.entry_page, flt, after, limit) if limit else []
+    def _list_entries(self, flt: EntryFilter | None, after: str | None, limit: int) -> list[ListEntry]:
+        return self._db.read(workflow.entry_page, flt, after, limit)
 
     def save_task_feedback(self, task: Task) -> None:
         self._db.write(workflow.save_task_feedback, task)
@@ -185,22 +153,12 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             return known
         return _in_order(ids, self._db.read(reads.entries_by_id, ids)) if ids else {}
 
-    def relations_of(
-        self,
-        subject_id: str,
-        *,
-        as_of: dt.date | None,
-        kinds: frozenset[RelationKind] | None = None,
-        direction: Direction = "both",
-    ) -> list[Relation]:
-        stored = self._db.read(reads.relations, subject_id, direction)
-        return sorted((r for r in stored if relation_matches(r, as_of, kinds)), key=lambda r: r.key)
+    def _relations_of(self, subject_id: str, direction: Direction) -> list[Relation]:
+        return self._db.read(reads.relations, subject_id, direction)
 
-    def adjacent(
-        self, subject_ids: Sequence[str], *, as_of: dt.date | None, limit_per_node: int
+    def _adjacent(
+        self, subject_ids: Sequence[str], as_of: dt.date | None, limit_per_node: int
     ) -> dict[str, Adjacency]:
-        if limit_per_node < 0:
-            raise InvalidInput.for_field("limit_per_node", limit_per_node, "must be zero or more")
         keys = _distinct(subject_ids)
         ahead = self._read_ahead()
         if ahead is not None and keys:
@@ -209,41 +167,36 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             return _in_order(keys, found)
         return _in_order(keys, self._db.read(reads.adjacent, keys, as_of, limit_per_node)) if keys else {}
 
-    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
-        return self._entries("get_subject_entries", subject_ids, flt)
-
-    def entries_naming_responsible(
-        self, person_ids: Iterable[str], flt: EntryFilter | None = None
-    ) -> list[ListEntry]:
-        return self._entries("get_responsible_entries", person_ids, flt)
-
-    def _entries(self, statement: str, ids: Iterable[str], flt: EntryFilter | None) -> list[ListEntry]:
-        keys = _distinct(ids)
-        ahead = self._read_ahead() if statement == "get_subject_entries" else None
+    def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
+        keys = _distinct(subject_ids)
+        ahead = self._read_ahead()
         known = ahead.entries_on_subjects(keys) if ahead else None
-        found = known if known is not None else self._db.read(reads.entries, statement, keys) if keys else []
-        # The filter is the shared base.entry_matches, so both backends apply one rule.
-        return sorted((e for e in found if flt is None or entry_matches(e, flt)), key=lambda e: e.entry_id)
+        if known is not None:
+            return known
+        return self._db.read(reads.entries, "get_subject_entries", keys) if keys else []
+
+    def _entries_naming_responsible(self, person_ids: Iterable[str]) -> list[ListEntry]:
+        keys = _distinct(person_ids)
+        return self._db.read(reads.entries, "get_responsible_entries", keys) if keys else []
 
     def entry_history(self, entry_id: str) -> list[StatusChange]:
         return self._db.read(reads.history, entry_id)
 
-    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+    def _penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
         keys = _distinct(subject_ids)
-        found = self._db.read(reads.penalties, keys) if keys else []
-        return sorted(found, key=lambda p: (p.decision_number, p.subject_id))
+        return self._db.read(reads.penalties, keys) if keys else []
 
-    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+    def _links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
         keys = _distinct(person_ids)
         ahead = self._read_ahead()
         known = ahead.links_of_subjects(keys) if ahead else None
-        found = known if known is not None else self._db.read(links.person_links, keys) if keys else []
-        return sorted(found, key=lambda link: (link.person_id, link.entry_id))
+        if known is not None:
+            return known
+        return self._db.read(links.person_links, keys) if keys else []
 
-    def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+    def _links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
         ids = _distinct(entry_ids)
-        found = self._db.read(links.entry_links, ids) if ids else []
-        return sorted(found, key=lambda link: (link.entry_id, link.person_id))
+        return self._db.read(links.entry_links, ids) if ids else []
 
     def get_tasks(self, flt: TaskFilter) -> list[Task]:
         return self._db.read(workflow.tasks, flt)
@@ -290,9 +243,7 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             return ahead.data_version
         return self._db.read(reads.data_version)
 
-    def search_subjects(self, text: str, limit: int = 20) -> list[Subject]:
-        if limit < 0:
-            raise InvalidInput.for_field("limit", limit, "must be zero or more")
+    def _search_subjects(self, text: str, limit: int) -> list[Subject]:
         found = self._db.read(reads.search, fold(text), limit)
         return sorted(found, key=lambda subject: subject.key)
 
@@ -315,9 +266,3 @@ def _distinct(values: Iterable[str]) -> list[str]:
 def _in_order(keys: list[str], found: dict[str, V]) -> dict[str, V]:
     """``found`` in the order the caller asked for its keys (as the embedded store answers)."""
     return {key: found[key] for key in keys if key in found}
-
-
-def _require_type(rows: Sequence[object], expected: type) -> None:
-    for i, row in enumerate(rows):
-        if not isinstance(row, expected):
-            raise InvalidInput.for_field(f"rows[{i}]", type(row).__name__, f"must be a {expected.__name__}")

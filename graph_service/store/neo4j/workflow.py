@@ -1,101 +1,58 @@
-"""Transaction functions of the workflow (issue 6): tasks, disputes, repair applications, webhook outbox.
+"""Transaction functions of the workflow: steps, tasks, disputes, repair applications, webhook outbox.
 
 Records are ``:WorkflowRecord`` nodes keyed by ``(kind, key)`` holding the validated model as JSON in
 ``doc`` (copies of ``entry_id``, ``department``, ``status`` and ``version`` are kept for filtering). Each
-function is one managed transaction; every check runs before the first write, in the order of the embedded
-store's planner, so both backends refuse the same requests with the same kind of error.
+function is one managed transaction; it reads what the checks need, runs the port's checks
+(:mod:`graph_service.store.contract`) and only then writes, so a refused request leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 from neo4j import ManagedTransaction
 
 from cypher import query
-from graph_service.domain.model import EntryFilter, ListEntry, StatusChange
-from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.model import EntryFilter, EntryStatus, ListEntry
 from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
-from graph_service.errors import Conflict, InvalidInput, NotFound
-from graph_service.store.base import require_next_task_versions
+from graph_service.store import contract
+from graph_service.store.contract import StoredEntry, StoredForStep
 from graph_service.store.neo4j import lifecycle, links, writes
 from graph_service.store.neo4j.batches import chunks
 from graph_service.store.neo4j.mapping import Props, entry_from
-from graph_service.store.outbox import require_new_deliveries, require_next_delivery_version
+from graph_service.store.workflow_port import EntryStep
 
 Kind = Literal["task", "dispute", "repair", "delivery"]
 _Record = TypeVar("_Record", Task, Dispute, RepairApplication, Delivery)
 
 
-def create_entry(
-    tx: ManagedTransaction,
-    entry: ListEntry,
-    entry_links: Sequence[PersonalLink],
-    tasks: Sequence[Task],
-    now: dt.datetime,
-    deliveries: Sequence[Delivery] = (),
-) -> None:
-    """A new entry (first status change included), its personal links, its tasks and their pushes."""
-    if not writes.missing_keys(tx, "find_missing_entries", [entry.entry_id]):
-        raise Conflict(f"entry {entry.entry_id!r} already exists; choose another entry_id")
-    for task in tasks:
-        if task.entry_id != entry.entry_id:
-            raise InvalidInput.for_field("tasks.entry_id", task.entry_id, f"must be {entry.entry_id!r}")
-    writes.require_entry_links(tx, [entry])
-    _require_versions(tx, tasks)
-    _require_new(tx, deliveries)
-    writes.upsert_entries(tx, [entry], now)
-    links.replace_links(tx, {entry.entry_id: entry_links})
-    _put(tx, [_row("task", t.task_id, t, t.department, t.status, t.version) for t in tasks])
-    _put(tx, [_delivery_row(d) for d in deliveries])
-    writes.bump_data_version(tx)
-
-
-def apply_entry_change(
-    tx: ManagedTransaction,
-    entry: ListEntry | None,
-    change: StatusChange | None,
-    tasks: Sequence[Task],
-    entry_links: Sequence[PersonalLink] | None,
-    dispute: Dispute | None,
-    repair: RepairApplication | None,
-    deliveries: Sequence[Delivery] = (),
-) -> None:
-    """One workflow step: see :meth:`GraphStore.apply_entry_change`."""
-    if (entry is None) != (change is None):
-        raise InvalidInput.for_field("change", change, "an entry and its status change come together")
-    if entry_links is not None and entry is None:
-        raise InvalidInput.for_field(
-            "links", len(entry_links), "links are replaced only with a new entry version"
-        )
-    named = [r.entry_id for r in (dispute, repair, *deliveries) if r is not None]
-    named += [t.entry_id for t in tasks]
-    missing = writes.missing_keys(tx, "find_missing_entries", list(dict.fromkeys(named)))
-    if missing:
-        raise NotFound(f"entries not stored: {', '.join(sorted(missing))}; nothing was written")
-    _require_versions(tx, tasks)
-    _require_new(tx, deliveries)
-    if entry is not None and change is not None:
-        lifecycle.transition_entry(tx, entry, change)  # checks the version before writing anything
-    if entry is not None and entry_links is not None:
-        links.replace_links(tx, {entry.entry_id: entry_links})
-    rows = [_row("task", t.task_id, t, t.department, t.status, t.version) for t in tasks]
-    if dispute is not None:
-        rows.append(_row("dispute", dispute.dispute_id, dispute, None, dispute.status, 1))
-    if repair is not None:
-        rows.append(_row("repair", repair.repair_id, repair, None, repair.status, 1))
-    _put(tx, rows + [_delivery_row(d) for d in deliveries])
+def write_step(tx: ManagedTransaction, step: EntryStep, now: dt.datetime) -> None:
+    """One workflow step: see :meth:`WorkflowPort.write_step`. Everything is read and checked first."""
+    step.require_against(_stored_for(tx, step))
+    entry = step.entry
+    if entry is not None and step.creates:
+        writes.upsert_entries(tx, [entry], now)
+        links.replace_links(tx, {entry.entry_id: step.links or ()})
+    elif entry is not None and step.change is not None:
+        lifecycle.transition_entry(tx, entry, step.change)
+        if step.links is not None:
+            links.replace_links(tx, {entry.entry_id: step.links})
+    rows = [_row("task", t.task_id, t, t.department, t.status, t.version) for t in step.tasks]
+    if step.dispute is not None:
+        rows.append(_row("dispute", step.dispute.dispute_id, step.dispute, None, step.dispute.status, 1))
+    if step.repair is not None:
+        rows.append(_row("repair", step.repair.repair_id, step.repair, None, step.repair.status, 1))
+    _put(tx, rows + [_delivery_row(d) for d in step.deliveries])
     writes.bump_data_version(tx)
 
 
 def save_task_feedback(tx: ManagedTransaction, task: Task) -> None:
-    """A task's next version (optimistic version check)."""
-    if not _locked(tx, "task", [task.task_id], Task):
-        raise NotFound(f"task {task.task_id!r} is not stored")
-    _require_versions(tx, [task])
+    """A task's next version (optimistic version check under the record's write lock)."""
+    stored = {t.task_id: t for t in _locked(tx, "task", [task.task_id], Task)}
+    contract.require_stored_task(task.task_id, stored.get(task.task_id))
+    contract.require_next_task_versions(stored, [task])
     _put(tx, [_row("task", task.task_id, task, task.department, task.status, task.version)])
     writes.bump_data_version(tx)
 
@@ -103,7 +60,7 @@ def save_task_feedback(tx: ManagedTransaction, task: Task) -> None:
 def save_delivery(tx: ManagedTransaction, delivery: Delivery) -> None:
     """A delivery's next version (optimistic version check under the record's write lock)."""
     stored = _locked(tx, "delivery", [delivery.delivery_id], Delivery)
-    require_next_delivery_version(stored[0] if stored else None, delivery)
+    contract.require_next_delivery_version(stored[0] if stored else None, delivery)
     _put(tx, [_delivery_row(delivery)])
     writes.bump_data_version(tx)
 
@@ -118,7 +75,7 @@ def deliveries(
 def entry_page(
     tx: ManagedTransaction, flt: EntryFilter | None, after: str | None, limit: int
 ) -> list[ListEntry]:
-    """One page of entries (see :meth:`GraphStore.list_entries`)."""
+    """One page of entries (see :meth:`WorkflowPort.list_entries`)."""
     flt = flt or EntryFilter()
     result = tx.run(
         query("list_entries"),
@@ -163,14 +120,21 @@ def _get(
     return [model.model_validate_json(record["doc"]) for record in result]
 
 
-def _require_versions(tx: ManagedTransaction, tasks: Sequence[Task]) -> None:
-    stored = _locked(tx, "task", [t.task_id for t in tasks], Task)
-    require_next_task_versions({t.task_id: t for t in stored}, tasks)
-
-
-def _require_new(tx: ManagedTransaction, new: Sequence[Delivery]) -> None:
-    stored = _locked(tx, "delivery", [d.delivery_id for d in new], Delivery)
-    require_new_deliveries({d.delivery_id: d for d in stored}, new)
+def _stored_for(tx: ManagedTransaction, step: EntryStep) -> StoredForStep:
+    """What :meth:`EntryStep.require_against` needs, read under write locks (the entry, tasks, deliveries)."""
+    entry = None
+    if step.entry_id is not None:
+        record = tx.run(query("lock_entry"), entry_id=step.entry_id).single()
+        if record is not None:
+            entry = StoredEntry(int(record["version"]), EntryStatus(record["status"]))
+    tasks = _locked(tx, "task", [t.task_id for t in step.tasks], Task)
+    deliveries = _locked(tx, "delivery", [d.delivery_id for d in step.deliveries], Delivery)
+    return StoredForStep(
+        entry=entry,
+        missing_entries=writes.missing_keys(tx, "find_missing_entries", step.record_entry_ids),
+        tasks={t.task_id: t for t in tasks},
+        deliveries={d.delivery_id: d for d in deliveries},
+    )
 
 
 def _delivery_row(delivery: Delivery) -> Props:

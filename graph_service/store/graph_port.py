@@ -1,0 +1,329 @@
+"""The graph port: the graph primitives every backend answers, and nothing more.
+
+Backends hold no policy. Propagation, verdicts and lifecycle rules live in ``graph_service.domain`` and
+``graph_service.services`` and call only the methods below. Methods take and return domain models.
+
+A public method checks its arguments (:mod:`graph_service.store.contract`) and puts answers in the one
+order every backend gives, then calls the backend's ``_method``, which only reads or writes: so the checks
+and the orderings are written once. Ordering contract: ``adjacent`` lists a subject's relations sorted by
+``(neighbour_id, relation.key)``; lists of entries are sorted by ``entry_id``.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+
+from graph_service.domain.model import (
+    Direction,
+    EntryFilter,
+    ListEntry,
+    Neighbourhood,
+    Organization,
+    Path,
+    Person,
+    Relation,
+    RelationKind,
+    StatusChange,
+    Subject,
+    UpsertCounts,
+)
+from graph_service.domain.penalty import PenaltyRecord
+from graph_service.domain.propagation import PersonalLink
+from graph_service.store import contract
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """A subject's relations valid at the asked date: at most ``limit`` of them, and how many there were."""
+
+    links: list[tuple[Relation, str]] = field(default_factory=list)  # (relation, neighbour id)
+    total: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.links)
+
+
+def relation_order(relation: Relation, neighbour_id: str) -> tuple[str, str]:
+    """The one ordering of a subject's relations that every backend uses."""
+    return (neighbour_id, relation.key)
+
+
+def relation_matches(
+    relation: Relation, as_of: dt.date | None, kinds: frozenset[RelationKind] | None
+) -> bool:
+    """Whether a relation belongs in an answer for ``as_of`` (None = whole history) and ``kinds``."""
+    if kinds is not None and relation.kind not in kinds:
+        return False
+    return as_of is None or relation.valid_on(as_of)
+
+
+class GraphPort(abc.ABC):
+    """A credit graph: subjects, dated relations, list entries with status history, penalties, links.
+
+    Every write is one atomic, idempotent batch: re-running the same batch changes nothing and reports it
+    as ``unchanged``. Every write that changes something advances :meth:`data_version`.
+    """
+
+    # ---- writes -------------------------------------------------------------------------------------
+
+    def upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
+        """Create or update organisations by USCC (and their region links); every row an Organization."""
+        contract.require_rows_of_type(rows, Organization)
+        return self._upsert_organizations(rows)
+
+    @abc.abstractmethod
+    def _upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
+        """Write checked organisation rows."""
+
+    def upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
+        """Create or update persons by key (ID number or unresolved-person key); every row a Person."""
+        contract.require_rows_of_type(rows, Person)
+        return self._upsert_persons(rows)
+
+    @abc.abstractmethod
+    def _upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
+        """Write checked person rows."""
+
+    @abc.abstractmethod
+    def upsert_relations(self, rows: Sequence[Relation]) -> UpsertCounts:
+        """Create or update relations by identity ``(kind, source, target, start_on)``.
+
+        Raises ``NotFound`` naming every endpoint that is not stored; nothing of the batch is written then.
+        """
+
+    @abc.abstractmethod
+    def upsert_entries(self, rows: Sequence[ListEntry]) -> UpsertCounts:
+        """Create or update list entries by ``entry_id``, linked to the subject and responsible persons.
+
+        Raises ``NotFound`` naming every subject or person that is not stored; nothing is written then.
+        A newly created entry gets a first status-history record (``from_status=None``).
+        """
+
+    def resolve_person(self, unresolved_key: str, person: Person) -> None:
+        """Merge an unresolved person (``~uscc~name``) into a person with a full ID number.
+
+        Relations and entry links move to the resolved person; the unresolved node is removed. A no-op if
+        the unresolved key is not stored. ``InvalidInput`` unless the keys are of those two kinds.
+        """
+        contract.require_resolvable(unresolved_key, person)
+        self._resolve_person(unresolved_key, person)
+
+    @abc.abstractmethod
+    def _resolve_person(self, unresolved_key: str, person: Person) -> None:
+        """Merge, the keys checked."""
+
+    @abc.abstractmethod
+    def upsert_penalties(self, rows: Sequence[PenaltyRecord]) -> UpsertCounts:
+        """Create or update administrative penalty records by identity ``(decision_number, subject_id)``.
+
+        Idempotent like every write: the same record again is ``unchanged``; the same identity with other
+        field values is ``updated`` (all fields replaced). Raises ``NotFound`` naming every ``subject_id``
+        that is not stored; nothing of the batch is written then. :meth:`resolve_person` moves penalties
+        of an unresolved person to the resolved one, and :meth:`clear` deletes them.
+        """
+
+    def replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+        """Make each entry's personal links exactly the given ones (persons' credit-record links).
+
+        Idempotent: links equal to the stored ones are ``unchanged``; stored links of these entries that are
+        not given are removed (counted as ``updated``). Raises ``NotFound`` naming every entry or person that
+        is not stored, ``InvalidInput`` for a link given under another entry; nothing is written then.
+        Entries not named keep their links.
+        """
+        contract.require_links_of_entries(links_by_entry)
+        return self._replace_links(links_by_entry)
+
+    @abc.abstractmethod
+    def _replace_links(self, links_by_entry: Mapping[str, Sequence[PersonalLink]]) -> UpsertCounts:
+        """Write checked links."""
+
+    # ---- reads --------------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
+        """The stored subjects among ``ids``, by key; unknown ids are absent."""
+
+    @abc.abstractmethod
+    def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]:
+        """The stored entries among ``entry_ids``, by id."""
+
+    def relations_of(
+        self,
+        subject_id: str,
+        *,
+        as_of: dt.date | None,
+        kinds: frozenset[RelationKind] | None = None,
+        direction: Direction = "both",
+    ) -> list[Relation]:
+        """Relations touching a subject: valid on ``as_of``, or the whole history when ``as_of`` is None.
+
+        ``direction`` "out" = the subject is the source, "in" = the target. Sorted by relation key.
+        """
+        found = self._relations_of(subject_id, direction)
+        return sorted((r for r in found if relation_matches(r, as_of, kinds)), key=lambda r: r.key)
+
+    @abc.abstractmethod
+    def _relations_of(self, subject_id: str, direction: Direction) -> list[Relation]:
+        """Every stored relation touching ``subject_id`` in ``direction``, whole history, any order."""
+
+    def adjacent(
+        self, subject_ids: Sequence[str], *, as_of: dt.date | None, limit_per_node: int
+    ) -> dict[str, Adjacency]:
+        """For each subject, its relations valid on ``as_of`` (None = history) in both directions.
+
+        At most ``limit_per_node`` links each, in :func:`relation_order`; ``total`` counts all of them.
+        Unknown subjects are absent; the answer is keyed in the order the ids were asked.
+        """
+        contract.require_not_negative("limit_per_node", limit_per_node)
+        return self._adjacent(subject_ids, as_of, limit_per_node)
+
+    @abc.abstractmethod
+    def _adjacent(
+        self, subject_ids: Sequence[str], as_of: dt.date | None, limit_per_node: int
+    ) -> dict[str, Adjacency]:
+        """:meth:`adjacent`, the limit checked."""
+
+    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
+        """Entries whose subject is among ``subject_ids``, filtered, sorted by ``entry_id``."""
+        found = self._entries_for(subject_ids)
+        passing = (e for e in found if flt is None or contract.entry_matches(e, flt))
+        return sorted(passing, key=lambda e: e.entry_id)
+
+    @abc.abstractmethod
+    def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
+        """Every entry whose subject is among ``subject_ids``, each once, any order."""
+
+    def entries_naming_responsible(
+        self, person_ids: Iterable[str], flt: EntryFilter | None = None
+    ) -> list[ListEntry]:
+        """Entries that name any of ``person_ids`` as directly responsible, filtered, sorted by ``entry_id``.
+
+        Only tests read it today: it is how the contract suite sees the responsibility index that
+        :meth:`resolve_person` moves.
+        """
+        found = self._entries_naming_responsible(person_ids)
+        passing = (e for e in found if flt is None or contract.entry_matches(e, flt))
+        return sorted(passing, key=lambda e: e.entry_id)
+
+    @abc.abstractmethod
+    def _entries_naming_responsible(self, person_ids: Iterable[str]) -> list[ListEntry]:
+        """Every entry naming any of ``person_ids`` as directly responsible, each once, any order."""
+
+    @abc.abstractmethod
+    def entry_history(self, entry_id: str) -> list[StatusChange]:
+        """The status changes of an entry, oldest first."""
+
+    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+        """Penalty records whose subject is among ``subject_ids``, in one order on every backend.
+
+        Sorted by the tuple ``(decision_number, subject_id)``. Unknown ids contribute nothing; the whole
+        history is returned (callers filter by date).
+        """
+        return sorted(self._penalties_for(subject_ids), key=lambda p: (p.decision_number, p.subject_id))
+
+    @abc.abstractmethod
+    def _penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+        """The penalty records of these subjects, each once, any order."""
+
+    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+        """Personal links of these persons, sorted by ``(person_id, entry_id)``."""
+        return sorted(self._links_for(person_ids), key=lambda link: (link.person_id, link.entry_id))
+
+    @abc.abstractmethod
+    def _links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+        """The personal links of these persons, each once, any order."""
+
+    def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+        """Personal links of these entries, sorted by ``(entry_id, person_id)``."""
+        return sorted(self._links_of_entries(entry_ids), key=lambda link: (link.entry_id, link.person_id))
+
+    @abc.abstractmethod
+    def _links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
+        """The personal links of these entries, each once, any order."""
+
+    def search_subjects(self, text: str, limit: int = 20) -> list[Subject]:
+        """Subjects whose key starts with, or whose name contains, ``text`` (case-insensitive), by key."""
+        contract.require_not_negative("limit", limit)
+        return self._search_subjects(text, limit)
+
+    @abc.abstractmethod
+    def _search_subjects(self, text: str, limit: int) -> list[Subject]:
+        """:meth:`search_subjects`, the limit checked."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Counts of every node and relation kind, and of entries by ``list:status``."""
+
+    @abc.abstractmethod
+    def data_version(self) -> int:
+        """A number that grows with every committed change: identifies the state an answer saw."""
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Raise ``BackendUnavailable`` if the store cannot answer now."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections, locks and files."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete everything (tests and demo resets only)."""
+
+    # ---- written once over the primitives ---------------------------------------------------------
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block of reads that belong together (one check): one transaction where the backend has them.
+
+        Results are the same with or without it; it saves round trips and gives one snapshot.
+        """
+        return nullcontext()
+
+    def role_holders(
+        self, org_id: str, *, as_of: dt.date | None, roles: frozenset[RelationKind] | None = None
+    ) -> list[Relation]:
+        """Relations into an organisation (its people and shareholders) valid on ``as_of``."""
+        return self.relations_of(org_id, as_of=as_of, kinds=roles, direction="in")
+
+    def neighbourhood(
+        self, subject_id: str, *, depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> Neighbourhood:
+        """Breadth-first walk over relations valid on ``as_of``: one shortest path to each subject reached.
+
+        Deterministic: the frontier is expanded in sorted order and links come in :func:`relation_order`,
+        so both backends return the same paths. A subject with more than ``limit_per_node`` links is
+        expanded only through the first ``limit_per_node`` and the result is flagged ``truncated``.
+        """
+        paths: dict[str, Path] = {subject_id: Path(start_id=subject_id)}
+        frontier = [subject_id]
+        truncated_at: list[str] = []
+        for _ in range(depth):
+            if not frontier:
+                break
+            adjacency = self.adjacent(frontier, as_of=as_of, limit_per_node=limit_per_node)
+            next_frontier: list[str] = []
+            for node in frontier:
+                adj = adjacency.get(node)
+                if adj is None:
+                    continue
+                if adj.truncated:
+                    truncated_at.append(node)
+                for relation, neighbour in adj.links:
+                    if neighbour not in paths:
+                        paths[neighbour] = paths[node].extend(relation, neighbour)
+                        next_frontier.append(neighbour)
+            frontier = sorted(next_frontier)
+        return Neighbourhood(
+            origin_id=subject_id,
+            depth=depth,
+            paths=paths,
+            truncated=bool(truncated_at),
+            truncated_at=tuple(sorted(truncated_at)),
+        )
