@@ -25,10 +25,16 @@ def respond(
     Pydantic models are dumped in JSON mode (dates as ISO strings); anything else goes through FastAPI's
     encoder. Declare ``response_model=`` on the route for the OpenAPI schema; it is not re-validated.
     """
+    content = masked_content(payload, caller)
+    return JSONResponse(content, status_code=status_code, headers=dict(headers) if headers else None)
+
+
+def masked_content(payload: BaseModel | Mapping[str, Any] | list[Any], caller: Caller) -> Any:
+    """The JSON-able content of ``payload`` for ``caller``, ID numbers masked as its role requires."""
     if isinstance(payload, BaseModel):
         content: Any = payload.model_dump(mode="json")
     else:
         content = jsonable_encoder(payload)
     if masks_ids(caller.role):
         content = mask_payload(content)
-    return JSONResponse(content, status_code=status_code, headers=dict(headers) if headers else None)
+    return content

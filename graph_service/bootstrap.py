@@ -70,9 +70,9 @@ class Runtime:
         """The audit log: the one given to :func:`bootstrap`, else the store's own (opened once)."""
         if self.given_audit is not None:
             return self.given_audit
-        if self._closed:
-            raise RuntimeError("the runtime is closed")
         if self._audit is None:
+            if self._closed:
+                raise RuntimeError("the runtime is closed")
             self._audit = self.store.audit_log(read_only=self.read_only)
         return self._audit
 

@@ -49,8 +49,14 @@ def create_entry(
     audit: AuditDep,
     at: NowDep,
 ) -> JSONResponse:
-    """List a subject (发起); an effective entry creates one task per measure, subject and department."""
-    state = workflow.create_entry(store, catalog, body, today=at.date(), policy=policy, now=at)
+    """List a subject (发起); an effective entry creates one task per measure, subject and department.
+
+    ``initiating_dept`` must be the key's department (an admin may enter any department's decision);
+    ``source_region`` is this county's region (filled in when absent): 403 naming both values otherwise.
+    """
+    state = workflow.create_entry(
+        store, catalog, body, today=at.date(), policy=policy, now=at, decider=decider_of(caller)
+    )
     audit_entry(audit, caller, "entry.create", body.entry_id, tasks=len(state.tasks))
     return respond(state, caller, status_code=201)
 

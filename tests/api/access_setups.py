@@ -20,7 +20,7 @@ from graph_service.domain.model import ListEntry
 from graph_service.services.workflow import entries as workflow
 from graph_service.services.workflow import repairs
 from graph_service.services.workflow.state import Policy, entry_state
-from tests.api.security_support import KEYS, ORG, PERSON, SecApi
+from tests.api.security_support import IMPLEMENTING_DEPT, KEYS, ORG, PERSON, SecApi
 from tests.factories import make_entry
 
 Setup = Callable[[SecApi], dict[str, str]]
@@ -77,10 +77,11 @@ def pending_repair(api: SecApi) -> dict[str, str]:
 
 
 def pending_task(api: SecApi) -> dict[str, str]:
-    """A pending task of a new entry, one that names PERSON (a measure on the legal representative)."""
+    """A pending task of the implementer key's department on a new entry, one that names PERSON (a
+    measure on the legal representative)."""
     entry_id = active_entry(api)["entry_id"]
     tasks = entry_state(api.store, entry_id).tasks
-    personal = [t for t in tasks if t.subject_id == PERSON.key]
+    personal = [t for t in tasks if t.subject_id == PERSON.key and t.department == IMPLEMENTING_DEPT]
     assert personal, [t.subject_id for t in tasks]
     return {"task_id": personal[0].task_id}
 

@@ -22,7 +22,15 @@ from graph_service.store.memory import MemoryStore
 from tests.factories import make_entry, make_org, make_person, make_relation
 
 ROLES: tuple[str, ...] = get_args(Role)
-KEYS = {f"k-sec-{role}-0123456789": {"role": role, "name": f"{role}-client"} for role in ROLES}
+#: The implementer key is a real implementing department: it sees and answers its own tasks only.
+IMPLEMENTING_DEPT = "市场监管部门"
+KEYS = {
+    f"k-sec-{role}-0123456789": {
+        "role": role,
+        "name": IMPLEMENTING_DEPT if role == "implementer" else f"{role}-client",
+    }
+    for role in ROLES
+}
 HEADERS = {role: {"X-API-Key": f"k-sec-{role}-0123456789"} for role in ROLES}
 #: Feed answers are signed with a secret per key name; the keys that may read the feed get one.
 FEED_SECRETS = {f"{role}-client": f"feed-secret-of-{role}-client" for role in ("peer", "admin")}

@@ -21,10 +21,11 @@ from graph_service.audit import FileAuditLog
 from graph_service.config import Settings, get_settings
 from graph_service.domain.model import Organization
 from graph_service.store.memory import MemoryStore
+from tests.factories import make_org
 
 KEYS = {"k-pairing-approval-0001": {"role": "approval", "name": "county-approvals"}}
 APPROVAL = {"X-API-Key": "k-pairing-approval-0001"}
-USCC = "91430923MA4L0RB11A"
+USCC = make_org(1).uscc
 
 
 def _checks(app: Any, count: int) -> None:
@@ -53,7 +54,7 @@ def _verified_count(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> int
 
 
 def _organisation() -> Organization:
-    return Organization(uscc=USCC, name="测试企业有限公司", region_code="430923")
+    return make_org(1)
 
 
 @pytest.mark.memory

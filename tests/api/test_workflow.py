@@ -36,6 +36,7 @@ ORG = make_org(1)
 REP = make_person(1)  # legal representative of ORG since 2020
 CULPRIT = make_person(2)  # no role; named directly responsible only by a correction
 TODAY = dt.date.today()
+MARKET = "市场监管部门"  # the implementer key's department
 
 #: Measures a black tax entry triggers on the listed enterprise itself, with their departments (catalog).
 ORG_TASKS = {
@@ -189,7 +190,7 @@ def test_a_dispute_suspends_every_task_and_checks_report_it_suspended_at_once(cl
 
 def test_an_upheld_dispute_restores_each_task_to_its_state_before(client: TestClient) -> None:
     state = _created(client)
-    first = state["tasks"][0]["task_id"]
+    first = _own_task(state)
     answer = {"outcome": "applied", "date": TODAY.isoformat()}
     assert client.post(f"/v1/tasks/{first}/feedback", json=answer, headers=IMPLEMENTER).status_code == 200
     dispute_id = _disputed(client)
@@ -341,8 +342,15 @@ def test_repairing_a_disputed_entry_is_a_conflict(client: TestClient) -> None:
     assert "allowed: uphold, correct, revoke" in r.json()["detail"]
 
 
+def _own_task(state: dict[str, Any]) -> str:
+    """The id of a task of the implementer key's department (市场监管部门) in an entry's state."""
+    own = [t["task_id"] for t in state["tasks"] if t["department"] == MARKET]
+    assert own, state["tasks"]
+    return own[0]
+
+
 def test_feedback_on_a_suspended_or_lifted_task_is_a_conflict(client: TestClient) -> None:
-    task_id = _created(client)["tasks"][0]["task_id"]
+    task_id = _own_task(_created(client))
     answer = {"outcome": "applied", "date": TODAY.isoformat()}
     dispute_id = _disputed(client)
     suspended = client.post(f"/v1/tasks/{task_id}/feedback", json=answer, headers=IMPLEMENTER)
@@ -355,7 +363,7 @@ def test_feedback_on_a_suspended_or_lifted_task_is_a_conflict(client: TestClient
 
 
 def test_feedback_not_applied_needs_a_reason(client: TestClient) -> None:
-    task_id = _created(client)["tasks"][0]["task_id"]
+    task_id = _own_task(_created(client))
     body = {"outcome": "not_applied", "date": TODAY.isoformat()}
     r = client.post(f"/v1/tasks/{task_id}/feedback", json=body, headers=IMPLEMENTER)
     assert r.status_code == 422, r.text
@@ -368,12 +376,14 @@ def test_feedback_not_applied_needs_a_reason(client: TestClient) -> None:
 
 def test_departments_pull_their_own_tasks(client: TestClient) -> None:
     _created(client)
-    r = client.get("/v1/tasks", params={"dept": "金融机构"}, headers=IMPLEMENTER)
+    r = client.get("/v1/tasks", params={"dept": "金融机构"}, headers=ADMIN)
     assert r.status_code == 200, r.text
     views = r.json()["tasks"]
     assert [(v["task"]["measure_id"], v["status"], v["overdue"]) for v in views] == [
         ("risk_pricing", "pending", False)
     ]
+    own = client.get("/v1/tasks", headers=IMPLEMENTER).json()["tasks"]
+    assert own and {v["task"]["department"] for v in own} == {MARKET}, own
     assert client.get("/v1/tasks", params={"overdue": "true"}, headers=IMPLEMENTER).json()["tasks"] == []
     assert client.get("/v1/tasks", headers=APPROVAL).status_code == 403
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, ValidationError
 
+from graph_service.domain.bounds import check_decision_day, check_safe_id
 from graph_service.domain.lifecycle import (
     FeedbackOutcome,
     IllegalTransition,
@@ -22,6 +23,7 @@ from graph_service.domain.lifecycle import (
 )
 from graph_service.domain.workflow import Dispute, Feedback, Task, TaskFilter, lift, shown_status
 from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.workflow.authority import Decider, require_own_task
 from graph_service.services.workflow.outbox import pushes
 from graph_service.services.workflow.state import conflict_of
 from graph_service.store.base import GraphStore
@@ -34,6 +36,9 @@ class TaskView(BaseModel):
     task: Task
     status: TaskStatus = Field(description="State shown today (lifted if the entry expired)")
     overdue: bool
+    subject_name: str | None = Field(
+        default=None, description="Name of the subject the measure is applied to (惩戒落实到人: whom)"
+    )
 
 
 class DisputeView(BaseModel):
@@ -58,7 +63,13 @@ def list_tasks(
         late = shown is TaskStatus.PENDING and task.is_overdue(today)
         if (status is None or shown is status) and (overdue is None or late is overdue):
             views.append(TaskView(task=task, status=shown, overdue=late))
-    return views
+    subjects = store.get_subjects(sorted({view.task.subject_id for view in views}))
+    return [
+        view.model_copy(update={"subject_name": found.name})
+        if (found := subjects.get(view.task.subject_id)) is not None
+        else view
+        for view in views
+    ]
 
 
 def give_feedback(
@@ -71,11 +82,18 @@ def give_feedback(
     reason: str | None,
     actor: str,
     today: dt.date,
+    decider: Decider | None = None,
 ) -> Task:
-    """Record (or revise) a department's feedback; ``Conflict`` listing the options when not allowed."""
-    task = store.get_task(task_id)
+    """Record (or revise) a department's feedback; ``Conflict`` listing the options when not allowed.
+
+    Given ``decider``, only the task's own department (or an admin) may answer it.
+    """
+    task = store.get_task(check_safe_id("task_id", task_id))
     if task is None:
         raise NotFound(f"task {task_id!r} is not stored")
+    if decider is not None:
+        require_own_task(task, decider)
+    check_decision_day("on", on, today=today)
     shown = shown_status(task, store.get_entries([task.entry_id]).get(task.entry_id), today)
     try:
         status = task_after_feedback(shown, outcome)
