@@ -109,7 +109,9 @@ def problem_response(
     caller = state.get("caller")
     if caller is None or masks_ids(caller.role):
         body = mask_payload(body)
-    content = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+    # "replace": a value quoted back may hold an unpaired surrogate (JSON allows "\\ud800"), which
+    # UTF-8 cannot encode; it is shown as "?" rather than failing the error response itself.
+    content = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8", errors="replace")
     return Response(content, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
 
 

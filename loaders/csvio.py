@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
 
+from graph_service.spreadsheet import safe_record
+
 Encoding = Literal["auto", "utf-8", "gbk", "gb18030"]
 ENCODINGS: tuple[Encoding, ...] = ("auto", "utf-8", "gbk", "gb18030")
 
@@ -257,7 +259,9 @@ class IssueWriter:
     """A CSV of row issues (``file, line, column, value, reason``): the rejects file or the warnings file.
 
     Opened (and truncated) eagerly so a stale file from an earlier run never passes for this run's; always
-    written in UTF-8 with a BOM so spreadsheet programs on Chinese Windows open it correctly.
+    written in UTF-8 with a BOM so spreadsheet programs on Chinese Windows open it correctly. Cells that a
+    spreadsheet would run as a formula are neutralised (:func:`graph_service.spreadsheet.safe_cell`): the
+    rejected values are whatever a source file held.
     """
 
     def __init__(self, path: Path | None) -> None:
@@ -275,7 +279,7 @@ class IssueWriter:
         self.count += 1
         if self._writer is not None:
             self._writer.writerow(
-                {"file": file, "line": line, "column": column, "value": value, "reason": reason}
+                safe_record({"file": file, "line": line, "column": column, "value": value, "reason": reason})
             )
 
     def close(self) -> None:

@@ -1,28 +1,66 @@
-"""``/v1/checks``: the related-party check approval systems embed in every decision (应查必查)."""
+"""``/v1/checks``: the related-party check approval systems embed in every decision (应查必查).
+
+A batch is bounded before anything runs: at most :data:`MAX_BATCH` items, each at most
+:data:`MAX_BATCH_DEPTH` hops, and a work budget of :data:`BATCH_WORK_BUDGET` over the items (an item
+costs its depth, twice that with ended relations); a batch over a bound is refused with 422 naming it.
+Results are written one at a time to a spooled file (memory up to :data:`SPOOL_MEMORY_BYTES`, then
+disk) and streamed from there, so the server never holds the whole answer; a failure part-way is still
+a proper error response, never half an answer. The rate limiter charges a batch one token per item.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.auth import Caller
+from api.clock import TodayDep
 from api.deps import AuditDep, CatalogDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
+from api.ratelimit import METER_STATE, Meter
 from api.responses import respond
 from graph_service.audit import AuditLog
+from graph_service.domain.identifiers import IdentifierError, check_subject_key
+from graph_service.errors import InvalidInput
 from graph_service.services.checks.models import CheckRequest, CheckResult
 from graph_service.services.checks.related_party import run_check
+from graph_service.services.masking import mask_payload, masks_ids
 
 MAX_BATCH = 10_000
+#: Deepest walk a batch item may ask for (a single check may go to 4).
+MAX_BATCH_DEPTH = 3
+#: Sum of the items' costs: depth, doubled with ``include_history`` (10,000 items at depth 2).
+BATCH_WORK_BUDGET = 20_000
+#: Results beyond this many bytes of JSON go to a temporary file until they are sent.
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"], responses=PROBLEM_RESPONSES)
 Checker = Annotated[Caller, Depends(require_roles("approval", "investigator", "initiator", "implementer"))]
 
 _EXAMPLE = {"subject_id": "91430923MA4L2B3C1J", "scenario": "bidding", "depth": 2, "as_of": "2026-11-23"}
+
+BATCH_DESCRIPTION = f"""Bidder lists are screened this way; results come back in request order.
+
+**Limits** (422 naming the limit when exceeded, before anything is checked):
+
+* at most {MAX_BATCH:,} items;
+* `depth` at most {MAX_BATCH_DEPTH} per item (single checks go to 4);
+* work budget: the sum over the items of `depth`, doubled for `include_history`, at most
+  {BATCH_WORK_BUDGET:,} — e.g. {BATCH_WORK_BUDGET // 2:,} items at depth 2, or
+  {BATCH_WORK_BUDGET // 6:,} at depth 3 with history.
+
+The rate limit counts every item of a batch as one request (a batch larger than a minute's budget is
+served, and the key then waits until its budget has refilled). Every subject id is normalised and
+checked first: a wrong check character is 422 with the expected one.
+"""
 
 
 class BatchRequest(BaseModel):
@@ -31,6 +69,11 @@ class BatchRequest(BaseModel):
 
 class BatchResult(BaseModel):
     results: list[CheckResult]
+
+
+def item_cost(item: CheckRequest) -> int:
+    """What one batch item costs of :data:`BATCH_WORK_BUDGET`: its depth, doubled with history."""
+    return item.depth * (2 if item.include_history else 1)
 
 
 def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> None:
@@ -53,6 +96,65 @@ def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> None:
     )
 
 
+def _normalised(items: list[tuple[str, CheckRequest]], today: dt.date) -> list[CheckRequest]:
+    """The items with their subject ids normalised and verified; one 422 listing every bad id."""
+    out: list[CheckRequest] = []
+    errors: list[dict[str, Any]] = []
+    for field, item in items:
+        try:
+            key = check_subject_key(item.subject_id, today=today)
+        except IdentifierError as exc:
+            errors.append({"field": field, "value": item.subject_id, "reason": exc.reason})
+            continue
+        out.append(item if key == item.subject_id else item.model_copy(update={"subject_id": key}))
+    if errors:
+        first = errors[0]
+        more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
+        raise InvalidInput(
+            f"{first['field']}: {first['reason']} (got {first['value']!r}){more}", errors=errors[:100]
+        )
+    return out
+
+
+def _check_bounds(items: list[CheckRequest]) -> None:
+    too_deep = [
+        {
+            "field": f"body.items.{i}.depth",
+            "value": item.depth,
+            "reason": f"at most {MAX_BATCH_DEPTH} in a batch",
+        }
+        for i, item in enumerate(items)
+        if item.depth > MAX_BATCH_DEPTH
+    ]
+    if too_deep:
+        raise InvalidInput(
+            f"A batch item may walk at most {MAX_BATCH_DEPTH} hops (MAX_BATCH_DEPTH); "
+            f"{len(too_deep)} items ask for more. Check those one by one with POST /v1/checks.",
+            errors=too_deep[:100],
+        )
+    work = sum(item_cost(item) for item in items)
+    if work > BATCH_WORK_BUDGET:
+        raise InvalidInput(
+            f"The batch needs {work:,} units of work, over the budget of {BATCH_WORK_BUDGET:,} "
+            "(BATCH_WORK_BUDGET: each item costs its depth, doubled with include_history). "
+            "Split it into smaller batches.",
+            errors=[
+                {
+                    "field": "body.items",
+                    "value": f"{len(items)} items",
+                    "reason": f"work {work} > {BATCH_WORK_BUDGET}",
+                }
+            ],
+        )
+
+
+def _charge(request: Request, items: int) -> None:
+    """Charge the batch's items beyond the first (the middleware took one) to the caller's bucket."""
+    meter: Meter | None = getattr(request.state, METER_STATE, None)
+    if meter is not None:
+        meter.charge(items - 1)
+
+
 @router.post("", response_model=CheckResult, summary="Check one applicant for one scenario")
 def check(
     body: CheckRequest,
@@ -61,30 +163,63 @@ def check(
     catalog: CatalogDep,
     settings: SettingsDep,
     audit: AuditDep,
+    today: TodayDep,
 ) -> JSONResponse:
     """Verdict (block / review / pass), the measures reaching the subject, related-party hits with paths."""
-    result = run_check(
-        store, catalog, body, as_of=body.as_of or dt.date.today(), fan_out_limit=settings.fan_out_limit
-    )
+    (item,) = _normalised([("body.subject_id", body)], today)
+    result = run_check(store, catalog, item, as_of=item.as_of or today, fan_out_limit=settings.fan_out_limit)
     _audit(audit, caller, result)
     return respond(result, caller)
 
 
-@router.post("/batch", response_model=BatchResult, summary="Check up to 10,000 applicants, answers in order")
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    summary=f"Check up to {MAX_BATCH:,} applicants (depth ≤ {MAX_BATCH_DEPTH}, work ≤ {BATCH_WORK_BUDGET:,})",
+    description=BATCH_DESCRIPTION,
+)
 def check_batch(
     body: BatchRequest,
+    request: Request,
     caller: Checker,
     store: StoreDep,
     catalog: CatalogDep,
     settings: SettingsDep,
     audit: AuditDep,
-) -> JSONResponse:
-    """Bidder lists are screened this way; results come back in request order."""
-    today = dt.date.today()
-    results = [
-        run_check(store, catalog, item, as_of=item.as_of or today, fan_out_limit=settings.fan_out_limit)
-        for item in body.items
-    ]
-    for result in results:
-        _audit(audit, caller, result)
-    return respond(BatchResult(results=results), caller)
+    today: TodayDep,
+) -> StreamingResponse:
+    items = _normalised([(f"body.items.{i}.subject_id", item) for i, item in enumerate(body.items)], today)
+    _check_bounds(items)
+    _charge(request, len(items))
+    masked = masks_ids(caller.role)
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
+    try:
+        spool.write(b'{"results":[')
+        for n, item in enumerate(items):
+            result = run_check(
+                store, catalog, item, as_of=item.as_of or today, fan_out_limit=settings.fan_out_limit
+            )
+            _audit(audit, caller, result)
+            content: Any = result.model_dump(mode="json")
+            if masked:
+                content = mask_payload(content)
+            if n:
+                spool.write(b",")
+            spool.write(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        spool.write(b"]}")
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return StreamingResponse(
+        _chunks(spool), media_type="application/json", headers={"Content-Length": str(size)}
+    )
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(_CHUNK_BYTES):
+            yield chunk
+    finally:
+        spool.close()

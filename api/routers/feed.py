@@ -1,10 +1,11 @@
-"""``GET /v1/feed``: the signed change feed of list entries, for peer deployments (issue 8).
+"""``GET /v1/feed``: the signed change feed of list entries, for peer deployments.
 
-Every answer is signed with the secret this deployment shares with the calling peer (by the peer key's
-name, ``GRAPH_SERVICE_FEED_SECRETS``); a key without a secret is refused, so no feed answer ever leaves
-unsigned. ID numbers are masked like every answer to a peer, unless the key's name is cleared to receive
-them (``GRAPH_SERVICE_FEED_FULL_ID_PEERS``, a data-sharing agreement): entries naming persons are only of
-use to a peer that receives their ID numbers.
+Every answer to a peer is signed with the secret this deployment shares with it (by the peer key's name,
+``GRAPH_SERVICE_FEED_SECRETS``); a peer key without a secret is refused, so no feed answer ever leaves
+for a peer unsigned. An admin may read the feed for inspection without a secret (docs/federation.md):
+the answer is then unsigned, which the audit records. ID numbers are masked like every answer to a
+peer, unless the key's name is cleared to receive them (``GRAPH_SERVICE_FEED_FULL_ID_PEERS``, a
+data-sharing agreement): entries naming persons are only of use to a peer that receives their ID numbers.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ def feed(
     ] = None,
 ) -> Response:
     """Events after ``after`` in order, the records of the subjects they name, the next cursor, and
-    ``caught_up``. Signed: see docs/federation.md for how to verify an answer.
+    ``caught_up``. Signed for peers: see docs/federation.md for how to verify an answer. Admins without
+    a feed secret get the same page unsigned, for inspection.
     """
     secret = settings.feed_secrets.get(caller.name)
-    if secret is None:
+    if secret is None and caller.role != "admin":
         raise Forbidden(
             f"No feed secret is configured for key {caller.name!r} (GRAPH_SERVICE_FEED_SECRETS): feed "
             "answers are always signed. Ask the administrator to share a secret with your deployment."
@@ -79,9 +81,12 @@ def feed(
                 "after": position_of(after, settings.region),
                 "events": len(page.events),
                 "masked": masked,
+                "signed": secret is not None,
             },
         )
     )
+    if secret is None:  # an admin inspecting: nothing to sign with, and no peer will apply it
+        return Response(body, media_type="application/json")
     return Response(
         body,
         media_type="application/json",

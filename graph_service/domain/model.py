@@ -15,7 +15,13 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from graph_service.domain.bounds import SAFE_ID_PATTERN, BoundsError, check_not_before_1949, check_safe_id
+from graph_service.domain.bounds import (
+    SAFE_ID_PATTERN,
+    SAFE_ID_RULE,
+    BoundsError,
+    check_not_before_1949,
+    check_safe_id,
+)
 from graph_service.domain.identifiers import (
     IdentifierError,
     check_id_number,
@@ -301,7 +307,7 @@ class ListEntry(_Frozen):
         min_length=1,
         max_length=100,
         examples=["430923-B-2025-0001"],
-        json_schema_extra={"pattern": SAFE_ID_PATTERN},
+        description=f"Pattern {SAFE_ID_PATTERN}: {SAFE_ID_RULE}",
     )
     subject_id: str
     list: ListKind
@@ -323,7 +329,7 @@ class ListEntry(_Frozen):
     @field_validator("entry_id")
     @classmethod
     def _safe_entry_id(cls, value: str, info: ValidationInfo) -> str:
-        """A safe id (letters, digits, ``._:-``); rows our store wrote before the rule are read as they are."""
+        """A safe id (letters, digits, ``._:-``); rows our store wrote earlier are read as they are."""
         if from_store(info):
             return value
         try:

@@ -3,7 +3,10 @@
 Only investigators and admins see full ID numbers (个人信息保护: the least disclosure a task needs). Every
 other role gets ``430923********1011``. Masking works on the JSON-able payload, after the answer has been
 built, so no service or router has to remember which of its fields may hold an ID number: an ID number
-inside any string (a key, a path, a note) or as a dict key is masked.
+inside any string (a key, a path, a note) or as a dict key is masked, in every form a person types one
+(lowercase ``x``, touching letters or Chinese, spaces or hyphens inside, full-width digits; see
+:func:`graph_service.domain.identifiers.mask_id_numbers_in_text`). Answers, problem bodies and the feed
+to peers not cleared for full IDs all go through :func:`mask_payload`.
 
 USCCs are not masked (they are public registration data), and keys of unresolved persons
 (``~<uscc>~<name>``) hold a USCC, not an ID number, so they pass through unchanged.
@@ -17,7 +20,8 @@ from graph_service.domain.identifiers import mask_id_numbers_in_text
 
 UNMASKED_ROLES = frozenset({"investigator", "admin"})
 
-# The shortest string that can hold an ID number; shorter strings skip the regex (most strings do).
+# The shortest string that can hold an ID number (18 characters, however typed); shorter strings skip
+# the scan (most strings do).
 _ID_LENGTH = 18
 
 

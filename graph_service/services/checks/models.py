@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from graph_service.domain.bounds import EARLIEST_AS_OF, LATEST_AS_OF, BoundsError, check_as_of
 from graph_service.domain.measures import Scenario
 from graph_service.domain.model import CreditDomain, EntryStatus, ListKind, SubjectKind
 from graph_service.domain.verdict import Verdict
@@ -100,9 +101,19 @@ class CheckRequest(BaseModel):
     scenario: Scenario = Field(examples=["bidding"])
     depth: int = Field(default=2, ge=1, le=4)
     as_of: dt.date | None = Field(
-        default=None, description="Check date, default today", examples=["2026-11-23"]
+        default=None,
+        description=f"Check date, default today; from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+        examples=["2026-11-23"],
     )
     include_history: bool = Field(default=False, description="Walk ended relations too")
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_in_window(cls, value: dt.date | None) -> dt.date | None:
+        try:
+            return check_as_of("as_of", value)
+        except BoundsError as exc:
+            raise ValueError(exc.reason) from exc
 
 
 class CheckResult(BaseModel):

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph_service.domain.identifiers import is_uscc_shaped, region_of_uscc
+from graph_service.domain.identifiers import is_uscc_shaped, normalise_key, region_of_uscc
 from graph_service.domain.measures import Catalog, MeasureKind
 from graph_service.domain.model import (
     EntryFilter,
@@ -197,7 +197,7 @@ def _run_check(
     store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
-    subject_id = request.subject_id.strip().upper()
+    subject_id = normalise_key(request.subject_id)
     # The walk comes first: inside reading() a store may fetch ahead with it what is asked below (the
     # Neo4j store reads the subject, everyone reached and the data version in the walk's round trips).
     walk = store.neighbourhood(

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from graph_service.domain.identifiers import normalise_key
 from graph_service.domain.measures import Catalog
 from graph_service.domain.model import (
     EntryStatus,
@@ -91,7 +92,7 @@ def subject_profile(
 def _profile(
     store: GraphStore, catalog: Catalog, subject_id: str, *, as_of: dt.date, with_history: bool
 ) -> SubjectProfile:
-    key = subject_id.strip().upper()
+    key = normalise_key(subject_id)
     subject = store.get_subjects([key]).get(key)
     if subject is None:
         raise NotFound(f"subject_id: no subject {subject_id!r} in the credit graph")

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from graph_service.domain.identifiers import is_uscc_shaped
+from graph_service.domain.identifiers import is_uscc_shaped, normalise_key
 from graph_service.domain.model import Relation, subject_key
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
@@ -67,11 +67,9 @@ class Subgraph:
 
 
 def parse_subject_id(field_name: str, value: str) -> str:
-    """A subject key from user input (trimmed, upper-cased), or ``InvalidInput`` naming the field."""
-    text = value.strip()
-    key = text if text.startswith("~") else text.upper()
+    """A subject key from user input (:func:`normalise_key`), or ``InvalidInput`` naming the field."""
     try:
-        return subject_key(key)
+        return subject_key(normalise_key(value))
     except ValueError as exc:
         reason = f"not a USCC, ID number or unresolved-person key: {exc}"
         raise InvalidInput.for_field(field_name, value, reason) from exc

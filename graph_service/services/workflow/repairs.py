@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from graph_service.domain.bounds import check_safe_id
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
 from graph_service.domain.workflow import RepairApplication, RepairStatus
 from graph_service.errors import Conflict, NotFound
@@ -53,7 +54,7 @@ def apply_for_repair(
 
 
 def get_repair(store: GraphStore, repair_id: str) -> RepairApplication:
-    found = store.get_repairs(repair_id=repair_id)
+    found = store.get_repairs(repair_id=check_safe_id("repair_id", repair_id))
     if not found:
         raise NotFound(f"repair application {repair_id!r} is not stored")
     return found[0]

@@ -6,6 +6,9 @@ Files (CSV in UTF-8 with a byte-order mark, so spreadsheet programs open the Chi
 * ``entries.csv`` — dimension (list | domain), value, count: entries initiated
 * ``departments.csv`` — per implementing department: pushed, received, expected, rate, overdue
 * ``feedback_rate.svg`` — feedback rate by department, as bars
+
+Department names are whatever keys were configured; every cell goes through
+:func:`graph_service.spreadsheet.safe_cell`, so none can run as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from graph_service.errors import InvalidInput
 from graph_service.services.workflow.stats import Stats
 from graph_service.services.workflow.svg_chart import bar_chart
+from graph_service.spreadsheet import safe_row
 
 REPORT_FILES = ("summary.csv", "entries.csv", "departments.csv", "feedback_rate.svg")
 
@@ -89,5 +93,5 @@ def write_report(stats: Stats, out: Path, *, title: str) -> list[Path]:
 def _csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(safe_row(header))
+        writer.writerows(safe_row(row) for row in rows)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from graph_service.domain.bounds import check_safe_id
 from graph_service.domain.lifecycle import (
     DISPUTE_VERIFICATION_DAYS,
     FEEDBACK_DAY_OF_MONTH,
@@ -57,7 +58,8 @@ def conflict_of(exc: IllegalTransition) -> Conflict:
 
 
 def get_entry(store: GraphStore, entry_id: str) -> ListEntry:
-    """The stored entry, or ``NotFound``."""
+    """The stored entry, or ``NotFound``; an id no entry can have (see ``SAFE_ID_PATTERN``) is 422."""
+    check_safe_id("entry_id", entry_id)
     entry = store.get_entries([entry_id]).get(entry_id)
     if entry is None:
         raise NotFound(f"entry {entry_id!r} is not stored")
