@@ -102,6 +102,18 @@ class StoredEntry:
     status: EntryStatus
 
 
+#: Why an optimistic write of a record was refused, as the person who sent it should read it.
+CHANGED = "it changed meanwhile, reload it"
+
+
+def _require_next_version(what: str, stored: int, given: int, why: str = CHANGED, note: str = "") -> None:
+    """``Conflict`` unless ``given`` is ``stored`` + 1 (a record never stored is at version 0)."""
+    if given != stored + 1:
+        raise Conflict(
+            f"{what} is at version {stored}{note}; the new version must be {stored + 1}, got {given}: {why}"
+        )
+
+
 def require_next_entry_version(entry: ListEntry, change: StatusChange, stored: StoredEntry | None) -> None:
     """A transition is of a stored entry, to its next version, from the status it has now.
 
@@ -110,11 +122,13 @@ def require_next_entry_version(entry: ListEntry, change: StatusChange, stored: S
     """
     if stored is None:
         raise NotFound(f"entry {entry.entry_id!r} is not stored; nothing to transition")
-    if entry.version != stored.version + 1:
-        raise Conflict(
-            f"entry {entry.entry_id!r} is at version {stored.version} (status {stored.status.value}); the "
-            f"new version must be {stored.version + 1}, got {entry.version}: it changed meanwhile, reload it"
-        )
+    _require_next_version(
+        f"entry {entry.entry_id!r}",
+        stored.version,
+        entry.version,
+        CHANGED,
+        f" (status {stored.status.value})",
+    )
     if change.from_status != stored.status:
         raise InvalidInput.for_field(
             "change.from_status", change.from_status, f"must be the stored status {stored.status.value!r}"
@@ -125,12 +139,9 @@ def require_next_task_versions(stored: Mapping[str, Task], tasks: Sequence[Task]
     """Optimistic check: a new task is version 1, a stored one its stored version + 1, else ``Conflict``."""
     for task in tasks:
         current = stored.get(task.task_id)
-        expected = 1 if current is None else current.version + 1
-        if task.version != expected:
-            raise Conflict(
-                f"task {task.task_id!r} is at version {0 if current is None else current.version}; the new "
-                f"version must be {expected}, got {task.version}: it changed meanwhile, reload it"
-            )
+        _require_next_version(
+            f"task {task.task_id!r}", 0 if current is None else current.version, task.version
+        )
 
 
 def require_stored_task(task_id: str, stored: Task | None) -> None:
@@ -156,11 +167,12 @@ def require_next_delivery_version(stored: Delivery | None, delivery: Delivery) -
     """``NotFound`` if not stored; ``Conflict`` unless ``delivery`` is the stored version + 1."""
     if stored is None:
         raise NotFound(f"delivery {delivery.delivery_id!r} is not stored")
-    if delivery.version != stored.version + 1:
-        raise Conflict(
-            f"delivery {delivery.delivery_id!r} is at version {stored.version}; the new version must be "
-            f"{stored.version + 1}, got {delivery.version}: another sender took it meanwhile"
-        )
+    _require_next_version(
+        f"delivery {delivery.delivery_id!r}",
+        stored.version,
+        delivery.version,
+        "another sender took it meanwhile",
+    )
 
 
 # ---- a workflow step -----------------------------------------------------------------------------------

@@ -222,7 +222,8 @@ class GraphPort(abc.ABC):
         """Penalty records whose subject is among ``subject_ids``, in one order on every backend.
 
         Sorted by the tuple ``(decision_number, subject_id)``. Unknown ids contribute nothing; the whole
-        history is returned (callers filter by date).
+        history is returned (callers filter by date). Only tests and loaders' tests read it today: it is
+        the one read of what :meth:`upsert_penalties` stored.
         """
         return sorted(self._penalties_for(subject_ids), key=lambda p: (p.decision_number, p.subject_id))
 
@@ -239,7 +240,10 @@ class GraphPort(abc.ABC):
         """The personal links of these persons, each once, any order."""
 
     def links_of_entries(self, entry_ids: Iterable[str]) -> list[PersonalLink]:
-        """Personal links of these entries, sorted by ``(entry_id, person_id)``."""
+        """Personal links of these entries, sorted by ``(entry_id, person_id)``.
+
+        Only tests read it today: it is how the contract suite sees that a step replaced an entry's links.
+        """
         return sorted(self._links_of_entries(entry_ids), key=lambda link: (link.entry_id, link.person_id))
 
     @abc.abstractmethod
