@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +44,10 @@ class PeerConfig(BaseModel):
     secret: SecretStr = Field(description="The HMAC-SHA256 key the peer signs its feed answers to us with")
     region: str | None = Field(
         default=None, pattern=r"^[0-9]{6}$", description="The peer's home region; its feed must say the same"
+    )
+    relays: list[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(
+        default_factory=list,
+        description="Regions whose decisions this peer relays (a province hub): accepted beside its own",
     )
 
     @field_validator("secret")

@@ -1,4 +1,4 @@
-"""Applying one verified page of a peer's feed to this store (issue 8): recognition (互认) of its entries.
+"""Applying one verified page of a peer's feed to this store: recognition (互认) of its entries.
 
 The page was checked by the client (signature, freshness, replay, cursor order) before it comes here.
 This module parses it, decides what can be applied, computes this deployment's personal links of each
@@ -10,11 +10,13 @@ Events that cannot be applied are skipped, counted by reason, and the cursor sti
 ``masked`` — the peer masked ID numbers in them (this deployment is not cleared to receive full ID
 numbers from it); ``unresolvable`` — they name a subject neither stored here nor sent with the page
 (possible only for an old event whose person was merged at the peer since; a later event carries the
-current state).
+current state). Events and records a peer may not send (:mod:`graph_service.domain.peer_trust`) are
+refused the same way, counted by refusal and logged with the event's ``seq``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -26,12 +28,14 @@ from pydantic import TypeAdapter, ValidationError
 from graph_service.domain.feed import FeedEvent
 from graph_service.domain.model import Organization, Person
 from graph_service.domain.peer_batch import PeerBatch, PeerItem
+from graph_service.domain.peer_trust import event_refusal, subject_refusal
 from graph_service.errors import InvalidInput
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.store.base import GraphStore
 
 _MASKED_ID = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
 _SUBJECT = TypeAdapter(Organization | Person)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,8 +56,13 @@ def apply_page(
     peer: str,
     home_region: str,
     expected_cursor: str | None,
+    speaks_for: frozenset[str] | None = None,
 ) -> PageOutcome:
-    """Apply a verified page; ``InvalidInput`` (nothing written) if it is not a well-formed feed page."""
+    """Apply a verified page; ``InvalidInput`` (nothing written) if it is not a well-formed feed page.
+
+    ``speaks_for``: the regions the peer may speak for (its own and those it relays); None when the
+    peer's region is not configured (then only the region-consistency rule applies).
+    """
     raw_events = page.get("events")
     cursor = page.get("next")
     if not isinstance(raw_events, list) or not isinstance(cursor, str):
@@ -64,9 +73,29 @@ def apply_page(
         event = _event(i, raw)
         if event is None:
             skipped["masked"] += 1
+            continue
+        refusal = event_refusal(event, speaks_for=speaks_for)
+        if refusal is not None:
+            skipped[refusal.value] += 1
+            log.warning(
+                "peer %s: event seq %d refused (%s): entry %r, event region %s, entry region %s",
+                peer,
+                event.seq,
+                refusal.value,
+                event.entry.entry_id,
+                event.source_region,
+                event.entry.source_region,
+            )
+            continue
+        events.append(_with_source(event))
+    given = {}
+    for key, subject in _subjects(page.get("subjects")).items():
+        refused = subject_refusal(subject, home_region=home_region)
+        if refused is None:
+            given[key] = subject
         else:
-            events.append(_with_source(event))
-    given = _subjects(page.get("subjects"))
+            skipped[refused.value] += 1
+            log.warning("peer %s: subject record %s refused (%s)", peer, key, refused.value)
     named = {key for event in events for key in _named(event)}
     stored = store.get_subjects(sorted(named))
     items: list[PeerItem] = []

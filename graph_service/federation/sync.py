@@ -104,7 +104,12 @@ def pull(
         fetch = functools.partial(client.fetch, after, limit)
         page = with_retries(fetch, retries=retries, backoff=backoff, sleep=sleep)
         outcome = apply_page(
-            store, page.body, peer=client.name, home_region=home_region, expected_cursor=stored
+            store,
+            page.body,
+            peer=client.name,
+            home_region=home_region,
+            expected_cursor=stored,
+            speaks_for=client.speaks_for,
         )
         report.add(outcome)
         on_page(outcome)

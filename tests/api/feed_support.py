@@ -75,10 +75,19 @@ class County:
     region: str = A
     down: list[int] = field(default_factory=lambda: [0])  # refuse this many connections, then answer
 
-    def peer_client(self, key: str = "k-feed-county-c-0001", secret: str = SECRET) -> FeedClient:
-        """A client of this county's feed (named ``county-<region>``), over the forwarding transport."""
+    def peer_client(
+        self, key: str = "k-feed-county-c-0001", secret: str = SECRET, relays: tuple[str, ...] = ()
+    ) -> FeedClient:
+        """A client of this county's feed (named ``county-<region>``), over the forwarding transport.
+
+        ``relays``: the regions this deployment is configured to relay (a province hub).
+        """
         config = PeerConfig(
-            url="http://county.test", api_key=SecretStr(key), secret=SecretStr(secret), region=self.region
+            url="http://county.test",
+            api_key=SecretStr(key),
+            secret=SecretStr(secret),
+            region=self.region,
+            relays=list(relays),
         )
         name = f"county-{self.region}"
         return FeedClient(name, config, window_s=300, transport=httpx.MockTransport(self._forward))

@@ -186,8 +186,8 @@ def test_a_hub_relays_a_countys_entries_to_the_others_and_not_back(
     third = MemoryStore(None)
 
     with serving(b, B, tmp_path / "hub") as hub:
-        relayed = pull(third, hub.peer_client(), home_region="430922")
-        echoed = pull(a.store, hub.peer_client(), home_region=A)
+        relayed = pull(third, hub.peer_client(relays=(A,)), home_region="430922")
+        echoed = pull(a.store, hub.peer_client(relays=(A,)), home_region=A)
 
     assert relayed.applied == 1, relayed
     entry = third.get_entries([listing().entry_id])[listing().entry_id]
@@ -195,3 +195,17 @@ def test_a_hub_relays_a_countys_entries_to_the_others_and_not_back(
     origin = [e.origin_seq for e in a.store.feed_events(0, 10).events]
     assert [e.origin_seq for e in third.feed_events(0, 10).events] == origin
     assert (echoed.applied, echoed.skipped) == (0, {"own": 1}), echoed
+
+
+def test_a_peer_that_is_not_configured_to_relay_a_region_cannot_speak_for_it(
+    a: County, b: GraphStore, tmp_path: Path
+) -> None:
+    a.store.upsert_entries([listing()])
+    _pull(b, a.peer_client())
+    third = MemoryStore(None)
+
+    with serving(b, B, tmp_path / "not-a-hub") as county_b:
+        outcome = pull(third, county_b.peer_client(), home_region="430922")
+
+    assert (outcome.applied, outcome.skipped) == (0, {"not_peers_region": 1}), outcome
+    assert third.get_entries([listing().entry_id]) == {}
