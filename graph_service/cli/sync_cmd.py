@@ -1,4 +1,4 @@
-"""``graph-service sync --peer NAME``: pull a peer's change feed into this store (issue 8).
+"""``graph-service sync --peer NAME``: pull a peer's change feed into this store.
 
 Prints one JSON line per applied page (events, applied, skipped by reason, position, caught_up) and
 one summary line. Exit codes: 0 caught up; 1 the peer stayed unavailable after the retries; 2 the peer

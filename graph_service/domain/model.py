@@ -50,6 +50,7 @@ class OrgStatus(StrEnum):
     ACTIVE = "active"
     DEREGISTERED = "deregistered"
     REVOKED = "revoked"
+    SUSPENDED = "suspended"  # a red entry while a black entry of its subject is in effect
 
 
 class RelationKind(StrEnum):

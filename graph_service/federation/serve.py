@@ -1,4 +1,4 @@
-"""Serving the change feed to peers (issue 8): opaque cursors and self-contained pages.
+"""Serving the change feed to peers: opaque cursors and self-contained pages.
 
 A cursor is ``base64url("<region>:<seq>")``: opaque to callers, bound to the feed it came from (a cursor
 of another deployment is refused rather than silently misread), and monotonic — the ``next`` cursor of a

@@ -94,7 +94,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ("GET", "/v1/audit"): Call("/v1/audit", ADMINS),
     ("POST", "/v1/checks"): Call("/v1/checks", CHECKERS, json=CHECK),
     ("POST", "/v1/checks/batch"): Call("/v1/checks/batch", CHECKERS, json={"items": [CHECK, CHECK]}),
-    ("GET", "/v1/feed"): Call("/v1/feed", PEERS, params={"limit": 5}),  # signed change feed (issue 8)
+    ("GET", "/v1/feed"): Call("/v1/feed", PEERS, params={"limit": 5}),  # signed change feed
     ("GET", "/v1/subjects/{subject_id}"): Call(f"/v1/subjects/{ORG.uscc}", CHECKERS),
     ("GET", "/v1/graph/search"): Call("/v1/graph/search", INVESTIGATORS, params={"q": "测试"}),
     ("GET", "/v1/graph/subjects/{subject_id}"): Call(f"/v1/graph/subjects/{ORG.uscc}", INVESTIGATORS),

@@ -1,4 +1,4 @@
-"""The related-party check API (issue 5) on both backends: verdicts, propagation, suspension, masking."""
+"""The related-party check API on both backends: verdicts, propagation, suspension, masking."""
 
 from __future__ import annotations
 

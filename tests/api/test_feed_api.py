@@ -1,4 +1,4 @@
-"""``GET /v1/feed`` (issue 8): signed pages of the change feed, masked unless the peer is cleared."""
+"""``GET /v1/feed``: signed pages of the change feed, masked unless the peer is cleared."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Peer sync in process (issue 8): county B pulls county A's signed feed into its own store (both backends).
+"""Peer sync in process: county B pulls county A's signed feed into its own store (both backends).
 
 B's store is the contract suite's ``store`` fixture, so every test runs with B on the embedded store and
 on Neo4j; A is an embedded store behind its app, reached over real HTTP exchanges (tests/api/feed_support).

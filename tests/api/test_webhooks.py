@@ -1,4 +1,4 @@
-"""Webhook push of tasks on both backends, against a local receiver (issue 6).
+"""Webhook push of tasks on both backends, against a local receiver.
 
 Transitions write deliveries in their own transaction (the outbox); a sender posts them signed with
 HMAC-SHA256 over ``<timestamp>.<body>``, retries failures with exponential backoff and, after

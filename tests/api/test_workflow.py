@@ -1,4 +1,4 @@
-"""The joint reward/punishment workflow over HTTP (issue 6), on both backends.
+"""The joint reward/punishment workflow over HTTP, on both backends.
 
 Initiation creates tasks; disputes suspend them (and checks report the entry as suspended at once);
 resolution, revocation and repair move the entry and its tasks in one step; illegal moves answer 409 with

@@ -1,4 +1,4 @@
-"""Deadlines and expiry over HTTP on both backends, on the boundary days (issue 6).
+"""Deadlines and expiry over HTTP on both backends, on the boundary days.
 
 Feedback is due on the 22nd of the month after a task was created and is overdue from the 23rd; a dispute
 is due 20 days after filing and overdue the day after; an entry expires the day after ``valid_until``.

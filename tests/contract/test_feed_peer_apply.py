@@ -1,4 +1,4 @@
-"""Applying a peer's feed page (issue 8), on both backends: one transaction, idempotent, never backwards."""
+"""Applying a peer's feed page, on both backends: one transaction, idempotent, never backwards."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The change feed's recording side (issue 8), on both backends: every entry write appends its event.
+"""The change feed's recording side, on both backends: every entry write appends its event.
 
 Sequence numbers are compared relative to the head at the start of a test: the Neo4j store is shared by
 the session and its counter, by contract, keeps growing across ``clear()``.

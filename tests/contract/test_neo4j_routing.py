@@ -1,4 +1,4 @@
-"""The Neo4j URI scheme is configuration (issue 8): ``neo4j://`` (routing) works against a single server.
+"""The Neo4j URI scheme is configuration: ``neo4j://`` (routing) works against a single server.
 
 A cluster or Aura is reached with a routing URI: the driver asks the server for a routing table and sends
 writes to the leader and reads to followers. A single server answers with a table naming itself, so the

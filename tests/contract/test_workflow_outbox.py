@@ -1,4 +1,4 @@
-"""The webhook outbox and entry pages in the store contract, on both backends (issue 6).
+"""The webhook outbox and entry pages in the store contract, on both backends.
 
 Deliveries are written in the same call as the task changes they push (all or nothing), start at version
 1, and change only to their next version; entry pages are keyset-paged by id and filtered like entries.

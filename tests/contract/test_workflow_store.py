@@ -1,4 +1,4 @@
-"""The workflow's store methods (issue 6) on both backends: one call = one transaction, versions checked."""
+"""The workflow's store methods on both backends: one call = one transaction, versions checked."""
 
 from __future__ import annotations
 

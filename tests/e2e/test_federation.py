@@ -1,4 +1,4 @@
-"""Two deployments on 127.0.0.1 (issue 8): county A lists, county B recognises, A repairs, B follows.
+"""Two deployments on 127.0.0.1: county A lists, county B recognises, A repairs, B follows.
 
 County A (430923) and county B (430921) are real processes: ``graph-service serve`` under uvicorn on their
 own ports and data dirs (the embedded store), and ``graph-service sync --peer county-a`` as B's sync

@@ -1,4 +1,4 @@
-"""The feed's pure rules (issue 8): naming a change, judging a peer's event, and cursors."""
+"""The feed's pure rules: naming a change, judging a peer's event, and cursors."""
 
 from __future__ import annotations
 

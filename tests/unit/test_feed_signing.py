@@ -1,4 +1,4 @@
-"""Signed feed answers (issue 8): what the peer client accepts, and every way it refuses an answer."""
+"""Signed feed answers: what the peer client accepts, and every way it refuses an answer."""
 
 from __future__ import annotations
 

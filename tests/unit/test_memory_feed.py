@@ -1,4 +1,4 @@
-"""The embedded store's feed is durable (issue 8): journal replay, snapshots, clear, and torn writes."""
+"""The embedded store's feed is durable: journal replay, snapshots, clear, and torn writes."""
 
 from __future__ import annotations
 

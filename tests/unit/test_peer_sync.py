@@ -1,4 +1,4 @@
-"""Applying a verified page (issue 8): what is skipped, and what is refused as not a feed page."""
+"""Applying a verified page: what is skipped, and what is refused as not a feed page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pure rules of issue 5: catalog, propagation to persons, verdicts and the green channel."""
+"""The pure rules: catalog, propagation to persons, verdicts and the green channel."""
 
 from __future__ import annotations
 

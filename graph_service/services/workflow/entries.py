@@ -1,4 +1,4 @@
-"""Use cases of an entry's life (issue 6): initiate, dispute and resolve, revoke, apply for and decide repair.
+"""Use cases of an entry's life: initiate, dispute and resolve, revoke, apply for and decide repair.
 
 Orchestration only: the rules are :mod:`graph_service.domain.lifecycle` and
 :mod:`graph_service.domain.workflow`; each step is read, decide, then ONE store call

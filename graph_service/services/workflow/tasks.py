@@ -1,4 +1,4 @@
-"""Use cases of implementation tasks (issue 6): pull, feedback, expiry, and overdue disputes.
+"""Use cases of implementation tasks: pull, feedback, expiry, and overdue disputes.
 
 Implementing departments pull their tasks (推送 — the pull half) and report back (反馈) by the deadline.
 A task of an entry past its ``valid_until`` shows as lifted at once (lazy), and ``expire`` stores that.

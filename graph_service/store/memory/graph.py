@@ -72,7 +72,7 @@ class GraphState:
         self.disputes: dict[str, Dispute] = {}
         self.repairs: dict[str, RepairApplication] = {}
         self.deliveries: dict[str, Delivery] = {}  # the webhook outbox, by id
-        self.feed = FeedLog()  # the change feed and peers' cursors (issue 8)
+        self.feed = FeedLog()  # the change feed and peers' cursors
         self.version = 0
         # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
         self.search_keys: dict[str, tuple[str, str]] = {}  # subject key -> (casefolded key, casefolded name)

@@ -1,4 +1,4 @@
-"""Recording the change feed in the Neo4j backend's write paths (issue 8).
+"""Recording the change feed in the Neo4j backend's write paths.
 
 :func:`recorded` wraps the entry upsert of each write path (bulk upsert, workflow transition, person
 merge): it reads the entries before, runs the write, and appends one event per entry the write changed,
