@@ -344,7 +344,7 @@ def test_repairing_a_disputed_entry_is_a_conflict(client: TestClient) -> None:
 
 def _own_task(state: dict[str, Any]) -> str:
     """The id of a task of the implementer key's department (市场监管部门) in an entry's state."""
-    own = [t["task_id"] for t in state["tasks"] if t["department"] == MARKET]
+    own = [str(t["task_id"]) for t in state["tasks"] if t["department"] == MARKET]
     assert own, state["tasks"]
     return own[0]
 

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graph_service.audit import AuditEvent, AuditLog, FileAuditLog, MemoryAuditLog
-from graph_service.bootstrap import bootstrap
 from graph_service.audit.model import GENESIS_HASH
+from graph_service.bootstrap import bootstrap
 from graph_service.config import Settings, get_settings
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
 

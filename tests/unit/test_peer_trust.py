@@ -49,7 +49,12 @@ def _page(*events: Any, subjects: tuple[Any, ...] = (ORG,)) -> dict[str, Any]:
 
 def _apply(store: MemoryStore, page: dict[str, Any], relays: frozenset[str] = frozenset()) -> Any:
     return apply_page(
-        store, page, peer="county-b", home_region=HOME, expected_cursor=None, speaks_for={PEER} | relays
+        store,
+        page,
+        peer="county-b",
+        home_region=HOME,
+        expected_cursor=None,
+        speaks_for=frozenset({PEER}) | relays,
     )
 
 
