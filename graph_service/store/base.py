@@ -12,11 +12,13 @@ import abc
 from graph_service.audit.base import AuditLog
 from graph_service.store.feed_port import FeedPort
 from graph_service.store.graph_port import GraphPort
+from graph_service.store.records_port import RecordsPort
 from graph_service.store.workflow_port import WorkflowPort
 
 
-class GraphStore(GraphPort, WorkflowPort, FeedPort, abc.ABC):
-    """A credit graph with its workflow records and its change feed, in one durable place.
+class GraphStore(GraphPort, WorkflowPort, FeedPort, RecordsPort, abc.ABC):
+    """A credit graph with its workflow records, its change feed and its commitments, complaints and
+    issued reports (:class:`RecordsPort`), in one durable place.
 
     Every write that changes a list entry also appends to the change feed in the same transaction
     (:class:`FeedPort`), whichever port's method made it.

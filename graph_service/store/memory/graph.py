@@ -42,6 +42,8 @@ from graph_service.store.memory.ops import (
     PutTask,
     RecordMerge,
 )
+from graph_service.store.memory.records import PutRecord
+from graph_service.store.records_port import RecordKind, RecordRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class GraphState:
         self.disputes: dict[str, Dispute] = {}
         self.repairs: dict[str, RepairApplication] = {}
         self.deliveries: dict[str, Delivery] = {}  # the webhook outbox, by id
+        self.records: dict[tuple[RecordKind, str], RecordRow] = {}  # commitments, complaints, reports
         self.feed = FeedLog()  # the change feed and peers' cursors
         self.version = 0
         # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
@@ -210,6 +213,8 @@ class GraphState:
                 self.repairs[repair.repair_id] = repair
             case PutDelivery(delivery=delivery):
                 self.deliveries[delivery.delivery_id] = delivery
+            case PutRecord(row=row):
+                self.records[(row.kind, row.key)] = row
             case AppendFeed() | PutCursor() | FeedFloor():
                 self.feed.apply(op)
 
@@ -264,6 +269,7 @@ class GraphState:
         yield from (PutDispute(dispute) for dispute in self.disputes.values())
         yield from (PutRepair(repair) for repair in self.repairs.values())
         yield from (PutDelivery(delivery) for delivery in self.deliveries.values())
+        yield from (PutRecord(row) for row in self.records.values())
         yield from self.feed.dump()
 
     def is_empty(self) -> bool:
@@ -278,6 +284,7 @@ class GraphState:
             or self.disputes
             or self.repairs
             or self.deliveries
+            or self.records
             or self.feed.events
             or self.feed.cursors
         )

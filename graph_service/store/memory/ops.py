@@ -23,6 +23,7 @@ after a restart is the state before it. Each operation is a JSON object with an 
 ``dispute``        ``row``: ``Dispute`` — create or replace by ``dispute_id`` (workflow)
 ``repair``         ``row``: ``RepairApplication`` — create or replace by ``repair_id`` (workflow)
 ``delivery``       ``row``: ``Delivery`` — create or replace by ``delivery_id`` (webhook outbox)
+``record``         ``row``: ``RecordRow`` — create or replace by ``(kind, key)`` (:mod:`.records`)
 =================  =========================================================================================
 
 The change feed's operations (``feed``, ``peer_cursor``, ``feed_floor``) are in :mod:`.feed_state`.
@@ -58,6 +59,7 @@ from graph_service.store.memory.feed_state import (
     decode_feed,
     encode_feed,
 )
+from graph_service.store.memory.records import RECORD_TAG, PutRecord, decode_record, encode_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,7 @@ Op = (
     | PutDispute
     | PutRepair
     | PutDelivery
+    | PutRecord
     | FeedOp
 )
 
@@ -198,6 +201,8 @@ def encode(op: Op) -> dict[str, Any]:
             return {"op": "repair", "row": repair.model_dump(mode="json")}
         case PutDelivery(delivery=delivery):
             return {"op": "delivery", "row": delivery.model_dump(mode="json")}
+        case PutRecord():
+            return encode_record(op)
         case AppendFeed() | PutCursor() | FeedFloor():
             return encode_feed(op)
     raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
@@ -239,6 +244,8 @@ def decode(data: Any) -> Op:
             return PutRepair(RepairApplication.model_validate(data["row"], context=STORED))
         if tag == "delivery":
             return PutDelivery(Delivery.model_validate(data["row"], context=STORED))
+        if tag == RECORD_TAG:
+            return decode_record(data)
         if tag in FEED_TAGS:
             return decode_feed(data)
     except (KeyError, TypeError, ValueError, ValidationError) as exc:

@@ -44,7 +44,9 @@ from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import JOURNAL_NAME, SNAPSHOT_NAME, JournalWriter, write_snapshot
 from graph_service.store.memory.lock import DirLock
 from graph_service.store.memory.ops import Op
+from graph_service.store.memory.records import find_records, plan_record
 from graph_service.store.memory.recovery import load_state, reload_after_failed_apply
+from graph_service.store.records_port import RecordQuery, RecordRow
 from graph_service.store.workflow_port import EntryStep
 
 
@@ -173,6 +175,14 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
     def save_task_feedback(self, task: Task) -> None:
         with self._lock:
             self._commit(workflow_plan.plan_task_feedback(self._writable(), task), UpsertCounts())
+
+    def _save_record(self, row: RecordRow) -> None:
+        with self._lock:
+            self._commit(list(plan_record(self._writable().records, row)), UpsertCounts())
+
+    def _find_records(self, query: RecordQuery) -> list[str]:
+        with self._lock:
+            return find_records(self._readable().records, query)
 
     def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts:
         """Journal then apply one batch; a batch that changes nothing is not a commit."""

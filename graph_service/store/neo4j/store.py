@@ -32,10 +32,11 @@ from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.store.base import GraphStore
 from graph_service.store.graph_port import Adjacency
-from graph_service.store.neo4j import lifecycle, links, read_ahead, reads, workflow, writes
+from graph_service.store.neo4j import lifecycle, links, read_ahead, reads, records, workflow, writes
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.feed import Neo4jFeed
 from graph_service.store.neo4j.mapping import fold
+from graph_service.store.records_port import RecordQuery, RecordRow
 from graph_service.store.workflow_port import EntryStep
 
 V = TypeVar("V")
@@ -124,6 +125,12 @@ class Neo4jStore(Neo4jFeed, GraphStore):
 
     def save_task_feedback(self, task: Task) -> None:
         self._db.write(workflow.save_task_feedback, task)
+
+    def _save_record(self, row: RecordRow) -> None:
+        self._db.write(records.save_record, row)
+
+    def _find_records(self, query: RecordQuery) -> list[str]:
+        return self._db.read(records.find_records, query)
 
     def clear(self) -> None:
         """Delete the credit graph in bounded transactions, relationships first; schema and version stay.
