@@ -41,11 +41,19 @@ class FileAuditLog(BatchingAuditLog):
     """Hash-chained audit records in a JSON-lines file (``data_dir/audit.jsonl``).
 
     Queries scan the file: fine for the embedded deployment's volumes, and the file stays greppable.
+
+    A bare chain cannot show that its newest records were cut off, so the head (last seq and hash) is
+    anchored outside the file: ``audit.head`` beside it, replaced atomically (write, fsync, rename) after
+    every durable batch. ``verify`` reports records missing after the anchored head, and a writer refuses
+    to open a file shorter than its anchor. The anchor lags the file by at most the one batch a crash
+    interrupted between the two writes; a writer re-anchors to the file then. (Someone who can rewrite
+    the data dir can rewrite both: the Neo4j audit log keeps its head in the database instead.)
     """
 
     def __init__(self, path: Path, *, read_only: bool = False, batch_size: int = 500) -> None:
         super().__init__(read_only=read_only, batch_size=batch_size)
         self.path = path
+        self.head_path = path.with_suffix(".head")
         self._fh: BinaryIO | None = None
         self._seq, self._hash = 0, GENESIS_HASH
         if not read_only:
@@ -59,7 +67,14 @@ class FileAuditLog(BatchingAuditLog):
                     f"audit log {path} is held by another process; only one writer may run"
                 ) from exc
             self._fh = fh
-            self._seq, self._hash = self._open_head(fh)
+            try:
+                self._seq, self._hash = self._open_head(fh)
+                self._check_anchor(self._seq)
+            except BaseException:
+                fh.close()
+                self._fh = None
+                raise
+            self._anchor(self._seq, self._hash)
             self._start()
 
     def _open_head(self, fh: BinaryIO) -> tuple[int, str]:
@@ -100,6 +115,41 @@ class FileAuditLog(BatchingAuditLog):
             self._fh.truncate(start)
             raise
         self._seq, self._hash = records[-1].seq, records[-1].hash
+        self._anchor(self._seq, self._hash)
+
+    def _anchored(self) -> tuple[int, str] | None:
+        """The anchored head, or None when there is no anchor (a log written before anchoring)."""
+        try:
+            raw = json.loads(self.head_path.read_bytes())
+            return int(raw["seq"]), str(raw["hash"])
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Conflict(f"audit head {self.head_path} is unreadable: {exc}") from exc
+
+    def _check_anchor(self, last_seq: int) -> None:
+        anchored = self._anchored()
+        if anchored is not None and anchored[0] > last_seq:
+            raise Conflict(
+                f"audit log {self.path} ends at seq {last_seq} but its head {self.head_path} says seq "
+                f"{anchored[0]}: records were removed; run `graph-service audit verify` and restore the file"
+            )
+
+    def _anchor(self, seq: int, hash_: str) -> None:
+        """Replace ``audit.head`` with (seq, hash), durably and atomically."""
+        if seq == 0:
+            return
+        tmp = self.head_path.with_suffix(".head.tmp")
+        with tmp.open("wb") as fh:
+            fh.write(json.dumps({"seq": seq, "hash": hash_}).encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.head_path)
+        dir_fd = os.open(self.head_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
     def _raw_records(self) -> Iterator[dict[str, Any] | None]:
         if not self.path.exists():
@@ -130,7 +180,29 @@ class FileAuditLog(BatchingAuditLog):
         return found
 
     def verify(self) -> VerifyResult:
-        return verify_chain(self._raw_records())
+        """Check the chain, then that it reaches the anchored head (no newest records cut off)."""
+        last: list[tuple[int, str]] = []
+
+        def remember(records: Iterator[dict[str, Any] | None]) -> Iterator[dict[str, Any] | None]:
+            for raw in records:
+                if raw is not None and "seq" in raw and "hash" in raw:
+                    last[:] = [(raw["seq"], raw["hash"])]
+                yield raw
+
+        result = verify_chain(remember(self._raw_records()))
+        anchored = self._anchored()
+        if not result.ok or anchored is None:
+            return result
+        last_seq, last_hash = last[0] if last else (0, GENESIS_HASH)
+        if anchored[0] > last_seq or (anchored[0] == last_seq and anchored[1] != last_hash):
+            return VerifyResult(
+                False,
+                result.count,
+                min(anchored[0], last_seq) + 1,
+                f"the head says the chain ends at seq {anchored[0]}, the file's records end at "
+                f"seq {last_seq}",
+            )
+        return result
 
     def _release(self) -> None:
         if self._fh is not None:

@@ -279,6 +279,30 @@ def test_the_verify_command_prints_ok_or_the_first_broken_seq(
     assert broken.output.startswith("BROKEN at seq 2:"), broken.output
 
 
+def test_cutting_the_newest_records_is_reported_by_verify_and_refused_by_a_writer(path: Path) -> None:
+    log = FileAuditLog(path)
+    write(log, [event(n) for n in range(3)])
+    log.close()
+    whole = path.read_bytes()
+    path.write_bytes(whole[: whole.rstrip(b"\n").rfind(b"\n") + 1])  # the last record cut off cleanly
+
+    result = FileAuditLog(path, read_only=True).verify()
+
+    assert (result.ok, result.count, result.first_broken_seq) == (False, 2, 3), result
+    assert "head says the chain ends at seq 3" in (result.reason or ""), result
+    with pytest.raises(Conflict, match="ends at seq 2 but its head"):
+        FileAuditLog(path)
+
+
+def test_the_head_follows_every_batch_and_an_intact_log_verifies(path: Path) -> None:
+    log = FileAuditLog(path, batch_size=2)
+    write(log, [event(n) for n in range(5)])
+    log.close()
+
+    assert json.loads(path.with_suffix(".head").read_text())["seq"] == 5
+    assert FileAuditLog(path, read_only=True).verify().ok
+
+
 # ---- Neo4j --------------------------------------------------------------------------------------
 
 

@@ -25,11 +25,14 @@ Recovery
 --------
 Startup loads the snapshot (if any), then replays journal records with ``version`` greater than the
 snapshot's (records at or below it are leftovers of a compaction interrupted before the truncation). A
-record is decoded completely before any of it is applied: it is applied entirely or not at all. A last
-record that is incomplete (no newline), fails its checksum or is not JSON is a torn write: it is dropped with
-a logged warning and, for a writer, cut off the file. The same damage before the last record, a gap in the
-version sequence, an unknown format or an unreadable snapshot is real corruption: the store refuses to
-open (:class:`JournalCorrupt`) rather than silently lose later batches.
+record is decoded completely before any of it is applied: it is applied entirely or not at all. Only a last
+record that is incomplete (no final newline) is a torn write: the batch was never acknowledged, so it is
+dropped with a logged warning and, for a writer, cut off the file. A *complete* record (ending in its
+newline) that fails its checksum or is not JSON was acknowledged to its writer — its feed sequence number
+may already be in a peer's hands — so it is corruption, like any damage before the last record, a gap in
+the version sequence, an unknown format or an unreadable snapshot: the store refuses to open
+(:class:`JournalCorrupt`, naming the byte offset) rather than silently lose an acknowledged batch and hand
+its sequence number out again.
 """
 
 from __future__ import annotations
@@ -126,6 +129,13 @@ def replay_journal(path: Path, *, after: int, apply: Callable[[list[Op]], None])
                         f"journal {path} is damaged at byte {good_end} (bad checksum or truncated record) "
                         "and valid-looking data follows; refusing to open. Restore from a backup, or cut the "
                         f"file at byte {good_end} to keep only the batches before it."
+                    )
+                if line.endswith(b"\n"):
+                    raise JournalCorrupt(
+                        f"journal {path} holds a complete record at byte {good_end} that fails its checksum "
+                        "(or is not JSON): an acknowledged batch is damaged; refusing to open rather than "
+                        "lose it. Restore from a backup, or cut the file at byte "
+                        f"{good_end} to keep only the batches before it."
                     )
                 log.warning(
                     "journal %s: dropped a torn last record at byte %d (%d bytes): a write was interrupted "
