@@ -25,6 +25,15 @@ from graph_service.domain.identifiers import (
     normalise_key,
 )
 from graph_service.services.masking import mask_payload
+from graph_service.services.workflow.report import write_report
+from graph_service.services.workflow.stats import (
+    DepartmentStats,
+    DisputeStats,
+    EntryStats,
+    RepairStats,
+    Stats,
+    TaskStats,
+)
 from graph_service.spreadsheet import safe_cell
 from loaders.csvio import IssueWriter
 from tests.contract.builders import uscc_with_prefix
@@ -207,3 +216,30 @@ def test_the_rejects_file_neutralises_formula_values(tmp_path: Path) -> None:
         (row,) = list(csv.DictReader(handle))
     assert row["value"] == '\'=HYPERLINK("http://x","y")', row
     assert row["reason"] == "'-bad value", row
+
+
+def test_the_monthly_report_neutralises_a_department_name_that_is_a_formula(tmp_path: Path) -> None:
+    counts = {"pushed": 1, "received": 0, "expected": 1, "rate": 0.0, "overdue": 0}
+    stats = Stats(
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31),
+        as_of=dt.date(2026, 11, 1),
+        dept=None,
+        region=None,
+        entries=EntryStats(initiated=0, by_list={}, by_domain={"=cmd": 1}),
+        tasks=TaskStats(**counts, by_outcome={}),
+        departments=[DepartmentStats(department='=HYPERLINK("http://x")', **counts)],
+        disputes=DisputeStats(opened=0, resolved=0, by_outcome={}, overdue=0),
+        repairs=RepairStats(applied=0, approved=0, rejected=0),
+    )
+
+    write_report(stats, tmp_path, title="t")
+
+    cells = [
+        cell
+        for name in ("entries.csv", "departments.csv")
+        for row in csv.reader((tmp_path / name).open(encoding="utf-8-sig", newline=""))
+        for cell in row
+    ]
+    assert '\'=HYPERLINK("http://x")' in cells and "'=cmd" in cells, cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
