@@ -1,7 +1,7 @@
 // Create or update list entries by entry_id; subject and responsible persons were checked to exist in
 // the same transaction. `check` / `props` as in upsert_organizations. The ON / RESPONSIBLE links are
 // rebuilt from `props` whenever the entry is written; a created entry gets its first status change
-// (from nothing to `row.first_status`, by `row.first_actor`, at $now).
+// (from nothing to `row.first_status`, by `row.first_actor` for `row.first_reason`, at $now).
 UNWIND $rows AS row
 OPTIONAL MATCH (old:ListEntry {entry_id: row.entry_id})
 WITH row,
@@ -32,7 +32,7 @@ CALL (row, fresh, same) {
   WITH e, row, fresh
   WHERE fresh
   CREATE (e)-[:HAS_CHANGE]->(:StatusChange {
-    to_status: row.first_status, at: $now, actor: row.first_actor, seq: 1
+    to_status: row.first_status, at: $now, actor: row.first_actor, reason: row.first_reason, seq: 1
   })
 }
 RETURN outcome, count(*) AS rows

@@ -8,6 +8,7 @@ store. After that, bad rows are rejected one by one and never stop the load.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gc
 import time
@@ -17,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from graph_service.services.checks.catalog import default_catalog
+from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.links import refresh_links
+from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem, RowRejected
 from loaders.csvio import BadRecord, Encoding, IssueWriter, Row, RowStream, SourceError, resolve_encoding
@@ -122,11 +126,15 @@ def load(
     warnings: Path | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    door: LoadDoor | None = None,
 ) -> LoadReport:
     """Load ``path`` in format ``fmt`` into ``store`` (nothing is written in a dry run).
 
-    Returns the report; a file that cannot be loaded at all sets ``report.failure`` and nothing is
-    written (every file is checked first). Row problems go to ``rejects`` / ``warnings`` (CSV files).
+    List entries enter the lifecycle through ``door`` (the catalog, policy, operator and time of the
+    load: :mod:`graph_service.services.workflow.intake`); without, the packaged catalog, the default
+    policy and the operator ``load`` at the current time. Returns the report; a file that cannot be
+    loaded at all sets ``report.failure`` and nothing is written (every file is checked first). Row
+    problems go to ``rejects`` / ``warnings`` (CSV files).
     """
     started = time.perf_counter()
     report = LoadReport(format=fmt, dry_run=dry_run)
@@ -139,7 +147,8 @@ def load(
         except SourceError as exc:
             report.failure = str(exc)
             return report
-        run = Run(store, dry_run=dry_run, rejects=reject_file, warnings=warning_file)
+        door = door or LoadDoor(default_catalog(), Policy(), "load", dt.datetime.now(dt.UTC))
+        run = Run(store, dry_run=dry_run, rejects=reject_file, warnings=warning_file, door=door)
         for planned_file, unknown in checked:
             file_report = FileReport(planned_file.path.name, planned_file.kind.kind, planned_file.encoding)
             report.files.append(file_report)

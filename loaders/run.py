@@ -12,8 +12,9 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
-from graph_service.domain.model import Organization, Person, Subject, UpsertCounts
+from graph_service.domain.model import ListEntry, Organization, Person, Subject, UpsertCounts
 from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.workflow.intake import ROW_REFUSALS, LoadDoor, admit_entry
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem
 from loaders.csvio import BadRecord, IssueWriter, Row
@@ -39,9 +40,16 @@ class Run:
     """One load: the store, the rejects and warnings files, and what this load has seen so far."""
 
     def __init__(
-        self, store: GraphStore, *, dry_run: bool, rejects: IssueWriter, warnings: IssueWriter
+        self,
+        store: GraphStore,
+        *,
+        dry_run: bool,
+        rejects: IssueWriter,
+        warnings: IssueWriter,
+        door: LoadDoor,
     ) -> None:
         self.store = store
+        self.door = door
         self.dry_run = dry_run
         self.rejects = rejects
         self.warnings = warnings
@@ -118,6 +126,34 @@ class Run:
             except _ROW_ERRORS as exc:
                 self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
         return written
+
+    def admit(
+        self,
+        report: FileReport,
+        batch: Sequence[Parsed[T]],
+        entry_of: Callable[[T], ListEntry],
+        column: str,
+    ) -> list[Parsed[T]]:
+        """Hand each row's entry to the lifecycle (:func:`admit_entry`); returns the rows it accepted.
+
+        A new entry is initiated (tasks, pushes, history, feed event), a changed one transitioned; the
+        lifecycle's refusal of a row is its reject, with the message naming what is allowed.
+        """
+        if self.dry_run:
+            report.valid += len(batch)
+            return list(batch)
+        accepted: list[Parsed[T]] = []
+        for item in batch:
+            try:
+                outcome = admit_entry(
+                    self.store, self.door, entry_of(item.value), file=report.file, line=item.line
+                )
+            except ROW_REFUSALS as exc:
+                self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
+                continue
+            report.add(UpsertCounts(**{outcome: 1}))
+            accepted.append(item)
+        return accepted
 
     def create_missing(self, report: FileReport, subjects: Iterable[Subject]) -> None:
         """Create the subjects among ``subjects`` that do not exist yet; never overwrites a stored one.

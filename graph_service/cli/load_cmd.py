@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +17,7 @@ from rich.table import Table
 from graph_service.bootstrap import bootstrap
 from graph_service.config import get_settings
 from graph_service.errors import GraphServiceError
+from graph_service.services.workflow.intake import LoadDoor
 from loaders.pipeline import load
 from loaders.report import REJECTS_HELP, LoadReport, issue_files
 
@@ -69,6 +72,10 @@ def load_command(
         bool, typer.Option("--dry-run", help="Validate and check references; write nothing.")
     ] = False,
     rejects: Annotated[Path | None, typer.Option("--rejects", help=REJECTS_HELP)] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option("--operator", help="Who loads (history records name them); default: the OS user."),
+    ] = None,
 ) -> None:
     """Load registry, court-list or penalty data into the configured store.
 
@@ -96,6 +103,12 @@ def load_command(
                 rejects=rejects,
                 warnings=warnings,
                 progress=_Bar(progress),
+                door=LoadDoor(
+                    runtime.catalog,
+                    runtime.policy,
+                    operator or getpass.getuser(),
+                    dt.datetime.now(dt.UTC),
+                ),
             )
     except GraphServiceError as exc:
         typer.echo(f"error: the store refused the load: {exc.detail}", err=True)

@@ -5,6 +5,9 @@ Entry states and the actions that move between them::
     active --dispute--> disputed --uphold/correct--> active
     active --repair---> repaired            (terminal; 谁认定、谁修复: decided by the initiating department)
     active|disputed --revoke--> revoked     (terminal)
+    active --amend--> active                (a later export of the same decision changes its fields)
+    active --suspend--> suspended --reinstate--> active   (a red entry while its subject is blacklisted)
+    suspended --revoke--> revoked
 
 While disputed, every measure and task of the entry is suspended:
 "联合惩戒措施在信息核实期间暂不执行" (安化县实施意见; 云浮市实施方案).
@@ -34,6 +37,9 @@ class EntryAction(StrEnum):
     CORRECT = "correct"
     REVOKE = "revoke"
     REPAIR = "repair"
+    AMEND = "amend"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
 
 
 ENTRY_TRANSITIONS: dict[EntryStatus, dict[EntryAction, EntryStatus]] = {
@@ -41,10 +47,16 @@ ENTRY_TRANSITIONS: dict[EntryStatus, dict[EntryAction, EntryStatus]] = {
         EntryAction.DISPUTE: EntryStatus.DISPUTED,
         EntryAction.REPAIR: EntryStatus.REPAIRED,
         EntryAction.REVOKE: EntryStatus.REVOKED,
+        EntryAction.AMEND: EntryStatus.ACTIVE,
+        EntryAction.SUSPEND: EntryStatus.SUSPENDED,
     },
     EntryStatus.DISPUTED: {
         EntryAction.UPHOLD: EntryStatus.ACTIVE,
         EntryAction.CORRECT: EntryStatus.ACTIVE,
+        EntryAction.REVOKE: EntryStatus.REVOKED,
+    },
+    EntryStatus.SUSPENDED: {
+        EntryAction.REINSTATE: EntryStatus.ACTIVE,
         EntryAction.REVOKE: EntryStatus.REVOKED,
     },
     EntryStatus.REPAIRED: {},
@@ -64,7 +76,12 @@ class IllegalTransition(ValueError):
 
 
 #: Actions that open a proceeding against the measures: pointless once the entry has expired.
-NOT_AFTER_EXPIRY = frozenset({EntryAction.DISPUTE, EntryAction.REPAIR})
+NOT_AFTER_EXPIRY = frozenset({EntryAction.DISPUTE, EntryAction.REPAIR, EntryAction.SUSPEND})
+
+#: Actions no caller asks for by name: a department's later export amends its decision (loads), and the
+#: red/black exclusion suspends and reinstates red entries (:mod:`graph_service.domain.exclusion`). They
+#: are not offered in an :class:`IllegalTransition`'s list of what is allowed.
+UNREQUESTED = frozenset({EntryAction.AMEND, EntryAction.SUSPEND, EntryAction.REINSTATE})
 
 
 def is_expired(valid_until: dt.date | None, today: dt.date) -> bool:
@@ -83,7 +100,8 @@ def next_entry_status(current: EntryStatus, action: EntryAction, *, expired: boo
     allowed = entry_actions(current, expired=expired)
     if action not in allowed:
         state = f"{current.value} (expired)" if expired else current.value
-        raise IllegalTransition("entry", state, action.value, [a.value for a in allowed])
+        offered = [a.value for a in allowed if a not in UNREQUESTED]
+        raise IllegalTransition("entry", state, action.value, offered)
     return allowed[action]
 
 
@@ -131,7 +149,7 @@ def task_after_entry(
     """
     if current is TaskStatus.LIFTED:
         return current
-    if entry_status is EntryStatus.DISPUTED:
+    if entry_status in (EntryStatus.DISPUTED, EntryStatus.SUSPENDED):
         return TaskStatus.SUSPENDED
     if entry_status in (EntryStatus.REPAIRED, EntryStatus.REVOKED):
         return TaskStatus.LIFTED

@@ -50,7 +50,6 @@ class OrgStatus(StrEnum):
     ACTIVE = "active"
     DEREGISTERED = "deregistered"
     REVOKED = "revoked"
-    SUSPENDED = "suspended"  # a red entry while a black entry of its subject is in effect
 
 
 class RelationKind(StrEnum):
@@ -107,6 +106,7 @@ class EntryStatus(StrEnum):
     DISPUTED = "disputed"
     REPAIRED = "repaired"
     REVOKED = "revoked"
+    SUSPENDED = "suspended"  # a red entry while a black entry of its subject is in force (exclusion.py)
 
 
 class _Frozen(BaseModel):

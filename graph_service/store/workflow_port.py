@@ -25,8 +25,10 @@ from graph_service.store.contract import StoredForStep
 class EntryStep:
     """Everything one workflow step writes, valid in itself (``InvalidInput`` / ``Conflict`` otherwise).
 
-    ``creates``: ``entry`` is new (the store writes its first status change, so ``change`` is None);
-    its ``links``, ``tasks`` and ``deliveries`` belong to it, and a new entry has no dispute or repair.
+    ``creates``: ``entry`` is new; ``change``, if given, is its first status change (from nothing to its
+    status: who initiated it and how, e.g. a load's file and line), else the store writes one by the
+    initiating department. Its ``links``, ``tasks`` and ``deliveries`` belong to it, and a new entry has
+    no dispute or repair.
     Otherwise ``entry`` (the next version) comes with its ``change``, or both are None and the entry stays
     as it is; ``links``, if given, replace the entry's personal links and need a new entry version.
     Tasks are version 1 (new) or their stored version + 1; deliveries are new records at version 1.
@@ -72,9 +74,13 @@ class EntryStep:
         tasks: Sequence[Task] = (),
         *,
         deliveries: Sequence[Delivery] = (),
+        first: StatusChange | None = None,
     ) -> EntryStep:
-        """The step that initiates ``entry`` with its personal links, its tasks and their pushes."""
-        return cls(entry, None, tasks=tasks, links=links, deliveries=deliveries, creates=True)
+        """The step that initiates ``entry`` with its personal links, its tasks and their pushes.
+
+        ``first`` is the entry's first history record (default: by its initiating department).
+        """
+        return cls(entry, first, tasks=tasks, links=links, deliveries=deliveries, creates=True)
 
     def _validate(self) -> None:
         if self.creates:
@@ -94,9 +100,14 @@ class EntryStep:
     def _validate_creation(self) -> None:
         if self.entry is None:
             raise InvalidInput.for_field("entry", None, "a step that creates an entry needs the entry")
-        if self.change is not None:
+        first = self.change
+        if first is not None and (
+            first.entry_id != self.entry.entry_id
+            or first.from_status is not None
+            or first.to_status is not self.entry.status
+        ):
             raise InvalidInput.for_field(
-                "change", self.change, "a new entry's first status change is written by the store"
+                "change", first, "a new entry's first status change is from nothing to its status"
             )
         if self.dispute is not None or self.repair is not None:
             raise InvalidInput.for_field("dispute", self.dispute, "a new entry has no dispute or repair yet")

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from graph_service.domain.identifiers import IdentifierError, check_id_number
@@ -26,12 +25,10 @@ from graph_service.domain.model import (
     ListKind,
     Person,
     RelationKind,
-    UpsertCounts,
 )
 from loaders.cells import Cells, Problem, is_withheld
 from loaders.csvio import normalise_header
-from loaders.formats.public import PublicFile, PublicRow, identify, province_code
-from loaders.formats.v1_entries import subject_region
+from loaders.formats.public import PublicFile, PublicRow, identify, province_code, record_of
 from loaders.report import FileReport
 from loaders.run import Parsed, Run
 
@@ -89,6 +86,37 @@ _RESPONSIBLE_ROLES = frozenset({RelationKind.LEGAL_REPRESENTATIVE, RelationKind.
 _NOT_IN_ID = re.compile(r"[^\w\-.]")
 
 
+#: The one-character province abbreviations case numbers begin with (湘 = Hunan), as GB/T 2260 prefixes.
+PROVINCE_ABBREVIATIONS: dict[str, str] = {
+    "京": "11", "津": "12", "冀": "13", "晋": "14", "蒙": "15", "辽": "21", "吉": "22", "黑": "23",
+    "沪": "31", "苏": "32", "浙": "33", "皖": "34", "闽": "35", "赣": "36", "鲁": "37", "豫": "41",
+    "鄂": "42", "湘": "43", "粤": "44", "桂": "45", "琼": "46", "渝": "50", "川": "51", "贵": "52",
+    "黔": "52", "云": "53", "滇": "53", "藏": "54", "陕": "61", "甘": "62", "青": "63", "宁": "64",
+    "新": "65",
+}  # fmt: skip
+_COURT_CODE = re.compile(r"^[(（〔\[]\s*\d{4}\s*[)）〕\]]\s*(\w)(\d{0,4})")
+
+
+def court_region(case_number: str | None) -> str | None:
+    """The region of the deciding court, from the court code of its 案号, or None if it names none.
+
+    A case number is ``（year）<court code><case type><number>号``; the court code is the province
+    abbreviation and the court's region code without the province digits (最高人民法院《关于人民法院
+    案件案号的若干规定》及其配套标准): ``（2023）湘0923执123号`` is a county court of 430923, ``湘09``
+    the intermediate court of 430900, ``湘`` alone the high court (430000). Codes 71–99 (railway,
+    maritime and other special courts) and codes not of 2 or 4 digits are no region: None.
+    """
+    if not case_number:
+        return None
+    found = _COURT_CODE.match(unicodedata.normalize("NFKC", case_number.strip()))
+    if found is None or found.group(1) not in PROVINCE_ABBREVIATIONS:
+        return None
+    province, digits = PROVINCE_ABBREVIATIONS[found.group(1)], found.group(2)
+    if len(digits) not in (0, 2, 4) or (digits and int(digits[:2]) >= 71):
+        return None
+    return (province + digits).ljust(6, "0")
+
+
 def court_entry_id(case_number: str, debtor_name: str) -> str:
     """``court:<case number without brackets or spaces>:<8 hex of the name>`` — one debtor in one case."""
     case = _NOT_IN_ID.sub("", unicodedata.normalize("NFKC", case_number))
@@ -144,38 +172,35 @@ class CourtRecords(PublicFile[ListEntry]):
             "decided_on": cells.date(PUBLISHED_ON, lenient=True),
             "initiating_dept": cells.text(COURT),
             "basis": (cells.text(BASIS) or "")[:200] or None,
-            "source_region": province_code(cells.text(PROVINCE)),
+            "source_region": court_region(case),
             "status": EntryStatus.ACTIVE,
         }
-        if cells.text(PROVINCE) and fields["source_region"] is None:
-            cells.warn(
-                PROVINCE, f"province {cells.text(PROVINCE)} is not known; the subject's region is used"
-            )
+        if fields["source_region"] is None and (province := province_code(cells.text(PROVINCE))):
+            fields["source_region"] = province
+            cells.warn(CASE, f"案号 {case} names no court region; the province {province} is used")
         return self.finish(cells, ref, IDENTIFIER, fields)
 
     def record_key(self, record: ListEntry) -> str:
         return record.entry_id
 
-    def upsert(self, run: Run, records: Sequence[ListEntry]) -> UpsertCounts:
-        counts = run.store.upsert_entries(records)
-        run.touched_entries.update(r.entry_id for r in records)
-        return counts
+    def store(self, run: Run, report: FileReport, items: list[Parsed[PublicRow[ListEntry]]]) -> None:
+        """Each debtor's entry through the lifecycle: initiated (tasks, pushes, history) or transitioned."""
+        written = run.admit(report, items, record_of, CASE)
+        run.touched_entries.update(record_of(i.value).entry_id for i in written)
 
     def enrich(
         self, items: list[Parsed[PublicRow[ListEntry]]], run: Run, report: FileReport
     ) -> list[Parsed[PublicRow[ListEntry]]]:
-        """Fill the source region and link the named legal representative where it is unambiguous."""
-        need_region = {
-            i.value.ref.key for i in items if i.value.record and i.value.record.source_region is None
-        }
-        stored = run.store.get_subjects(k for k in need_region if k is not None) if need_region else {}
+        """Fill a missing source region (the loading county's) and link the named legal representative
+        where it is unambiguous; never the subject's region: a court decides wherever the debtor lives."""
+        home = run.door.policy.home_region
         out: list[Parsed[PublicRow[ListEntry]]] = []
         for item in items:
             entry = item.value.record
             assert entry is not None
             update: dict[str, Any] = {}
-            if entry.source_region is None:
-                update["source_region"] = subject_region(entry.subject_id, stored.get(entry.subject_id))
+            if entry.source_region is None and home is not None:
+                update["source_region"] = home
             if item.value.ref.is_org and (rep := item.row.get(LEGAL_REP)) is not None:
                 person = self._responsible(run, entry, rep, item.row.get(LEGAL_REP_ID))
                 if isinstance(person, str):

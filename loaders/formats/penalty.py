@@ -18,8 +18,9 @@ from graph_service.domain.model import UpsertCounts
 from graph_service.domain.penalty import PenaltyRecord, PenaltySubjectCategory
 from loaders.cells import Cells
 from loaders.csvio import normalise_header
-from loaders.formats.public import PublicFile, PublicRow, SubjectRef, identify
-from loaders.run import Run
+from loaders.formats.public import PublicFile, PublicRow, SubjectRef, identify, record_of
+from loaders.report import FileReport
+from loaders.run import Parsed, Run
 
 NAME = "行政相对人名称"
 CATEGORY = "行政相对人类别"
@@ -170,8 +171,11 @@ class PenaltyRecords(PublicFile[PenaltyRecord]):
     def record_key(self, record: PenaltyRecord) -> str:
         return record.key
 
-    def upsert(self, run: Run, records: Sequence[PenaltyRecord]) -> UpsertCounts:
-        return run.store.upsert_penalties(records)
+    def store(self, run: Run, report: FileReport, items: list[Parsed[PublicRow[PenaltyRecord]]]) -> None:
+        def write(rows: Sequence[PublicRow[PenaltyRecord]]) -> UpsertCounts:
+            return run.store.upsert_penalties([record_of(r) for r in rows])
+
+        run.upsert(report, items, write, self.key_column)
 
 
 def _default_category(ref: SubjectRef) -> PenaltySubjectCategory:

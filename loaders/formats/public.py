@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
 from graph_service.domain.identifiers import is_uscc_shaped, normalise, org_code_check_char
-from graph_service.domain.model import Organization, Person, Subject, UpsertCounts
+from graph_service.domain.model import Organization, Person, Subject
 from loaders.cells import Cells, Problem, build, is_withheld, present
 from loaders.report import FileReport
 from loaders.run import FileKind, FirstSeen, Parsed, Run, first_rows_only
@@ -154,8 +154,8 @@ class PublicFile(FileKind[PublicRow[R]], Generic[R]):
         """The identity of a record (duplicates within a file are judged by it)."""
 
     @abc.abstractmethod
-    def upsert(self, run: Run, records: Sequence[R]) -> UpsertCounts:
-        """Write records through the store."""
+    def store(self, run: Run, report: FileReport, items: list[Parsed[PublicRow[R]]]) -> None:
+        """Write the rows' records through the store (entries through the lifecycle); reject refusals."""
 
     def enrich(
         self, items: list[Parsed[PublicRow[R]]], run: Run, report: FileReport
@@ -170,13 +170,13 @@ class PublicFile(FileKind[PublicRow[R]], Generic[R]):
         items = first_rows_only(
             self._seen,
             items,
-            lambda r: self.record_key(_record(r)),
+            lambda r: self.record_key(record_of(r)),
             self.key_column,
             run,
             report,
             _fingerprint,
         )
-        run.upsert(report, items, lambda rows: self.upsert(run, [_record(r) for r in rows]), self.key_column)
+        self.store(run, report, items)
 
     def _keyed(
         self, batch: list[Parsed[PublicRow[R]]], run: Run, report: FileReport
@@ -211,7 +211,8 @@ class PublicFile(FileKind[PublicRow[R]], Generic[R]):
         return kept
 
 
-def _record(row: PublicRow[R]) -> R:
+def record_of(row: PublicRow[R]) -> R:
+    """The record of a row whose subject is known."""
     assert row.record is not None
     return row.record
 

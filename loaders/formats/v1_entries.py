@@ -88,7 +88,7 @@ class ListEntries(FileKind[ListEntry]):
             else:
                 kept.append(item)
         kept = self._with_source_region(run, kept)
-        written = run.upsert(report, kept, run.store.upsert_entries, "entry_id")
+        written = run.admit(report, kept, lambda entry: entry, "entry_id")
         run.touched_entries.update(p.value.entry_id for p in written)
 
     @staticmethod
@@ -116,14 +116,19 @@ class ListEntries(FileKind[ListEntry]):
 
     @staticmethod
     def _with_source_region(run: Run, items: Sequence[Parsed[ListEntry]]) -> list[Parsed[ListEntry]]:
-        """Fill ``source_region`` from the subject's region where the row left it empty."""
-        need = {i.value.subject_id for i in items if i.value.source_region is None}
-        stored = run.store.get_subjects(need) if need else {}
+        """Fill an empty ``source_region`` with the loading county's home region (Settings ``region``).
+
+        A department's export is this county's decisions: where the subject is registered says nothing
+        about who decided. A stored entry keeps its region whatever a row says (the lifecycle never
+        rewrites it).
+        """
+        home = run.door.policy.home_region
+        if home is None:
+            return list(items)
         out: list[Parsed[ListEntry]] = []
         for item in items:
             entry = item.value
             if entry.source_region is None:
-                region = subject_region(entry.subject_id, stored.get(entry.subject_id))
-                entry = entry.model_copy(update={"source_region": region})
+                entry = entry.model_copy(update={"source_region": home})
             out.append(Parsed(item.line, item.row, entry))
         return out

@@ -46,7 +46,7 @@ def test_the_published_csv_maps_to_black_entries_and_links_the_legal_representat
     )
     assert (entry.act_on, entry.decided_on) == (dt.date(2024, 3, 11), dt.date(2024, 6, 20)), entry
     assert entry.initiating_dept == "安化县人民法院" and entry.basis == "（2023）湘0923民初1187号", entry
-    assert entry.source_region == "430000", "the court's province"
+    assert entry.source_region == "430923", "the court's county (案号 湘0923), not the province"
     assert entry.responsible_person_ids == (ZHOU_WEI,), entry
 
 

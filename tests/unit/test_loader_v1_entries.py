@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from graph_service.domain.model import CreditDomain, EntryStatus, ListKind
+from graph_service.services.checks.catalog import default_catalog
+from graph_service.services.workflow.intake import LoadDoor
+from graph_service.services.workflow.state import Policy
 from graph_service.store.memory import MemoryStore
 from tests.factories import make_id_number
 from tests.unit.loader_support import ORG_A, ORG_B, PERSON_1, PERSON_2, base_dir, run_load, write
@@ -32,16 +35,20 @@ def test_an_entry_loads_with_defaults_and_responsible_persons(store: MemoryStore
     entry = store.get_entries(["430923-B-2025-0001"])["430923-B-2025-0001"]
     assert (entry.list, entry.domain, entry.status) == (ListKind.BLACK, CreditDomain.TAX, EntryStatus.ACTIVE)
     assert entry.valid_from == dt.date(2025, 1, 15), "valid_from defaults to decided_on"
-    assert entry.source_region == "430923", "source_region defaults to the subject's region"
+    assert entry.source_region is None, "no home region configured: decided here, region unnamed"
     assert entry.responsible_person_ids == (PERSON_1, PERSON_2), entry
 
 
-def test_source_region_defaults_to_the_stored_region_not_the_uscc(store: MemoryStore, tmp_path: Path) -> None:
+def test_source_region_defaults_to_the_loading_countys_region_never_the_subjects(
+    store: MemoryStore, tmp_path: Path
+) -> None:
     src = tmp_path / "src"
     write(src, "organizations.csv", f"uscc,name,region\n{ORG_A},甲,430900\n")
     write(src, "list_entries.csv", HEADER + GOOD + "\n")
-    run_load(store, src, tmp_path)
-    assert store.get_entries(["430923-B-2025-0001"])["430923-B-2025-0001"].source_region == "430900"
+    door = LoadDoor(default_catalog(), Policy(home_region="430921"), "tester", dt.datetime.now(dt.UTC))
+    run_load(store, src, tmp_path, door=door)
+    entry = store.get_entries(["430923-B-2025-0001"])["430923-B-2025-0001"]
+    assert entry.source_region == "430921", "the loading county decided it, not the subject's 430900"
 
 
 @pytest.mark.parametrize(

@@ -101,3 +101,9 @@ def require_own_task(task: Task, decider: Decider) -> None:
         f"task {task.task_id!r} belongs to {task.department!r}, not to your department "
         f"{decider.department!r}: a department answers its own tasks only"
     )
+
+
+def decided_here(entry: ListEntry, policy: Policy) -> bool:
+    """Whether this county decided ``entry`` (谁认定、谁修复): the test of :func:`require_decided_here`."""
+    origin = entry.source_region
+    return policy.home_region is None or origin is None or origin == policy.home_region

@@ -15,15 +15,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from graph_service.domain.bounds import check_decision_day, check_safe_id
+from graph_service.domain.bounds import check_safe_id
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, dispute_deadline
 from graph_service.domain.measures import Catalog
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.domain.workflow import Dispute, DisputeStatus
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.services.workflow.authority import Decider, require_initiating_dept, require_may_initiate
-from graph_service.services.workflow.links import links_for_entry
-from graph_service.services.workflow.outbox import pushes
 from graph_service.services.workflow.state import (
     EntryState,
     Policy,
@@ -32,9 +30,8 @@ from graph_service.services.workflow.state import (
     get_entry,
     valid,
 )
-from graph_service.services.workflow.steps import enforceable_tasks, step
+from graph_service.services.workflow.steps import initiate, step
 from graph_service.store.base import GraphStore
-from graph_service.store.workflow_port import EntryStep
 
 #: Fields a dispute resolution may correct (更正). Identity, status, version and where the decision was
 #: made (``source_region``, ``initiating_dept``) never change this way.
@@ -71,26 +68,18 @@ def create_entry(
 ) -> EntryState:
     """Initiate (发起) an entry: store it with its personal links and, if enforceable now, its tasks.
 
-    A new entry must be active at version 1. ``Conflict`` if the id is taken. ``now`` stamps the pushes
-    of the new tasks (default: the start of ``today``, UTC). Given ``decider`` (the API's caller), the
-    entry is checked and completed by :func:`~.authority.require_may_initiate`.
+    A new entry must be active at version 1. ``Conflict`` if the id is taken, or if it is a red entry
+    for a subject with a black entry in force (naming it). ``now`` stamps the pushes of the new tasks
+    (default: the start of ``today``, UTC). Given ``decider`` (the API's caller), the entry is checked and
+    completed by :func:`~.authority.require_may_initiate`.
     """
     if decider is not None:
         entry = require_may_initiate(entry, decider, policy)
     if entry.status is not EntryStatus.ACTIVE:
         raise InvalidInput.for_field("status", entry.status.value, "a new entry must be active")
-    if entry.version != 1:
-        raise InvalidInput.for_field("version", entry.version, "a new entry is version 1")
-    for name in ("decided_on", "act_on", "valid_from"):
-        check_decision_day(name, getattr(entry, name), today=today)
     if store.get_entries([entry.entry_id]):
         raise Conflict(f"entry {entry.entry_id!r} already exists; choose another entry_id")
-    links = links_for_entry(store, entry)
-    tasks = enforceable_tasks(entry, links, catalog, today, policy)
-    stamp = now or dt.datetime.combine(today, dt.time(), dt.UTC)
-    store.write_step(
-        EntryStep.create(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, stamp))
-    )
+    initiate(store, catalog, entry, policy=policy, now=now or dt.datetime.combine(today, dt.time(), dt.UTC))
     return entry_state(store, entry.entry_id, today=today)
 
 

@@ -1,7 +1,11 @@
-"""One entry transition with everything it carries, shared by the workflow's use cases.
+"""An entry's initiation and its transitions with everything they carry, shared by the three doors.
 
-Read, decide, then ONE store call: the entry's next version and history record, its tasks (followed,
-or recomputed after a correction) and their webhook pushes change together or not at all.
+The API, the loaders and peer sync are three doors into one lifecycle: every new entry goes through
+:func:`initiate` and every change of a stored one through :func:`step`. Read, decide, then ONE store
+call: the entry's next version and history record, its tasks (followed, or recomputed after a
+correction) and their webhook pushes change together or not at all. Red and black exclude each other
+(:mod:`graph_service.domain.exclusion`): a black entry taking effect or ending is followed by the steps
+that suspend or reinstate its subject's red entries.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from graph_service.domain.bounds import check_decision_day
+from graph_service.domain.exclusion import blocking_black, reds_to_reinstate, reds_to_suspend
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
 from graph_service.domain.measures import Catalog
-from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
+from graph_service.domain.model import EntryStatus, ListEntry, ListKind, StatusChange
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.workflow import (
     Dispute,
@@ -23,12 +29,84 @@ from graph_service.domain.workflow import (
     reconcile,
     tasks_for_entry,
 )
-from graph_service.services.workflow.authority import require_decided_here
+from graph_service.errors import Conflict, InvalidInput
+from graph_service.services.workflow.authority import decided_here, require_decided_here
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.services.workflow.outbox import pushes
 from graph_service.services.workflow.state import Policy, conflict_of, valid
 from graph_service.store.base import GraphStore
 from graph_service.store.workflow_port import EntryStep
+
+
+def initiate(
+    store: GraphStore,
+    catalog: Catalog,
+    entry: ListEntry,
+    *,
+    policy: Policy,
+    now: dt.datetime,
+    first: StatusChange | None = None,
+) -> None:
+    """Initiate (发起) a new ``entry`` — from any door — in ONE store call, then follow the exclusion rule.
+
+    Writes the entry with its personal links, its tasks if enforceable on ``now``'s day
+    (:func:`enforceable_tasks`), their webhook pushes, its first history record ``first`` (default: by
+    the initiating department) and, in the same transaction, the feed event. ``InvalidInput`` for a
+    version other than 1 or a date out of bounds; ``Conflict`` if the id is taken or a red entry meets
+    a black entry of its subject in force (:func:`require_not_blacklisted`). A black entry in force then
+    suspends the subject's active red entries.
+    """
+    today = now.date()
+    if entry.version != 1:
+        raise InvalidInput.for_field("version", entry.version, "a new entry is version 1")
+    for name in ("decided_on", "act_on", "valid_from"):
+        check_decision_day(name, getattr(entry, name), today=today)
+    require_not_blacklisted(store, entry, today)
+    links = links_for_entry(store, entry)
+    tasks = enforceable_tasks(entry, links, catalog, today, policy)
+    store.write_step(
+        EntryStep.create(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, now), first=first)
+    )
+    follow_black(store, entry, actor=first.actor if first else entry.initiating_dept, now=now, policy=policy)
+
+
+def require_not_blacklisted(store: GraphStore, entry: ListEntry, today: dt.date) -> None:
+    """``Conflict`` naming the black entry in force that refuses red entry ``entry`` (红黑互斥)."""
+    if entry.list is not ListKind.RED:
+        return
+    black = blocking_black(entry, store.entries_for([entry.subject_id]), today)
+    if black is None:
+        return
+    raise Conflict(
+        f"subject {entry.subject_id} has black entry {black.entry_id!r} in force ({black.status.value}, "
+        f"decided {black.decided_on}): a red entry is refused until it is revoked, repaired or expires",
+        errors=[
+            {"entry_id": entry.entry_id, "black_entry_id": black.entry_id, "subject_id": entry.subject_id}
+        ],
+    )
+
+
+def follow_black(
+    store: GraphStore, black: ListEntry, *, actor: str, now: dt.datetime, policy: Policy
+) -> None:
+    """After black entry ``black`` was written: suspend its subject's red entries while it is in force,
+    reinstate them when no black entry of the subject is in force any more (one step each, with history).
+    """
+    if black.list is not ListKind.BLACK:
+        return
+    today = now.date()
+    # Another region's red entries are its decisions: they change only through its feed.
+    others = [
+        e
+        for e in store.entries_for([black.subject_id])
+        if e.entry_id != black.entry_id and decided_here(e, policy)
+    ]
+    for red in reds_to_suspend(black, others, today):
+        reason = f"suspended: black entry {black.entry_id} of the subject is in force"
+        step(store, red, EntryAction.SUSPEND, actor=actor, now=now, reason=reason, policy=policy)
+    for red in reds_to_reinstate(black, others, today):
+        reason = f"reinstated: black entry {black.entry_id} is {black.status.value}"
+        step(store, red, EntryAction.REINSTATE, actor=actor, now=now, reason=reason, policy=policy)
 
 
 def step(
@@ -81,6 +159,7 @@ def step(
             deliveries=pushes(stored, tasks, policy.push_to, now),
         )
     )
+    follow_black(store, after, actor=actor, now=now, policy=policy)
 
 
 def enforceable_tasks(

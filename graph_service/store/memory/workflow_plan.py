@@ -16,7 +16,7 @@ from graph_service.domain.workflow import Task
 from graph_service.store import contract
 from graph_service.store.contract import StoredEntry, StoredForStep
 from graph_service.store.memory.graph import GraphState
-from graph_service.store.memory.ops import Op, PutDelivery, PutDispute, PutLink, PutRepair, PutTask
+from graph_service.store.memory.ops import AddStatus, Op, PutDelivery, PutDispute, PutLink, PutRepair, PutTask
 from graph_service.store.memory.plan import _raise_missing, plan_entries, plan_links, plan_transition
 from graph_service.store.workflow_port import EntryStep
 
@@ -27,6 +27,9 @@ def plan_step(state: GraphState, step: EntryStep, now: dt.datetime) -> list[Op]:
     ops: list[Op] = []
     if step.creates and step.entry is not None:
         ops, _ = plan_entries(state, [step.entry], now)
+        if step.change is not None:  # the step names who initiated it: that is the first record
+            first = step.change
+            ops = [AddStatus(first) if isinstance(op, AddStatus) else op for op in ops]
         # plan_links checks the entry is stored: the new entry's links are checked for persons only.
         ops += _links_for_new_entry(state, step)
     elif step.entry is not None and step.change is not None:

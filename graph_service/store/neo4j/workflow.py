@@ -33,7 +33,8 @@ def write_step(tx: ManagedTransaction, step: EntryStep, now: dt.datetime) -> Non
     step.require_against(_stored_for(tx, step))
     entry = step.entry
     if entry is not None and step.creates:
-        writes.upsert_entries(tx, [entry], now)
+        first = {entry.entry_id: step.change} if step.change is not None else None
+        writes.upsert_entries(tx, [entry], now, first=first)
         links.replace_links(tx, {entry.entry_id: step.links or ()})
     elif entry is not None and step.change is not None:
         lifecycle.transition_entry(tx, entry, step.change)

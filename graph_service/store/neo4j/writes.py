@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
 
 from cypher import query
-from graph_service.domain.model import ListEntry, Organization, Person, Relation, UpsertCounts
+from graph_service.domain.model import ListEntry, Organization, Person, Relation, StatusChange, UpsertCounts
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.errors import NotFound
 from graph_service.store.neo4j import mapping
@@ -76,17 +76,31 @@ def upsert_relations(tx: ManagedTransaction, rows: Sequence[Relation]) -> Upsert
     return finish(tx, run_upsert(tx, "upsert_relations", payload) + repeats)
 
 
-def upsert_entries(tx: ManagedTransaction, rows: Sequence[ListEntry], now: dt.datetime) -> UpsertCounts:
+def upsert_entries(
+    tx: ManagedTransaction,
+    rows: Sequence[ListEntry],
+    now: dt.datetime,
+    *,
+    first: Mapping[str, StatusChange] | None = None,
+) -> UpsertCounts:
+    """Upsert entries; a created entry's first history record is ``first[entry_id]`` if given."""
     require_entry_links(tx, rows)
     folded, repeats = fold_batch(rows, lambda row: row.entry_id)
-    # The change feed (issue 8): one event per entry this batch changes, in this transaction.
+    # The change feed: one event per entry this batch changes, in this transaction.
     counts = recorded(
-        tx, rows, lambda: run_upsert(tx, "upsert_entries", entry_payload(folded), now=now), now=now
+        tx,
+        rows,
+        lambda: run_upsert(tx, "upsert_entries", entry_payload(folded, first), now=now),
+        now=now,
+        changes=first,
     )
     return finish(tx, counts + repeats)
 
 
-def entry_payload(folded: Sequence[Folded[ListEntry]]) -> list[Props]:
+def entry_payload(
+    folded: Sequence[Folded[ListEntry]], first: Mapping[str, StatusChange] | None = None
+) -> list[Props]:
+    named = first or {}
     return [
         {
             "entry_id": pair.last.entry_id,
@@ -94,10 +108,21 @@ def entry_payload(folded: Sequence[Folded[ListEntry]]) -> list[Props]:
             "props": mapping.entry_props(pair.last),
             # The first history record of a created entry describes the batch's first version of it.
             "first_status": pair.first.status.value,
-            "first_actor": pair.first.initiating_dept,
+            "first_actor": _first_actor(named, pair.first),
+            "first_reason": _first_reason(named, pair.first),
         }
         for pair in folded
     ]
+
+
+def _first_actor(named: Mapping[str, StatusChange], entry: ListEntry) -> str:
+    change = named.get(entry.entry_id)
+    return entry.initiating_dept if change is None else change.actor
+
+
+def _first_reason(named: Mapping[str, StatusChange], entry: ListEntry) -> str | None:
+    change = named.get(entry.entry_id)
+    return None if change is None else change.reason
 
 
 def require_entry_links(tx: ManagedTransaction, rows: Sequence[ListEntry]) -> None:
