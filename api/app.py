@@ -28,6 +28,7 @@ from api.routers import (
     metrics,
     public,
     repairs,
+    reports,
     stats,
     subjects,
     tasks,
@@ -58,6 +59,7 @@ TAGS = [
     {"name": "health", "description": "Liveness and readiness probes"},
     {"name": "metrics", "description": "Prometheus metrics"},
     {"name": "feed", "description": "The signed change feed of list entries, for peer deployments"},
+    {"name": "reports", "description": "Credit reports (信用报告): issued with a number, verified by it"},
 ]
 
 
@@ -107,6 +109,8 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(checks.router)
     app.include_router(subjects.router)
+    app.include_router(reports.issuing)  # GET /v1/subjects/{id}/report
+    app.include_router(reports.router)  # GET /v1/reports/{no}
     app.include_router(entries.router)
     app.include_router(disputes.router)
     app.include_router(repairs.router)

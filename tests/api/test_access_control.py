@@ -22,6 +22,7 @@ from tests.api.access_setups import (
     pending_repair,
     pending_task,
 )
+from tests.api.record_access import issued_report
 from tests.api.security_support import HEADERS, LISTED, ORG, PERSON, ROLES, SecApi, leaf_routes, open_api
 from tests.api.webhook_access import dead_letter
 
@@ -96,6 +97,8 @@ TABLE: dict[tuple[str, str], Call] = {
     ("POST", "/v1/checks/batch"): Call("/v1/checks/batch", CHECKERS, json={"items": [CHECK, CHECK]}),
     ("GET", "/v1/feed"): Call("/v1/feed", PEERS, params={"limit": 5}),  # signed change feed
     ("GET", "/v1/subjects/{subject_id}"): Call(f"/v1/subjects/{ORG.uscc}", CHECKERS),
+    ("GET", "/v1/subjects/{subject_id}/report"): Call(f"/v1/subjects/{ORG.uscc}/report", CHECKERS),
+    ("GET", "/v1/reports/{report_no}"): Call("/v1/reports/{report_no}", EVERYONE, setup=issued_report),
     ("GET", "/v1/graph/search"): Call("/v1/graph/search", INVESTIGATORS, params={"q": "测试"}),
     ("GET", "/v1/graph/subjects/{subject_id}"): Call(f"/v1/graph/subjects/{ORG.uscc}", INVESTIGATORS),
     ("GET", "/v1/graph/subjects/{subject_id}/neighbours"): Call(
