@@ -9,7 +9,7 @@ import pytest
 
 from graph_service.domain.model import CreditDomain, ListKind, Organization
 from graph_service.store.memory import MemoryStore
-from loaders.formats.court import court_entry_id
+from loaders.formats.court import court_entry_id, court_region
 from tests.unit.loader_support import run_load, write
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -160,3 +160,18 @@ def test_entry_ids_are_stable_across_bracket_and_space_variants() -> None:
     )
     assert court_entry_id("（2024）湘0923执1024号", "甲").startswith("court:2024湘0923执1024号:")
     assert court_entry_id("（2024）湘0923执1024号", "甲") != court_entry_id("（2024）湘0923执1024号", "乙")
+
+
+@pytest.mark.parametrize(
+    ("case", "region"),
+    [
+        ("（2023）湘0923执123号", "430923"),
+        ("(2024)粤0305执9号", "440305"),
+        ("（2023）湘09执12号", "430900"),
+        ("（2023）湘执1号", "430000"),
+        ("（2023）湘71执1号", None),
+        ("第123号", None),
+    ],
+)
+def test_the_court_region_is_the_court_code_of_the_case_number(case: str, region: str | None) -> None:
+    assert court_region(case) == region
