@@ -20,6 +20,7 @@ from api.ratelimit import RateLimitMiddleware
 from api.routers import (
     audit,
     checks,
+    commitments,
     disputes,
     entries,
     explorer,
@@ -60,6 +61,7 @@ TAGS = [
     {"name": "metrics", "description": "Prometheus metrics"},
     {"name": "feed", "description": "The signed change feed of list entries, for peer deployments"},
     {"name": "reports", "description": "Credit reports (信用报告): issued with a number, verified by it"},
+    {"name": "commitments", "description": "Credit commitments (信用承诺): 容缺受理 and public commitments"},
 ]
 
 
@@ -101,7 +103,7 @@ def create_app(
     # Added inner to outer: the request id must exist before the body limit can answer with it.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outside the body limit: a key over its rate is refused before its body is read.
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, keys=keys)
     app.add_middleware(RequestContextMiddleware, metrics=ctx.metrics)
 
     app.include_router(health.router)
@@ -111,6 +113,7 @@ def create_app(
     app.include_router(subjects.router)
     app.include_router(reports.issuing)  # GET /v1/subjects/{id}/report
     app.include_router(reports.router)  # GET /v1/reports/{no}
+    app.include_router(commitments.router)
     app.include_router(entries.router)
     app.include_router(disputes.router)
     app.include_router(repairs.router)
