@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     dispute_days: int = Field(
         default=20, ge=1, le=365, description="Days the initiator has to verify a dispute"
     )
+    commitment_breach_list: Literal["watch", "black"] = Field(
+        default="watch", description="The list a breached 容缺受理 commitment goes on (docs/workflow.md)"
+    )
     # Webhook push of tasks (docs/workflow.md): GRAPH_SERVICE_WEBHOOKS='{"<department>": {"url", "secret"}}'
     webhooks: dict[str, WebhookTarget] = Field(default_factory=dict)
     webhook_max_attempts: int = Field(default=12, ge=1, le=100, description="Failures before a dead letter")

@@ -21,7 +21,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph_service.domain.bounds import SAFE_ID_PATTERN, BoundsError, check_safe_id
-from graph_service.domain.model import subject_key_unless_stored
+from graph_service.domain.model import CreditDomain, subject_key_unless_stored
 
 
 class CommitmentKind(StrEnum):
@@ -73,6 +73,7 @@ class Commitment(BaseModel):
     )
     subject_id: str = Field(examples=["91430923MA4L2B3C1J"])
     kind: CommitmentKind
+    domain: CreditDomain = Field(default=CreditDomain.OTHER, description="The field the matter belongs to")
     text: str = Field(min_length=1, max_length=4000, description="承诺内容, as signed")
     department: str = Field(min_length=1, max_length=200, description="The department that received it")
     matter: str | None = Field(default=None, max_length=200, description="行政许可事项 (容缺受理)")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from typing import Any
 
+from graph_service.domain.commitments import Commitment, CommitmentKind, CommitmentStatus
 from graph_service.domain.reports import ReportFormat
 from graph_service.services.reports.issue import issue_report
 from tests.api.security_support import ORG, SecApi
@@ -22,3 +25,36 @@ def issued_report(api: SecApi) -> dict[str, str]:
         mask_ids=True,
     )
     return {"report_no": issued.record.report_no}
+
+
+#: The approval key's name: a commitment is acted on by the department that received it.
+RECEIVER = "approval-client"
+_numbers = itertools.count(1)
+
+
+def commitment_body(commitment_id: str) -> dict[str, Any]:
+    """The JSON body recording a 容缺受理 commitment ``commitment_id`` of ORG, received by RECEIVER."""
+    return {
+        "commitment_id": commitment_id,
+        "subject_id": ORG.uscc,
+        "kind": "deferred_materials",
+        "text": "承诺在三十日内补齐材料",
+        "department": RECEIVER,
+        "materials": ["消防验收意见书"],
+        "signed_on": dt.date.today().isoformat(),
+        "due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+    }
+
+
+def new_commitment_id(api: SecApi) -> dict[str, str]:
+    """A commitment id no call has used yet (for ``POST /v1/commitments``)."""
+    return {"commitment_id": f"CM-AC-{next(_numbers)}"}
+
+
+def pending_commitment(api: SecApi) -> dict[str, str]:
+    """A pending 容缺受理 commitment of ORG received by RECEIVER; ``{commitment_id}``."""
+    commitment_id = new_commitment_id(api)["commitment_id"]
+    fields = commitment_body(commitment_id) | {"status": CommitmentStatus.PENDING}
+    fields["kind"] = CommitmentKind.DEFERRED_MATERIALS
+    api.store.save_commitment(Commitment.model_validate(fields))
+    return {"commitment_id": commitment_id}

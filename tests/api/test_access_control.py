@@ -22,7 +22,7 @@ from tests.api.access_setups import (
     pending_repair,
     pending_task,
 )
-from tests.api.record_access import issued_report
+from tests.api.record_access import commitment_body, issued_report, new_commitment_id, pending_commitment
 from tests.api.security_support import HEADERS, LISTED, ORG, PERSON, ROLES, SecApi, leaf_routes, open_api
 from tests.api.webhook_access import dead_letter
 
@@ -31,6 +31,7 @@ CHECKERS = frozenset({"approval", "investigator", "initiator", "implementer", "a
 INVESTIGATORS = frozenset({"investigator", "admin"})
 ADMINS = frozenset({"admin"})
 PEERS = frozenset({"peer", "admin"})  # the change feed: peer deployments (admin inspects it)
+APPROVERS = frozenset({"approval", "admin"})  # approval departments: receive credit commitments
 INITIATORS = frozenset({"initiator", "admin"})  # list, revoke, decide (their own entries; admin any)
 IMPLEMENTERS = frozenset({"implementer", "admin"})  # pull tasks, report back
 DEPARTMENTS = frozenset({"initiator", "implementer", "admin"})  # read the workflow, file disputes/repairs
@@ -99,6 +100,19 @@ TABLE: dict[tuple[str, str], Call] = {
     ("GET", "/v1/subjects/{subject_id}"): Call(f"/v1/subjects/{ORG.uscc}", CHECKERS),
     ("GET", "/v1/subjects/{subject_id}/report"): Call(f"/v1/subjects/{ORG.uscc}/report", CHECKERS),
     ("GET", "/v1/reports/{report_no}"): Call("/v1/reports/{report_no}", EVERYONE, setup=issued_report),
+    # Credit commitments: received and acted on by approval departments; published ones are public.
+    ("POST", "/v1/commitments"): Call(
+        "/v1/commitments", APPROVERS, json=commitment_body("{commitment_id}"), setup=new_commitment_id
+    ),
+    ("GET", "/v1/commitments"): Call("/v1/commitments", CHECKERS, params={"subject_id": ORG.uscc}),
+    ("GET", "/v1/commitments/published"): Call("/v1/commitments/published", EVERYONE),
+    ("POST", "/v1/commitments/breaches"): Call("/v1/commitments/breaches", INITIATORS),
+    ("POST", "/v1/commitments/{commitment_id}/confirm"): Call(
+        "/v1/commitments/{commitment_id}/confirm", APPROVERS, json={}, setup=pending_commitment
+    ),
+    ("POST", "/v1/commitments/{commitment_id}/publish"): Call(
+        "/v1/commitments/{commitment_id}/publish", APPROVERS, setup=pending_commitment
+    ),
     ("GET", "/v1/graph/search"): Call("/v1/graph/search", INVESTIGATORS, params={"q": "测试"}),
     ("GET", "/v1/graph/subjects/{subject_id}"): Call(f"/v1/graph/subjects/{ORG.uscc}", INVESTIGATORS),
     ("GET", "/v1/graph/subjects/{subject_id}/neighbours"): Call(
