@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graph_service.domain.model import CreditDomain, ListKind, RelationKind
+from graph_service.domain.model import CreditDomain, ListEntry, ListKind, RelationKind
+from graph_service.errors import InvalidInput
 
 
 class Scenario(StrEnum):
@@ -82,6 +83,22 @@ class SeedClause(BaseModel):
     clause: str
 
 
+class Behaviour(BaseModel):
+    """One item of the behaviour list (行为清单, 本溪市实施方案 (十六)): an act an entry may be decided for.
+
+    "以省典型守信行为和严重失信行为清单…为基础，制定我市行为清单，明确行为清单的事项及依据": each item
+    names the list its entries go on and, when it is confined to one, the domain.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)
+    name: str
+    list: ListKind
+    domains: frozenset[CreditDomain] | None = None
+    source: SeedClause
+
+
 class Measure(BaseModel):
     """One measure of the catalog."""
 
@@ -108,14 +125,27 @@ class Catalog(BaseModel):
 
     version: str
     measures: tuple[Measure, ...]
+    behaviours: tuple[Behaviour, ...] = ()  # the behaviour list beside the measures list (两个清单)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Catalog:
-        ids = [m.id for m in self.measures]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"measure ids must be unique; repeated: {', '.join(duplicates)}")
+        for what, ids in (("measure ids", [m.id for m in self.measures]), ("behaviour codes", self.codes)):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{what} must be unique; repeated: {', '.join(duplicates)}")
         return self
+
+    @property
+    def codes(self) -> list[str]:
+        """The behaviour list's codes, in catalog order."""
+        return [b.code for b in self.behaviours]
+
+    def behaviour(self, code: str) -> Behaviour:
+        """The behaviour list's item ``code``; ``KeyError`` if the list has none."""
+        for item in self.behaviours:
+            if item.code == code:
+                return item
+        raise KeyError(code)
 
     def get(self, measure_id: str) -> Measure:
         for measure in self.measures:
@@ -130,3 +160,31 @@ class Catalog(BaseModel):
     @property
     def departments(self) -> list[str]:
         return sorted({d for m in self.measures for d in m.departments})
+
+
+def require_behaviour(catalog: Catalog, entry: ListEntry) -> Behaviour | None:
+    """The behaviour list item ``entry`` names (None if it names none), checked against the entry.
+
+    ``InvalidInput`` (422) naming the code if the catalog's behaviour list has no such item, or if the item
+    belongs on another list or in other domains than the entry's (行为清单 fixes both, 本溪市 (十六)).
+    """
+    code = entry.behaviour_code
+    if code is None:
+        return None
+    try:
+        item = catalog.behaviour(code)
+    except KeyError:
+        known = ", ".join(catalog.codes) or "none: this catalog has no behaviour list"
+        raise InvalidInput.for_field(
+            "behaviour_code", code, f"not an item of the behaviour list (行为清单); known codes: {known}"
+        ) from None
+    if item.list is not entry.list:
+        raise InvalidInput.for_field(
+            "behaviour_code", code, f"{item.name}: a {item.list.value} list item, not {entry.list.value}"
+        )
+    if item.domains is not None and entry.domain not in item.domains:
+        domains = ", ".join(sorted(d.value for d in item.domains))
+        raise InvalidInput.for_field(
+            "behaviour_code", code, f"{item.name}: an item of the domains {domains}, not {entry.domain.value}"
+        )
+    return item

@@ -320,6 +320,12 @@ class ListEntry(_Frozen):
     valid_until: dt.date | None = None
     initiating_dept: str = Field(min_length=1, max_length=200)
     basis: str | None = Field(default=None, max_length=200, description="Decision document number")
+    behaviour_code: str | None = Field(
+        default=None,
+        max_length=40,
+        examples=["SL-MARKET-TAX"],
+        description="The behaviour list item (行为清单) the entry was decided for; the catalog resolves it",
+    )
     source_region: RegionCode | None = None
     status: EntryStatus = EntryStatus.ACTIVE
     responsible_person_ids: tuple[str, ...] = ()

@@ -39,7 +39,15 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
         [make_relation(RelationKind.LEGAL_REPRESENTATIVE, REP.key, ORG.uscc, dt.date(2020, 1, 1))]
     )
     store.upsert_entries(
-        [make_entry("E-R-1", ORG.uscc, responsible_person_ids=(REP.key,), basis="税罚〔2024〕1号")]
+        [
+            make_entry(
+                "E-R-1",
+                ORG.uscc,
+                responsible_person_ids=(REP.key,),
+                basis="税罚〔2024〕1号",
+                behaviour_code="SL-MARKET-TAX",
+            )
+        ]
     )
     store.upsert_penalties([make_penalty("安市监处罚〔2025〕12号", ORG)])
     store.save_commitment(
@@ -78,6 +86,7 @@ def test_a_pdf_report_shows_lists_penalties_commitments_measures_and_persons(cli
         r.headers["x-report-no"],
         ORG.name,
         "失信黑名单",
+        "SL-MARKET-TAX",
         "安市监处罚〔2025〕12号",
         "依法诚信经营",
         "市场和行业禁入",

@@ -33,6 +33,9 @@ from graph_service.services.workflow.entries import create_entry
 from graph_service.services.workflow.state import Policy, valid
 from graph_service.store.base import GraphStore
 
+#: The behaviour list's item (行为清单) a breach entry names, if the catalog has it.
+BREACH_BEHAVIOUR = "WL-COMMITMENT"
+
 
 @dataclass(frozen=True)
 class Clerk:
@@ -139,12 +142,19 @@ def record_breaches(
                 decided_on=today,
                 initiating_dept=commitment.department,
                 basis=f"信用承诺 {commitment.commitment_id}",
+                behaviour_code=_breach_behaviour(catalog, breach_list),
             )
             create_entry(store, catalog, entry, today=today, policy=policy, now=now)
         breached = breach(commitment, day=today, entry_id=entry_id)
         store.save_commitment(breached)
         breaches.append(Breach(breached, entry_id))
     return breaches
+
+
+def _breach_behaviour(catalog: Catalog, breach_list: ListKind) -> str | None:
+    """The behaviour list's item for a broken commitment, when the catalog has it for this list."""
+    code = BREACH_BEHAVIOUR
+    return code if code in catalog.codes and catalog.behaviour(code).list is breach_list else None
 
 
 def _as_receiver(commitment: Commitment, clerk: Clerk) -> Commitment:

@@ -31,6 +31,9 @@ class ReportEntry(BaseModel):
     valid_until: dt.date | None = None
     initiating_dept: str | None = None
     basis: str | None = None
+    behaviour: str | None = Field(
+        default=None, description="The behaviour list item (行为清单): code and name"
+    )
     reason: str | None = None
 
 
@@ -115,6 +118,7 @@ def build_report(
         key = profile.subject.id
         penalties = [p for p in store.penalties_for([key]) if p.decided_on <= as_of]
         commitments = [c for c in store.get_commitments(subject_id=key) if c.signed_on <= as_of]
+        behaviours = {e.entry_id: e.behaviour_code for e in store.entries_for([key]) if e.behaviour_code}
         version = store.data_version()
     return CreditReport(
         report_no=report_no,
@@ -124,7 +128,7 @@ def build_report(
         issued_at=issued_at,
         subject=profile.subject,
         organization_status=profile.organization.status.value if profile.organization else None,
-        entries=_entries(profile, as_of),
+        entries=_entries(profile, as_of, {k: _behaviour(catalog, code) for k, code in behaviours.items()}),
         penalties=[
             ReportPenalty(
                 decision_number=p.decision_number,
@@ -168,7 +172,14 @@ def build_report(
     )
 
 
-def _entries(profile: SubjectProfile, as_of: dt.date) -> list[ReportEntry]:
+def _behaviour(catalog: Catalog, code: str) -> str:
+    try:
+        return f"{code} {catalog.behaviour(code).name}"
+    except KeyError:  # decided under another catalog (a peer's entry): show the code as it came
+        return code
+
+
+def _entries(profile: SubjectProfile, as_of: dt.date, behaviours: dict[str, str]) -> list[ReportEntry]:
     return [
         ReportEntry(
             entry_id=e.entry_id,
@@ -181,6 +192,7 @@ def _entries(profile: SubjectProfile, as_of: dt.date) -> list[ReportEntry]:
             valid_until=e.valid_until,
             initiating_dept=e.initiating_dept,
             basis=e.basis,
+            behaviour=behaviours.get(e.entry_id),
             reason=e.reason,
         )
         for e in sorted(profile.entries, key=lambda e: (e.decided_on, e.entry_id))

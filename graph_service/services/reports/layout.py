@@ -74,11 +74,12 @@ def layout(report: CreditReport) -> Layout:
     tables = (
         Table(
             "一、名单记录",
-            ("名单", "领域", "状态", "认定日期", "有效期", "认定部门", "文号"),
+            ("名单", "领域", "失信行为", "状态", "认定日期", "有效期", "认定部门", "文号"),
             tuple(
                 (
                     LIST_LABELS.get(e.list, (e.list.value, ""))[0],
                     e.domain.value,
+                    _text(e.behaviour),
                     _ENTRY_STATUSES.get(e.status.value, e.status.value) + ("（执行中）" * e.effective),
                     e.decided_on.isoformat(),
                     f"{_text(e.valid_from)} 至 {_text(e.valid_until) or '长期'}",

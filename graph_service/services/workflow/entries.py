@@ -17,7 +17,7 @@ from typing import Any
 
 from graph_service.domain.bounds import check_safe_id
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, dispute_deadline
-from graph_service.domain.measures import Catalog
+from graph_service.domain.measures import Catalog, require_behaviour
 from graph_service.domain.model import EntryStatus, ListEntry
 from graph_service.domain.workflow import Dispute, DisputeStatus
 from graph_service.errors import Conflict, InvalidInput, NotFound
@@ -71,12 +71,14 @@ def create_entry(
     A new entry must be active at version 1. ``Conflict`` if the id is taken, or if it is a red entry
     for a subject with a black entry in force (naming it). ``now`` stamps the pushes of the new tasks
     (default: the start of ``today``, UTC). Given ``decider`` (the API's caller), the entry is checked and
-    completed by :func:`~.authority.require_may_initiate`.
+    completed by :func:`~.authority.require_may_initiate`. ``InvalidInput`` if it names a
+    ``behaviour_code`` the catalog's behaviour list does not resolve, or one of another list or domain.
     """
     if decider is not None:
         entry = require_may_initiate(entry, decider, policy)
     if entry.status is not EntryStatus.ACTIVE:
         raise InvalidInput.for_field("status", entry.status.value, "a new entry must be active")
+    require_behaviour(catalog, entry)
     if store.get_entries([entry.entry_id]):
         raise Conflict(f"entry {entry.entry_id!r} already exists; choose another entry_id")
     initiate(store, catalog, entry, policy=policy, now=now or dt.datetime.combine(today, dt.time(), dt.UTC))

@@ -60,6 +60,7 @@ _ENTRY = (
     "valid_until:date",
     "initiating_dept",
     "basis",
+    "behaviour_code",
     "source_region",
     "status",
     "responsible_person_ids:string[]",

@@ -125,6 +125,7 @@ def entry_props(entry: ListEntry) -> Props:
         valid_until=entry.valid_until,
         initiating_dept=entry.initiating_dept,
         basis=entry.basis,
+        behaviour_code=entry.behaviour_code,
         source_region=entry.source_region,
         status=entry.status.value,
         responsible_person_ids=list(entry.responsible_person_ids),
