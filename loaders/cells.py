@@ -51,9 +51,12 @@ class RowRejected(Exception):
 class Cells:
     """Typed access to one row's cells that collects problems instead of stopping at the first."""
 
-    def __init__(self, row: Row, line: int = 0) -> None:
+    def __init__(self, row: Row, line: int = 0, *, today: dt.date | None = None) -> None:
         self.row = row
         self.line = line
+        # A load is an edge of the system like a request: the day of the load judges birth dates in ID
+        # numbers (none may lie in the future). Callers that know the load's day pass it.
+        self.today = today if today is not None else dt.date.today()
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
 
@@ -109,7 +112,7 @@ class Cells:
     def id_number(self, column: str, value: str) -> str | None:
         """A full ID number, normalised, or None with a problem recorded."""
         try:
-            number, warnings = check_id_number(value)
+            number, warnings = check_id_number(value, today=self.today)
         except IdentifierError as exc:
             self.problem(column, exc.reason)
             return None

@@ -8,6 +8,7 @@ import pytest
 
 from graph_service.domain.model import Relation
 from loaders.cells import Cells, build, is_withheld, parse_date, parse_number
+from tests.factories import make_id_number
 
 
 @pytest.mark.parametrize(
@@ -79,3 +80,13 @@ def test_model_level_errors_are_attributed_to_the_column_their_message_names() -
     assert build(Relation, fields, cells, {"start_on": "start", "end_on": "finish"}) is None
     assert [(p.column, p.value) for p in cells.problems] == [("finish", "2020-01-01")], cells.problems
     assert cells.problems[0].reason == "end_on 2020-01-01 is before start_on 2020-01-02"
+
+
+def test_an_id_number_born_after_the_day_of_the_load_is_a_problem() -> None:
+    born_2030 = make_id_number(7, birth="20300101")
+    cells = Cells({"id_number": born_2030}, 2, today=dt.date(2026, 12, 1))
+
+    assert cells.id_number("id_number", born_2030) is None
+    assert [p.column for p in cells.problems] == ["id_number"], cells.problems
+    later = Cells({"id_number": born_2030}, 2, today=dt.date(2031, 1, 1))
+    assert later.id_number("id_number", born_2030) == born_2030
