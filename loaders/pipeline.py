@@ -24,7 +24,8 @@ from graph_service.services.workflow.links import refresh_links
 from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem, RowRejected
-from loaders.csvio import BadRecord, Encoding, IssueWriter, Row, RowStream, SourceError, resolve_encoding
+from loaders.csvio import BadRecord, Encoding, IssueWriter, Row, SourceError, resolve_encoding
+from loaders.formats import ftm
 from loaders.formats.court import CourtRecords
 from loaders.formats.penalty import PenaltyRecords
 from loaders.formats.v1_entries import ListEntries
@@ -34,8 +35,8 @@ from loaders.formats.v1_subjects import Organizations, Persons
 from loaders.report import FileReport, LoadReport, is_issue_file
 from loaders.run import FileKind, Parsed, Run
 
-Format = Literal["v1", "court", "penalty"]
-FORMATS: tuple[Format, ...] = ("v1", "court", "penalty")
+Format = Literal["v1", "court", "penalty", "ftm"]
+FORMATS: tuple[Format, ...] = ("v1", "court", "penalty", "ftm")
 
 # Format v1: the files of a directory, in load order.
 V1_FILES: tuple[tuple[str, type[FileKind[Any]]], ...] = (
@@ -83,6 +84,9 @@ def plan(path: Path, fmt: Format) -> tuple[list[PlannedFile], list[str]]:
         files = [PlannedFile(path / name, kind(name)) for name, kind in V1_FILES if (path / name).is_file()]
         ignored = sorted(p.name for p in path.iterdir() if p.is_file() and p.name not in known)
         return files, [f"ignored {name}: not a format v1 file name" for name in ignored]
+    if fmt == "ftm":
+        entity_files, notes = ftm.plan(path)
+        return [PlannedFile(p, kind) for p, kind in entity_files], notes
     kind_type = _PUBLIC[fmt]
     if path.is_file():
         return [PlannedFile(path, kind_type(path.name))], []
@@ -105,7 +109,7 @@ def preflight(planned: PlannedFile, encoding: Encoding) -> tuple[PlannedFile, li
     Raises :class:`SourceError` with a message naming the file and what is wrong.
     """
     chosen = resolve_encoding(planned.path, encoding)
-    with RowStream(planned.path, chosen, aliases=planned.kind.aliases) as stream:
+    with planned.kind.open(planned.path, chosen) as stream:
         header = stream.header.columns
     if stream.format == "csv":
         missing = planned.kind.missing_columns(header)
@@ -197,7 +201,7 @@ def _load_file(
     kind = planned.kind
 
     def reread() -> Iterator[tuple[int, Row | BadRecord]]:
-        with RowStream(planned.path, planned.encoding, aliases=kind.aliases) as again:
+        with kind.open(planned.path, planned.encoding) as again:
             yield from again
 
     kind.prepass(reread)
@@ -207,7 +211,7 @@ def _load_file(
         on_bytes = progress.advance
     unknown_keys: set[str] = set()
     try:
-        with RowStream(planned.path, planned.encoding, aliases=kind.aliases, on_bytes=on_bytes) as stream:
+        with kind.open(planned.path, planned.encoding, on_bytes=on_bytes) as stream:
             batch: list[Parsed[Any]] = []
             for line, row in stream:
                 report.read += 1

@@ -10,14 +10,16 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from pathlib import Path
+from types import TracebackType
+from typing import ClassVar, Generic, Literal, Protocol, TypeVar
 
 from graph_service.domain.model import ListEntry, Organization, Person, Subject, UpsertCounts
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.services.workflow.intake import ROW_REFUSALS, LoadDoor, admit_entry
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem
-from loaders.csvio import BadRecord, IssueWriter, Row
+from loaders.csvio import BadRecord, Header, IssueWriter, ProgressFn, Row, RowStream
 from loaders.report import FileReport
 
 T = TypeVar("T")
@@ -233,6 +235,21 @@ def first_rows_only(
     return kept
 
 
+class RowSource(Protocol):
+    """The rows of one source file as ``(line, row)`` (:class:`RowStream`, or a format's own reader)."""
+
+    format: Literal["csv", "jsonl"]
+    header: Header
+
+    def __iter__(self) -> Iterator[tuple[int, Row | BadRecord]]: ...
+
+    def __enter__(self) -> RowSource: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
 class FileKind(abc.ABC, Generic[T]):
     """One kind of source file: its columns, how a row is parsed, how a batch is written."""
 
@@ -252,6 +269,11 @@ class FileKind(abc.ABC, Generic[T]):
     def missing_columns(self, header: Sequence[str]) -> list[str]:
         """Required columns absent from a header (JSON lines have no header and are checked per row)."""
         return [c for c in self.required if c not in header]
+
+    def open(self, path: Path, encoding: str, *, on_bytes: ProgressFn | None = None) -> RowSource:
+        """The file's rows: CSV or JSON lines by default; a format whose records are not flat rows
+        (FtM entities) turns them into rows itself."""
+        return RowStream(path, encoding, aliases=self.aliases, on_bytes=on_bytes)
 
     def prepass(self, reread: Callable[[], Iterator[tuple[int, Row | BadRecord]]]) -> None:  # noqa: B027
         """Optional: read the file before loading it (``reread()`` streams it again from the start).

@@ -27,9 +27,16 @@ from graph_service.domain.ownership import MAX_LAYERS
 from graph_service.errors import InvalidInput
 from graph_service.services.checks.models import SubjectRef
 from graph_service.services.checks.related_party import subject_ref
+from graph_service.services.explore import ftm
 from graph_service.services.explore.analytics import AnalyticsView, analytics
 from graph_service.services.explore.elements import GraphView, NeighbourPage
-from graph_service.services.explore.exports import MEDIA_TYPES, ExportFormat, export_graph, serialise
+from graph_service.services.explore.exports import (
+    MEDIA_TYPES,
+    SUFFIXES,
+    ExportFormat,
+    export_graph,
+    serialise,
+)
 from graph_service.services.explore.ownership import OwnershipView, ownership
 from graph_service.services.explore.paths import (
     MAX_HOPS,
@@ -240,28 +247,41 @@ def export(
     subject_id: str,
     ex: Explore,
     fmt: Annotated[
-        ExportFormat, Query(alias="format", description="graphml, gexf or json")
+        ExportFormat, Query(alias="format", description="graphml, gexf, json or ftm")
     ] = ExportFormat.GRAPHML,
     depth: Depth = 2,
     as_of: AsOf = None,
     include_history: History = False,
     limit: Limit = MAX_LIMIT,
 ) -> Response:
-    """The picture's graph as a file; attributes are strings and numbers (dates ISO, missing values "")."""
+    """The picture's graph as a file; attributes are strings and numbers (dates ISO, missing values "").
+
+    ``ftm``: FollowTheMoney entities as JSON lines — the subjects, their relations and list entries
+    (``Sanction``) — for Aleph/OpenAleph and the OpenSanctions tooling.
+    """
     key = parse_subject_id("subject_id", subject_id)
     day = ex.day(as_of)
-    graph = export_graph(ex.store, key, depth=depth, as_of=day, include_history=include_history, limit=limit)
-    content = serialise(graph, fmt)
+    if fmt is ExportFormat.FTM:
+        found = ftm.subject_export(
+            ex.store, key, depth=depth, as_of=day, include_history=include_history, limit=limit
+        )
+        content, version, nodes = ftm.serialise(found.entities), found.data_version, found.subjects
+    else:
+        graph = export_graph(
+            ex.store, key, depth=depth, as_of=day, include_history=include_history, limit=limit
+        )
+        content = serialise(graph, fmt)
+        version, nodes = int(graph.graph["data_version"]), graph.number_of_nodes()
     if masks_ids(ex.caller.role):
         content = mask_id_numbers_in_text(content.decode("utf-8")).encode("utf-8")
     detail = {"format": fmt.value, "depth": depth, "as_of": day, "include_history": include_history}
     event = ex.caller.event(
         ACTION,
         subject_id=key,
-        data_version=int(graph.graph["data_version"]),
-        detail={"view": "export", **detail, "nodes": graph.number_of_nodes()},
+        data_version=version,
+        detail={"view": "export", **detail, "nodes": nodes},
     )
     ex.audit.record(event)
     stem = key if is_uscc_shaped(key) else "person"
-    disposition = f'attachment; filename="graph-{stem}-{day.isoformat()}.{fmt.value}"'
+    disposition = f'attachment; filename="graph-{stem}-{day.isoformat()}.{SUFFIXES[fmt]}"'
     return Response(content, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})

@@ -29,6 +29,7 @@ class SourceFormat(StrEnum):
     V1 = "v1"
     COURT = "court"
     PENALTY = "penalty"
+    FTM = "ftm"
 
 
 class SourceEncoding(StrEnum):
@@ -61,7 +62,7 @@ class _Bar:
 
 def load_command(
     source: Annotated[
-        Path, typer.Argument(help="Directory of format v1 CSV files, or a court/penalty file or directory.")
+        Path, typer.Argument(help="A format v1 directory, or a court, penalty or FtM file or directory.")
     ],
     fmt: Annotated[SourceFormat, typer.Option("--format", help="Source format.")] = SourceFormat.V1,
     encoding: Annotated[

@@ -8,6 +8,7 @@ from graph_service import __version__
 from graph_service.cli import (
     audit_cmd,
     check_cmd,
+    export_cmd,
     load_cmd,
     neo4j_cmd,
     report_cmd,
@@ -43,6 +44,7 @@ def _register_commands() -> None:
     for module in (
         audit_cmd,
         check_cmd,
+        export_cmd,
         load_cmd,
         neo4j_cmd,
         report_cmd,

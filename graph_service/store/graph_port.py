@@ -259,6 +259,19 @@ class GraphPort(abc.ABC):
     def _search_subjects(self, text: str, limit: int) -> list[Subject]:
         """:meth:`search_subjects`, the limit checked."""
 
+    def subjects_after(self, after: str | None, limit: int) -> list[Subject]:
+        """The first ``limit`` subjects whose key sorts after ``after`` (None = from the first), by key.
+
+        Pages through the whole registry (a whole-store export): passing the last key of one page as
+        ``after`` of the next visits every subject once, in key order, on every backend.
+        """
+        contract.require_not_negative("limit", limit)
+        return self._subjects_after(after, limit)
+
+    @abc.abstractmethod
+    def _subjects_after(self, after: str | None, limit: int) -> list[Subject]:
+        """:meth:`subjects_after`, the limit checked."""
+
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:
         """Counts of every node and relation kind, and of entries by ``list:status``."""

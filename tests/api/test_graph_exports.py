@@ -12,10 +12,11 @@ import json
 
 import networkx as nx
 import pytest
+from followthemoney import model
 
 from graph_service.domain.model import RelationKind
 from graph_service.store.base import GraphStore
-from tests.api.graph_support import GraphApi, load
+from tests.api.graph_support import APPROVAL, GraphApi, load
 from tests.factories import make_entry, make_org, make_person, make_relation
 
 SINCE = dt.date(2020, 1, 1)
@@ -98,3 +99,32 @@ def test_an_unknown_format_is_refused_naming_the_choices(graph_api: GraphApi) ->
     response = graph_api.get(f"/v1/graph/subjects/{CO.uscc}/export", format="pdf")
 
     assert response.status_code == 422 and "graphml" in response.json()["detail"], response.text
+
+
+def test_ftm_export_is_entities_that_pass_their_schemas_and_is_audited(graph_api: GraphApi) -> None:
+    entities = [json.loads(line) for line in export(graph_api, "ftm").decode("utf-8").splitlines()]
+
+    for data in entities:
+        schema = model.get(data["schema"])
+        assert schema is not None and schema.validate(data) is None, data
+    by_schema = {e["schema"]: e for e in entities}
+    assert sorted(e["schema"] for e in entities) == [
+        "Company", "Directorship", "Ownership", "Person", "Sanction"
+    ], entities  # fmt: skip
+    company, person = by_schema["Company"], by_schema["Person"]
+    assert company["properties"]["registrationNumber"] == [CO.uscc], company
+    assert person["properties"]["idNumber"] == [P1.key], person
+    assert by_schema["Ownership"]["properties"]["percentage"] == ["60"], by_schema["Ownership"]
+    assert by_schema["Directorship"]["properties"]["role"] == ["legal_representative"]
+    sanction = by_schema["Sanction"]["properties"]
+    assert (sanction["entity"], sanction["recordId"], sanction["status"]) == (
+        [company["id"]], ["X-B-1"], ["active"]
+    ), sanction  # fmt: skip
+    (event,) = [r for r in graph_api.audited() if r.detail.get("view") == "export"]
+    assert (event.subject_id, event.detail["format"], event.detail["nodes"]) == (CO.uscc, "ftm", 2), event
+
+
+def test_approval_callers_may_not_export_ftm(graph_api: GraphApi) -> None:
+    response = graph_api.get(f"/v1/graph/subjects/{CO.uscc}/export", APPROVAL, format="ftm")
+
+    assert response.status_code == 403, response.text

@@ -161,3 +161,17 @@ def test_ping_answers_on_a_live_store(store: GraphStore) -> None:
     store.ping()
 
     assert store.counts().get("organizations", 0) == 0
+
+
+def test_subjects_after_pages_through_every_subject_once_in_key_order(store: GraphStore) -> None:
+    _populate(store)
+    everyone = sorted(s.key for s in store.search_subjects("", limit=100))
+    pages: list[list[str]] = []
+    after: str | None = None
+    while page := store.subjects_after(after, 2):
+        pages.append([s.key for s in page])
+        after = page[-1].key
+
+    assert [key for page in pages for key in page] == everyone, pages
+    assert all(len(page) <= 2 for page in pages) and len(everyone) == 6, pages
+    assert store.subjects_after(everyone[-1], 10) == [] and store.subjects_after(None, 0) == []

@@ -1,5 +1,8 @@
 """Exports of the graph around a subject for Gephi and scripts: GraphML, GEXF, node-link JSON.
 
+(FollowTheMoney, the fourth format, is built from the domain models rather than this networkx graph:
+:mod:`graph_service.services.explore.ftm`.)
+
 The exported graph is the picture's graph (same extraction, same bounds, placeholders left out) as a
 networkx ``MultiDiGraph`` (relations point holder/role-holder -> organisation; parallel relations are
 kept, keyed by relation key). Attribute values are strings, numbers or booleans only, because GraphML and
@@ -19,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from graph_service.errors import InvalidInput
+from graph_service.services.explore import ftm
 from graph_service.services.explore.picture import MAX_DEPTH, graph_elements
 from graph_service.services.explore.subgraph import extract, require_subjects
 from graph_service.store.base import GraphStore
@@ -28,13 +32,16 @@ class ExportFormat(StrEnum):
     GRAPHML = "graphml"
     GEXF = "gexf"
     JSON = "json"
+    FTM = "ftm"
 
 
 MEDIA_TYPES = {
     ExportFormat.GRAPHML: "application/graphml+xml",
     ExportFormat.GEXF: "application/gexf+xml",
     ExportFormat.JSON: "application/json",
+    ExportFormat.FTM: ftm.MEDIA_TYPE,
 }
+SUFFIXES = {fmt: fmt.value for fmt in ExportFormat} | {ExportFormat.FTM: "ftm.json"}
 
 _NODE_FIELDS = ("label", "name", "kind", "kind_label", "region", "org_status", "list_status", "lists")
 _NODE_NUMBERS = ("hops", "degree", "hidden")
@@ -89,7 +96,9 @@ def export_graph(
 
 
 def serialise(graph: nx.MultiDiGraph, fmt: ExportFormat) -> bytes:
-    """The graph in ``fmt``, UTF-8."""
+    """The graph in ``fmt`` (GraphML, GEXF or node-link JSON), UTF-8."""
+    if fmt is ExportFormat.FTM:
+        raise ValueError("FtM exports are built by graph_service.services.explore.ftm")
     if fmt is ExportFormat.JSON:
         data = nx.node_link_data(graph, edges="edges")
         return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")

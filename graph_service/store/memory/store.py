@@ -338,6 +338,13 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
             found = [state.subject(key) for key in heapq.nsmallest(limit, keys)]
         return [subject for subject in found if subject is not None]
 
+    def _subjects_after(self, after: str | None, limit: int) -> list[Subject]:
+        with self._lock:
+            state = self._readable()
+            keys = (key for key in state.search_keys if after is None or key > after)
+            found = [state.subject(key) for key in heapq.nsmallest(limit, keys)]
+        return [subject for subject in found if subject is not None]
+
     def _readable(self) -> GraphState:
         self._check_open()
         return self._state

@@ -131,5 +131,10 @@ def search(tx: ManagedTransaction, needle: str, limit: int) -> list[Subject]:
     return [mapping.subject_from(record["labels"], record["props"]) for record in result]
 
 
+def subjects_after(tx: ManagedTransaction, after: str | None, limit: int) -> list[Subject]:
+    result = tx.run(query("list_subjects"), after=after, limit=limit)
+    return [mapping.subject_from(record["labels"], record["props"]) for record in result]
+
+
 def ping(tx: ManagedTransaction) -> None:
     tx.run(query("ping")).consume()

@@ -254,6 +254,9 @@ class Neo4jStore(Neo4jFeed, GraphStore):
         found = self._db.read(reads.search, fold(text), limit)
         return sorted(found, key=lambda subject: subject.key)
 
+    def _subjects_after(self, after: str | None, limit: int) -> list[Subject]:
+        return self._db.read(reads.subjects_after, after, limit) if limit else []
+
     # ---- lifecycle ----------------------------------------------------------------------------------
 
     def ping(self) -> None:
