@@ -21,7 +21,9 @@
     enterprise: "企业 · enterprise", social_org: "社会组织 · social org", institution: "事业单位 · institution",
     person: "自然人 · person"
   };
-  var LIST_LABELS = { black: "失信黑名单 · black", watch: "重点关注 · watch", red: "守信红名单 · red" };
+  var LIST_LABELS = {
+    black: "失信黑名单 · black", watch: "重点关注 · watch", abnormal: "经营异常名录 · abnormal", red: "守信红名单 · red"
+  };
   var VERDICT_LABELS = { block: "阻断 · Block", review: "人工复核 · Review", pass: "通过 · Pass" };
   var BASIS_LABELS = {
     declared: "申报的实际控制人 · declared",

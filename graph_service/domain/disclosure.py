@@ -15,7 +15,8 @@ import datetime as dt
 from graph_service.domain.identifiers import mask_id_numbers_in_text
 from graph_service.domain.model import EntryFilter, EntryStatus, ListEntry, ListKind
 
-PUBLIC_LISTS = frozenset({ListKind.RED, ListKind.BLACK})
+# 经营异常名录 is published too: "将企业经营异常名录、失信黑名单等信息及时…进行公示" (安化县 二(三)3).
+PUBLIC_LISTS = frozenset({ListKind.RED, ListKind.BLACK, ListKind.ABNORMAL})
 
 
 def public_filter(today: dt.date, lists: frozenset[ListKind] = PUBLIC_LISTS) -> EntryFilter:

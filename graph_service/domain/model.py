@@ -86,6 +86,7 @@ class ListKind(StrEnum):
     RED = "red"  # 红名单 (守信激励)
     BLACK = "black"  # 黑名单 (失信惩戒)
     WATCH = "watch"  # 重点关注名单
+    ABNORMAL = "abnormal"  # 经营异常名录 (市场监管部门; 安化县 二(三)3, 湖南省 (三)3: 公示, 便于市场识别)
 
 
 class CreditDomain(StrEnum):

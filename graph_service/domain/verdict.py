@@ -76,7 +76,7 @@ def green_channel(
     if not is_person and (established_on is None or established_on > window_start):
         return False
     return not any(
-        e.list in (ListKind.BLACK, ListKind.WATCH)
+        e.list in (ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL)
         and e.status is not EntryStatus.REVOKED
         and _overlaps(e, window_start, as_of)
         for e in entries

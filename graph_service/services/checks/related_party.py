@@ -40,7 +40,7 @@ from graph_service.services.checks.models import (
 from graph_service.store.base import GraphStore
 
 _LIVE = frozenset({EntryStatus.ACTIVE, EntryStatus.DISPUTED})
-_HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH})
+_HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL})
 
 
 def subject_ref(subject_id: str, subject: Subject | None) -> SubjectRef:

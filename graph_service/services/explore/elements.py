@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from graph_service.domain.model import ListKind, OrgStatus
 
-ListStatus = Literal["black", "watch", "red", "none"]
+ListStatus = Literal["black", "watch", "abnormal", "red", "none"]
 
 
 class NodeData(BaseModel):

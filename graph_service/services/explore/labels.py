@@ -26,11 +26,12 @@ KIND_LABELS: dict[SubjectKind, tuple[str, str]] = {
 LIST_LABELS: dict[ListKind, tuple[str, str]] = {
     ListKind.BLACK: ("失信黑名单", "black list"),
     ListKind.WATCH: ("重点关注名单", "watch list"),
+    ListKind.ABNORMAL: ("经营异常名录", "abnormal operations list"),
     ListKind.RED: ("守信红名单", "red list"),
 }
 
 # Which list colours a subject on several lists: the most severe one.
-LIST_SEVERITY = (ListKind.BLACK, ListKind.WATCH, ListKind.RED)
+LIST_SEVERITY = (ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL, ListKind.RED)
 
 
 def percent(ratio: float) -> str:
