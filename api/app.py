@@ -26,6 +26,7 @@ from api.routers import (
     explorer,
     feed,
     health,
+    loads,
     metrics,
     public,
     repairs,
@@ -61,6 +62,7 @@ TAGS = [
     {"name": "metrics", "description": "Prometheus metrics"},
     {"name": "feed", "description": "The signed change feed of list entries, for peer deployments"},
     {"name": "reports", "description": "Credit reports (信用报告): issued with a number, verified by it"},
+    {"name": "loads", "description": "A department's export uploaded, checked and loaded (导入)"},
     {"name": "commitments", "description": "Credit commitments (信用承诺): 容缺受理 and public commitments"},
 ]
 
@@ -87,6 +89,7 @@ def create_app(
         for runner in runners:
             runner.start()
         yield
+        load_jobs.close()  # a running load finishes before the store closes
         for runner in reversed(runners):
             runner.stop()
         ctx.close()
@@ -101,7 +104,11 @@ def create_app(
     app.state.ctx = ctx
     install_error_handlers(app)
     # Added inner to outer: the request id must exist before the body limit can answer with it.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={loads.PATH: (settings.max_upload_bytes, loads.UPLOAD_SETTING)},
+    )
     # Outside the body limit: a key over its rate is refused before its body is read.
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, keys=keys)
     app.add_middleware(RequestContextMiddleware, metrics=ctx.metrics)
@@ -122,5 +129,6 @@ def create_app(
     app.include_router(stats.router)
     app.include_router(webhooks.router)
     app.include_router(feed.router)  # the signed change feed for peer deployments
+    load_jobs = loads.install(app, ctx)  # POST /v1/loads: a department's export, loaded in this process
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
     return app

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -103,13 +104,27 @@ class BodyLimitMiddleware:
     without one (chunked) is read here up to the limit and then replayed to the app.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: Mapping[str, tuple[int, str]] | None = None,
+        *,
+        setting: str = "GRAPH_SERVICE_MAX_BODY_BYTES",
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.setting = setting
+        # Paths whose bodies may be larger (an uploaded export): path -> (limit, the setting naming it).
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope.get("path") in self.larger:
+            limit, setting = self.larger[scope["path"]]
+            await BodyLimitMiddleware(self.app, limit, setting=setting)(scope, receive, send)
             return
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
@@ -144,7 +159,7 @@ class BodyLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: str) -> None:
         error = PayloadTooLarge(
             f"The request body has {size}; the limit is {self.max_bytes} bytes "
-            "(GRAPH_SERVICE_MAX_BODY_BYTES). Send smaller batches."
+            f"({self.setting}). Send smaller batches."
         )
         response = problem_response(scope, status=error.status, title=error.title, detail=error.detail)
         await response(scope, receive, send)

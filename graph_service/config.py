@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1, description="Largest request body the API reads"
     )
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Largest export a department may upload (POST /v1/loads)"
+    )
     rate_limit_per_minute: int = Field(
         default=600, ge=0, description="Requests per minute allowed to each API key (token bucket); 0 = off"
     )
