@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
@@ -34,6 +34,7 @@ from graph_service.domain.model import (
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store import contract
+from graph_service.store.check_view import CheckView
 
 
 @dataclass(frozen=True)
@@ -318,29 +319,75 @@ class GraphPort(abc.ABC):
         so both backends return the same paths. A subject with more than ``limit_per_node`` links is
         expanded only through the first ``limit_per_node`` and the result is flagged ``truncated``.
         """
-        paths: dict[str, Path] = {subject_id: Path(start_id=subject_id)}
-        frontier = [subject_id]
-        truncated_at: list[str] = []
-        for _ in range(depth):
-            if not frontier:
-                break
-            adjacency = self.adjacent(frontier, as_of=as_of, limit_per_node=limit_per_node)
-            next_frontier: list[str] = []
-            for node in frontier:
-                adj = adjacency.get(node)
-                if adj is None:
-                    continue
-                if adj.truncated:
-                    truncated_at.append(node)
-                for relation, neighbour in adj.links:
-                    if neighbour not in paths:
-                        paths[neighbour] = paths[node].extend(relation, neighbour)
-                        next_frontier.append(neighbour)
-            frontier = sorted(next_frontier)
-        return Neighbourhood(
-            origin_id=subject_id,
-            depth=depth,
-            paths=paths,
-            truncated=bool(truncated_at),
-            truncated_at=tuple(sorted(truncated_at)),
+        return breadth_first(
+            subject_id,
+            depth,
+            lambda frontier: self.adjacent(frontier, as_of=as_of, limit_per_node=limit_per_node),
         )
+
+    def check_view(
+        self, subject_id: str, *, depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> CheckView:
+        """Everything one related-party check reads, in one snapshot: the walk and what it reached.
+
+        The :meth:`neighbourhood` of ``subject_id`` (same arguments, same paths), the data version, and
+        for every subject reached its node, the entries on it (any status) and its personal links, plus
+        every entry those links name. The answer equals what those reads give one after another inside
+        :meth:`reading` (the default implementation does exactly that); a backend may answer it in fewer
+        round trips (Neo4j: one statement) and must agree in the contract suite.
+        """
+        contract.require_not_negative("depth", depth)
+        contract.require_not_negative("limit_per_node", limit_per_node)
+        return self._check_view(subject_id, depth, as_of, limit_per_node)
+
+    def _check_view(
+        self, subject_id: str, depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> CheckView:
+        """:meth:`check_view`, the arguments checked: written once over the primitives."""
+        with self.reading():
+            walk = self.neighbourhood(subject_id, depth=depth, as_of=as_of, limit_per_node=limit_per_node)
+            data_version = self.data_version()
+            reached = sorted(walk.paths)
+            subjects = self.get_subjects(reached)
+            on = self.entries_for(reached)
+            links = self.links_for(reached)
+            known = {entry.entry_id for entry in on}
+            linked = self.get_entries(sorted({link.entry_id for link in links} - known))
+        return CheckView.of(walk, data_version, subjects, on, links, linked.values())
+
+
+Frontier = Callable[[list[str]], Mapping[str, Adjacency]]
+
+
+def breadth_first(subject_id: str, depth: int, adjacent: Frontier) -> Neighbourhood:
+    """The walk of :meth:`GraphPort.neighbourhood`, over ``adjacent(frontier)`` (keyed by subject id).
+
+    Written once: the port's walk asks the backend level by level; a backend that fetched every level in
+    one statement answers ``adjacent`` from what it fetched, and gets the same paths.
+    """
+    paths: dict[str, Path] = {subject_id: Path(start_id=subject_id)}
+    frontier = [subject_id]
+    truncated_at: list[str] = []
+    for _ in range(depth):
+        if not frontier:
+            break
+        adjacency = adjacent(frontier)
+        next_frontier: list[str] = []
+        for node in frontier:
+            adj = adjacency.get(node)
+            if adj is None:
+                continue
+            if adj.truncated:
+                truncated_at.append(node)
+            for relation, neighbour in adj.links:
+                if neighbour not in paths:
+                    paths[neighbour] = paths[node].extend(relation, neighbour)
+                    next_frontier.append(neighbour)
+        frontier = sorted(next_frontier)
+    return Neighbourhood(
+        origin_id=subject_id,
+        depth=depth,
+        paths=paths,
+        truncated=bool(truncated_at),
+        truncated_at=tuple(sorted(truncated_at)),
+    )

@@ -160,11 +160,33 @@ def test_no_hot_statement_scans_a_label_or_the_whole_graph(explain: Explain) -> 
     assert seeks_subject_key == dict.fromkeys(plans, True), plans
 
 
+@pytest.mark.neo4j
+@pytest.mark.parametrize("as_of", [dt.date(2024, 1, 10), None], ids=["as_of", "history"])
+def test_the_one_statement_check_view_starts_from_a_unique_index_seek_on_subject_key(
+    explain: Explain, as_of: dt.date | None
+) -> None:
+    plan = explain("get_check_view", key=make_org(1).uscc, depth=4, as_of=as_of, limit=200)
+
+    leaves = _access_leaves(plan)
+    scans = [_kind(op) for op in _operators(plan) if re.search(r"Scan$", _kind(op))]
+
+    assert leaves and all(kind in _INDEX_SEEKS for kind, _ in leaves), leaves
+    assert leaves[0][0] == "NodeUniqueIndexSeek" and "Subject(key)" in leaves[0][1], leaves
+    assert scans == [], scans
+
+
 _RELATION_TYPE_LIST = re.compile(r"\[r:((?:[A-Z_]+\s*\|\s*)+[A-Z_]+)\]")
 
 
 @pytest.mark.parametrize(
-    "statement", ["adjacent_subjects", "get_relations", "get_outgoing_relations", "get_incoming_relations"]
+    "statement",
+    [
+        "adjacent_subjects",
+        "get_check_view",
+        "get_relations",
+        "get_outgoing_relations",
+        "get_incoming_relations",
+    ],
 )
 def test_typed_relation_patterns_name_exactly_every_relation_kind(statement: str) -> None:
     lists = [

@@ -38,6 +38,7 @@ from graph_service.services.checks.models import (
     SuspendedEntry,
 )
 from graph_service.store.base import GraphStore
+from graph_service.store.check_view import CheckReads
 
 _LIVE = frozenset({EntryStatus.ACTIVE, EntryStatus.DISPUTED})
 _HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL})
@@ -94,7 +95,7 @@ class ReachState:
 
 
 def collect_reaches(
-    store: GraphStore, subject_ids: list[str], as_of: dt.date, catalog: Catalog
+    store: CheckReads, subject_ids: list[str], as_of: dt.date, catalog: Catalog
 ) -> ReachState:
     """Measures reaching each subject from live entries — its own, and (persons) through personal links."""
     state = ReachState()
@@ -126,7 +127,7 @@ def collect_reaches(
 
 
 def _live_entries(
-    store: GraphStore, entry_ids: set[str], as_of: dt.date, known: Iterable[ListEntry]
+    store: CheckReads, entry_ids: set[str], as_of: dt.date, known: Iterable[ListEntry]
 ) -> dict[str, ListEntry]:
     found = {e.entry_id: e for e in known if e.entry_id in entry_ids}
     missing = entry_ids - found.keys()
@@ -187,10 +188,9 @@ def run_check(
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today").
 
-    All reads share one store transaction (:meth:`GraphStore.reading`): one snapshot, fewer round trips.
+    Everything it reads is one :meth:`GraphStore.check_view`: one snapshot (one statement on Neo4j).
     """
-    with store.reading():
-        return _run_check(store, catalog, request, as_of=as_of, fan_out_limit=fan_out_limit)
+    return _run_check(store, catalog, request, as_of=as_of, fan_out_limit=fan_out_limit)
 
 
 def _run_check(
@@ -198,16 +198,14 @@ def _run_check(
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
     subject_id = normalise_key(request.subject_id)
-    # The walk comes first: inside reading() a store may fetch ahead with it what is asked below (the
-    # Neo4j store reads the subject, everyone reached and the data version in the walk's round trips).
-    walk = store.neighbourhood(
+    view = store.check_view(
         subject_id,
         depth=request.depth,
         as_of=None if request.include_history else as_of,
         limit_per_node=fan_out_limit,
     )
-    data_version = store.data_version()
-    subject = store.get_subjects([subject_id]).get(subject_id)
+    walk, data_version = view.neighbourhood, view.data_version
+    subject = view.subjects.get(subject_id)
     check_id = uuid.uuid4().hex
     if subject is None:
         return CheckResult(
@@ -229,8 +227,8 @@ def _run_check(
         )
 
     ids = sorted(walk.paths)
-    state = collect_reaches(store, ids, as_of, catalog)
-    subjects = store.get_subjects(ids)
+    state = collect_reaches(view, ids, as_of, catalog)
+    subjects = view.get_subjects(ids)
 
     hits: list[Hit] = []
     for other_id in ids:
@@ -279,7 +277,7 @@ def _run_check(
     green = verdict is Verdict.PASS and green_channel(
         verdict,
         as_of=as_of,
-        own_entries=_green_channel_entries(store, subject, catalog),
+        own_entries=_green_channel_entries(view, subject, catalog),
         is_person=isinstance(subject, Person),
         established_on=subject.established_on if isinstance(subject, Organization) else None,
     )
@@ -316,7 +314,7 @@ def _suspended(state: ReachState, subject_id: str, ids: set[str]) -> list[Suspen
     return sorted(seen.values(), key=lambda s: s.entry_id)
 
 
-def _green_channel_entries(store: GraphStore, subject: Subject, catalog: Catalog) -> list[ListEntry]:
+def _green_channel_entries(store: CheckReads, subject: Subject, catalog: Catalog) -> list[ListEntry]:
     """The subject's entries of any status and, for a person, the entries that reach it as a person.
 
     A link only counts when some measure reaches the person through it (a supervisor of a listed company

@@ -11,9 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, Transaction, unit_of_work
+from neo4j import (
+    READ_ACCESS,
+    WRITE_ACCESS,
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    Query,
+    Record,
+    Session,
+    Transaction,
+    unit_of_work,
+)
 
 from cypher import query, statements
 from graph_service.audit.neo4j import Neo4jAuditLog
@@ -73,6 +84,21 @@ class Connection:
         with driver_errors(self.where), self._session() as session:
             return session.execute_read(unit_of_work(timeout=self._timeout_s)(fn), *args, **kwargs)
 
+    def read_once(self, statement: str, **params: Any) -> Record:
+        """Run ``cypher/<statement>.cypher`` as one auto-commit read and return its single record.
+
+        One Bolt round trip (RUN and PULL pipelined; no BEGIN or COMMIT), bounded by the timeout, for a
+        statement that answers a whole operation by itself. Not retried, as a pinned read is not: the
+        caller's request fails with 503. Inside :meth:`pinned_read` it runs in the pinned transaction.
+        """
+        pinned = self._pinned.get()
+        with driver_errors(self.where):
+            if pinned is not None:
+                return pinned.run(query(statement), params).single(strict=True)
+            with self._session(READ_ACCESS) as session:
+                result = session.run(Query(query(statement), timeout=self._timeout_s), params)
+                return result.single(strict=True)
+
     @contextmanager
     def pinned_read(self) -> Iterator[None]:
         """Make every :meth:`read` in this block share one read transaction.
@@ -123,11 +149,13 @@ class Connection:
         with driver_errors(self.where):
             self._driver.close()
 
-    def _session(self) -> Session:
+    def _session(self, access_mode: str = WRITE_ACCESS) -> Session:
         if self._closed:
             raise BackendUnavailable(f"the Neo4j store at {self.where} is closed")
         return self._driver.session(
-            database=self._database, bookmark_manager=self._driver.execute_query_bookmark_manager
+            database=self._database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+            default_access_mode=access_mode,
         )
 
 

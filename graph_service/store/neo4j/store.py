@@ -31,8 +31,18 @@ from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.store.base import GraphStore
+from graph_service.store.check_view import CheckView
 from graph_service.store.graph_port import Adjacency
-from graph_service.store.neo4j import lifecycle, links, read_ahead, reads, records, workflow, writes
+from graph_service.store.neo4j import (
+    check_view,
+    lifecycle,
+    links,
+    read_ahead,
+    reads,
+    records,
+    workflow,
+    writes,
+)
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.feed import Neo4jFeed
 from graph_service.store.neo4j.mapping import fold
@@ -173,6 +183,16 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             found = self._db.read(read_ahead.frontier_ahead, keys, as_of, limit_per_node, ahead)
             return _in_order(keys, found)
         return _in_order(keys, self._db.read(reads.adjacent, keys, as_of, limit_per_node)) if keys else {}
+
+    def _check_view(
+        self, subject_id: str, depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> CheckView:
+        """One statement, one round trip (:mod:`.check_view`); deeper than it unrolls, the port's way."""
+        if depth > check_view.MAX_DEPTH:
+            return super()._check_view(subject_id, depth, as_of, limit_per_node)
+        params = check_view.parameters(subject_id, depth, as_of, limit_per_node)
+        record = self._db.read_once(check_view.STATEMENT, **params)
+        return check_view.view_from(record, subject_id, depth)
 
     def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
         keys = _distinct(subject_ids)

@@ -1,0 +1,159 @@
+// Everything one related-party check reads, in one statement (see graph_service/store/neo4j/check_view.py):
+// the breadth-first walk from $key over relations valid on $as_of (null = whole history), $depth levels
+// (at most 4, unrolled below: Cypher has no loop), each level the frontier's adjacency exactly as
+// adjacent_subjects.cypher answers it (at most $limit links per subject in the order (neighbour key,
+// relation key), and how many there are); then, for every subject reached, its node, the entries on it and
+// its personal links with the linked entries; and the data version.
+// The paths are chosen in Python from the levels (graph_port.breadth_first, the port's own walk): which
+// subjects form each next frontier does not depend on the order the frontier is expanded in, so the
+// levels here are the levels the port's walk asks for.
+OPTIONAL MATCH (origin:Subject {key: $key})
+WITH CASE WHEN origin IS NULL THEN [] ELSE [origin] END AS frontier
+WITH frontier, frontier AS seen, [] AS levels
+// level 1
+CALL (frontier, seen) {
+  UNWIND CASE WHEN $depth >= 1 THEN frontier ELSE [] END AS s
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    RETURN count(DISTINCT r) AS total
+  }
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    WITH DISTINCT r, n
+    ORDER BY n.key, r.key
+    LIMIT $limit
+    RETURN collect({
+      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+    }) AS links, collect(n) AS neighbours
+  }
+  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  CALL (parts, seen) {
+    UNWIND parts AS part
+    UNWIND part AS n
+    WITH DISTINCT n
+    WHERE NOT n IN seen
+    RETURN collect(n) AS next
+  }
+  RETURN adjacency, next
+}
+WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+// level 2
+CALL (frontier, seen) {
+  UNWIND CASE WHEN $depth >= 2 THEN frontier ELSE [] END AS s
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    RETURN count(DISTINCT r) AS total
+  }
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    WITH DISTINCT r, n
+    ORDER BY n.key, r.key
+    LIMIT $limit
+    RETURN collect({
+      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+    }) AS links, collect(n) AS neighbours
+  }
+  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  CALL (parts, seen) {
+    UNWIND parts AS part
+    UNWIND part AS n
+    WITH DISTINCT n
+    WHERE NOT n IN seen
+    RETURN collect(n) AS next
+  }
+  RETURN adjacency, next
+}
+WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+// level 3
+CALL (frontier, seen) {
+  UNWIND CASE WHEN $depth >= 3 THEN frontier ELSE [] END AS s
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    RETURN count(DISTINCT r) AS total
+  }
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    WITH DISTINCT r, n
+    ORDER BY n.key, r.key
+    LIMIT $limit
+    RETURN collect({
+      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+    }) AS links, collect(n) AS neighbours
+  }
+  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  CALL (parts, seen) {
+    UNWIND parts AS part
+    UNWIND part AS n
+    WITH DISTINCT n
+    WHERE NOT n IN seen
+    RETURN collect(n) AS next
+  }
+  RETURN adjacency, next
+}
+WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+// level 4
+CALL (frontier, seen) {
+  UNWIND CASE WHEN $depth >= 4 THEN frontier ELSE [] END AS s
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    RETURN count(DISTINCT r) AS total
+  }
+  CALL (s) {
+    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+    WHERE $as_of IS NULL
+       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+    WITH DISTINCT r, n
+    ORDER BY n.key, r.key
+    LIMIT $limit
+    RETURN collect({
+      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+    }) AS links, collect(n) AS neighbours
+  }
+  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  CALL (parts, seen) {
+    UNWIND parts AS part
+    UNWIND part AS n
+    WITH DISTINCT n
+    WHERE NOT n IN seen
+    RETURN collect(n) AS next
+  }
+  RETURN adjacency, next
+}
+WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+CALL (seen) {
+  UNWIND seen AS node
+  RETURN collect({
+    key: node.key,
+    labels: labels(node),
+    props: properties(node),
+    entries: [(node)<-[:ON]-(e:ListEntry) | properties(e)],
+    links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {props: properties(link), entry: properties(e)}]
+  }) AS details
+}
+CALL () {
+  OPTIONAL MATCH (m:Meta {name: 'data_version'})
+  RETURN coalesce(m.value, 0) AS data_version
+}
+RETURN levels, details, data_version

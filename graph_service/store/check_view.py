@@ -1,0 +1,115 @@
+"""What one related-party check reads from the graph, as one value (see :meth:`GraphPort.check_view`).
+
+A check asks about a dozen questions (the walk, the data version, the nodes, entries and personal links
+of everyone reached, the entries those links name). Asked of a store one by one they are a dozen reads;
+a :class:`CheckView` holds every answer, fetched however the backend does it best, and answers the same
+questions the same way the port does (same filters, same orders) — for the subjects reached only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from graph_service.domain.model import EntryFilter, ListEntry, Neighbourhood, Subject
+from graph_service.domain.propagation import PersonalLink
+from graph_service.store import contract
+
+
+class CheckReads(Protocol):
+    """The reads a check makes about the subjects it reached: a store, or a :class:`CheckView`."""
+
+    def get_subjects(self, ids: Iterable[str]) -> dict[str, Subject]: ...
+
+    def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]: ...
+
+    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]: ...
+
+    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]: ...
+
+
+class NotInView(LookupError):
+    """A check asked its view about a subject the walk did not reach (a bug in the caller)."""
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """A walk and what it reached, in the port's orders; two views are equal when every answer is.
+
+    ``entries_on`` and ``links_of`` have a (possibly empty) list for every subject reached, ``entries``
+    every entry on a reached subject or named by a reached subject's link, by id.
+    """
+
+    neighbourhood: Neighbourhood
+    data_version: int
+    subjects: Mapping[str, Subject]  # the reached subjects that are stored, by key
+    entries_on: Mapping[str, list[ListEntry]]  # subject key -> entries on it, any status, by entry id
+    links_of: Mapping[str, list[PersonalLink]]  # subject key -> its personal links, by entry id
+    entries: Mapping[str, ListEntry]  # entry id -> entry
+
+    @classmethod
+    def of(
+        cls,
+        walk: Neighbourhood,
+        data_version: int,
+        subjects: Mapping[str, Subject],
+        on: Iterable[ListEntry],
+        links: Iterable[PersonalLink],
+        linked: Iterable[ListEntry],
+    ) -> CheckView:
+        """A view from the answers of the ordinary reads (entries on, links of and linked entries of
+        the subjects of ``walk``; each once, any order)."""
+        reached = sorted(walk.paths)
+        entries_on: dict[str, list[ListEntry]] = {key: [] for key in reached}
+        links_of: dict[str, list[PersonalLink]] = {key: [] for key in reached}
+        entries: dict[str, ListEntry] = {}
+        for entry in sorted(on, key=lambda e: e.entry_id):
+            entries_on[entry.subject_id].append(entry)
+            entries[entry.entry_id] = entry
+        for link in sorted(links, key=lambda link: (link.person_id, link.entry_id)):
+            links_of[link.person_id].append(link)
+        for entry in linked:
+            entries.setdefault(entry.entry_id, entry)
+        return cls(
+            neighbourhood=walk,
+            data_version=data_version,
+            subjects={key: subjects[key] for key in reached if key in subjects},
+            entries_on=entries_on,
+            links_of=links_of,
+            entries=dict(sorted(entries.items())),
+        )
+
+    # The port's answers, for subjects reached (NotInView for others: the view never guesses).
+
+    def get_subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
+        """As :meth:`GraphPort.get_subjects`."""
+        return {key: self.subjects[key] for key in self._reached(ids) if key in self.subjects}
+
+    def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]:
+        """As :meth:`GraphPort.get_entries`, for entries on reached subjects or named by their links."""
+        found: dict[str, ListEntry] = {}
+        for entry_id in entry_ids:
+            if entry_id not in self.entries:
+                raise NotInView(f"entry {entry_id!r} is neither on a subject reached nor linked to one")
+            found[entry_id] = self.entries[entry_id]
+        return found
+
+    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]:
+        """As :meth:`GraphPort.entries_for`."""
+        found = {e.entry_id: e for key in self._reached(subject_ids) for e in self.entries_on[key]}
+        passing = (e for e in found.values() if flt is None or contract.entry_matches(e, flt))
+        return sorted(passing, key=lambda e: e.entry_id)
+
+    def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]:
+        """As :meth:`GraphPort.links_for`."""
+        found = {link.key: link for key in self._reached(person_ids) for link in self.links_of[key]}
+        return sorted(found.values(), key=lambda link: (link.person_id, link.entry_id))
+
+    def _reached(self, ids: Iterable[str]) -> list[str]:
+        keys = list(dict.fromkeys(ids))
+        missing = [key for key in keys if key not in self.entries_on]
+        if missing:
+            origin = self.neighbourhood.origin_id
+            raise NotInView(f"subjects not reached by the walk from {origin}: {missing}")
+        return keys
