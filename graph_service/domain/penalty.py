@@ -82,6 +82,18 @@ class PenaltyRecord(BaseModel):
             raise ValueError(f"publish_until {self.publish_until} is before decided_on {self.decided_on}")
         return self
 
+    def published_on(self, day: dt.date) -> bool:
+        """Whether the penalty is publicly shown on ``day``: decided by then and not past its 公示截止期.
+
+        行政处罚 is public credit information: "行政许可和行政处罚等信用信息要在行政决定之日起7个工作日内
+        …公开，为社会提供“一站式”查询服务" (云浮市实施方案 (十九)).
+        """
+        return self.decided_on <= day and (self.publish_until is None or self.publish_until >= day)
+
+    def decided_within(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the decision date falls in ``[start, end]`` (both days included)."""
+        return start <= self.decided_on <= end
+
     @property
     def key(self) -> str:
         """The identity ``decision_number|subject_id``: upserting the same key updates the record."""

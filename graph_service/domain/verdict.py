@@ -10,7 +10,8 @@ Green channel (绿色通道/容缺受理, 安化县实施意见:
 "对诚信典型和连续三年无不良信用记录的行政相对人"): the verdict is
 pass, and the subject has an effective red entry, or it has a clean three-year record — an organisation
 established at least three years before the check date, or any person, with no black or watch entry (of any
-status but revoked) whose validity overlaps those three years.
+status but revoked) whose validity overlaps those three years, and no administrative penalty (行政处罚,
+published under 双公示) decided in those three years: a penalty is a bad credit record too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from enum import StrEnum
 
 from graph_service.domain.measures import Catalog, MeasureKind, Scenario
 from graph_service.domain.model import EntryStatus, ListEntry, ListKind
+from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import Reach
 
 CLEAN_RECORD_YEARS = 3
@@ -65,8 +67,10 @@ def green_channel(
     own_entries: Iterable[ListEntry],
     is_person: bool,
     established_on: dt.date | None,
+    penalties: Iterable[PenaltyRecord] = (),
 ) -> bool:
-    """Whether the subject qualifies for the green channel; ``own_entries`` are its entries of any status."""
+    """Whether the subject qualifies for the green channel; ``own_entries`` are its entries of any status,
+    ``penalties`` its administrative penalties (any decision date)."""
     if verdict is not Verdict.PASS:
         return False
     entries = list(own_entries)
@@ -74,6 +78,8 @@ def green_channel(
         return True
     window_start = years_before(as_of, CLEAN_RECORD_YEARS)
     if not is_person and (established_on is None or established_on > window_start):
+        return False
+    if any(p.decided_within(window_start, as_of) for p in penalties):
         return False
     return not any(
         e.list in (ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL)

@@ -1,4 +1,5 @@
-"""The subject profile: who it is, its relations (current and past), entries, measures reaching it and why."""
+"""The subject profile: who it is, its relations (current and past), entries, administrative penalties,
+measures reaching it and why."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from graph_service.domain.model import (
     RelationKind,
     StatusChange,
 )
+from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import (
     Reach,
     is_personal_credit_record,
@@ -79,6 +81,10 @@ class SubjectProfile(BaseModel):
     entries: list[EntryView]
     measures: list[ReachView]
     personal_records: list[PersonalRecordView]
+    penalties: list[PenaltyRecord] = Field(
+        default_factory=list,
+        description="Administrative penalties (行政处罚, 双公示) decided by the profile date, oldest first",
+    )
 
 
 def subject_profile(
@@ -148,6 +154,10 @@ def _profile(
         entries=[_entry_view(store, e, as_of, with_history) for e in entries],
         measures=reaches,
         personal_records=records,
+        penalties=sorted(
+            (p for p in store.penalties_for([key]) if p.decided_on <= as_of),
+            key=lambda p: (p.decided_on, p.decision_number),
+        ),
     )
 
 

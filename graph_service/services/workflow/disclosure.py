@@ -1,6 +1,7 @@
 """Public listings (一站式查询): effective red and black entries, page by page, and one subject's.
 
-The rule of what is public is :mod:`graph_service.domain.disclosure`; this module pages through the store
+The rule of what is public is :mod:`graph_service.domain.disclosure` (and, for administrative penalties,
+:meth:`PenaltyRecord.published_on`: 云浮市 (十九)); this module pages through the store
 and shapes the answer so that nothing more than the published fields ever leaves it (no responsible
 persons, no history, no tasks), whatever role asks.
 """
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from graph_service.domain.disclosure import PUBLIC_LISTS, public_filter, public_key
 from graph_service.domain.model import CreditDomain, ListEntry, ListKind, Organization, Subject
+from graph_service.domain.penalty import PenaltyRecord
 from graph_service.errors import NotFound
 from graph_service.store.base import GraphStore
 
@@ -39,6 +41,20 @@ class PublicEntry(BaseModel):
     valid_until: dt.date | None
 
 
+class PublicPenalty(BaseModel):
+    """One published administrative penalty (行政处罚, 双公示): the decision, not the case file."""
+
+    decision_number: str = Field(description="行政处罚决定书文号", examples=["安市监处罚〔2025〕12号"])
+    violation_type: str | None = Field(description="违法行为类型")
+    violation_facts: str | None = Field(description="违法事实")
+    legal_basis: str | None = Field(description="处罚依据")
+    penalty_categories: list[str] = Field(description="处罚类别", examples=[["罚款"]])
+    penalty_content: str | None = Field(description="处罚内容")
+    fine_amount: float | None = Field(description="罚款金额 in 万元")
+    decided_on: dt.date
+    authority: str = Field(description="处罚机关")
+
+
 class PublicEntryPage(BaseModel):
     entries: list[PublicEntry]
     next_cursor: str | None = Field(description="Pass as ``cursor`` for the next page; null on the last")
@@ -49,6 +65,7 @@ class PublicSubject(BaseModel):
     name: str
     kind: PublicKind
     entries: list[PublicEntry]
+    penalties: list[PublicPenalty] = Field(default_factory=list, description="Published, oldest first")
 
 
 def public_entries(
@@ -69,20 +86,39 @@ def public_entries(
 
 
 def public_subject(store: GraphStore, subject_id: str, *, today: dt.date) -> PublicSubject:
-    """A subject with its published entries.
+    """A subject with its published entries and administrative penalties.
 
     ``NotFound`` for an unknown subject, and for a person with nothing published: the public learns
     nothing about whether a person is in the registry at all.
     """
     subject = store.get_subjects([subject_id]).get(subject_id)
     entries = store.entries_for([subject_id], public_filter(today)) if subject is not None else []
-    if subject is None or (not isinstance(subject, Organization) and not entries):
+    recorded = store.penalties_for([subject_id]) if subject is not None else []
+    penalties = sorted(
+        (p for p in recorded if p.published_on(today)), key=lambda p: (p.decided_on, p.decision_number)
+    )
+    if subject is None or (not isinstance(subject, Organization) and not entries and not penalties):
         raise NotFound(f"no public record for subject {public_key(subject_id)!r}")
     return PublicSubject(
         subject_id=public_key(subject.key),
         name=subject.name,
         kind=_kind(subject),
         entries=[_public(entry, subject) for entry in entries],
+        penalties=[_public_penalty(p) for p in penalties],
+    )
+
+
+def _public_penalty(penalty: PenaltyRecord) -> PublicPenalty:
+    return PublicPenalty(
+        decision_number=penalty.decision_number,
+        violation_type=penalty.violation_type,
+        violation_facts=penalty.violation_facts,
+        legal_basis=penalty.legal_basis,
+        penalty_categories=list(penalty.penalty_categories),
+        penalty_content=penalty.penalty_content,
+        fine_amount=penalty.fine_amount,
+        decided_on=penalty.decided_on,
+        authority=penalty.authority,
     )
 
 
