@@ -21,6 +21,7 @@ from api.routers import (
     audit,
     checks,
     commitments,
+    complaints,
     disputes,
     entries,
     explorer,
@@ -35,6 +36,7 @@ from api.routers import (
     subjects,
     tasks,
     webhooks,
+    workspace,
 )
 from graph_service import __version__
 from graph_service.audit import AuditLog
@@ -64,6 +66,7 @@ TAGS = [
     {"name": "reports", "description": "Credit reports (信用报告): issued with a number, verified by it"},
     {"name": "loads", "description": "A department's export uploaded, checked and loaded (导入)"},
     {"name": "commitments", "description": "Credit commitments (信用承诺): 容缺受理 and public commitments"},
+    {"name": "complaints", "description": "Complaints and reports from the public (投诉、举报)"},
 ]
 
 
@@ -121,6 +124,7 @@ def create_app(
     app.include_router(reports.issuing)  # GET /v1/subjects/{id}/report
     app.include_router(reports.router)  # GET /v1/reports/{no}
     app.include_router(commitments.router)
+    app.include_router(complaints.router)
     app.include_router(entries.router)
     app.include_router(disputes.router)
     app.include_router(repairs.router)
@@ -130,5 +134,6 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(feed.router)  # the signed change feed for peer deployments
     load_jobs = loads.install(app, ctx)  # POST /v1/loads: a department's export, loaded in this process
+    workspace.install(app)  # the credit office's and departments' page at /workspace, and its reads
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
     return app

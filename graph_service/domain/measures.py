@@ -118,6 +118,41 @@ class Measure(BaseModel):
         return scenario in self.scenarios
 
 
+class ComplaintRouting(BaseModel):
+    """Where complaints and reports from the public go (按责转办, 云浮市实施方案 (十四)), and how long the
+    department has to close one (限时办结; 20 days, as for verifying contested information: 湖南省 (四)6)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default: str = "社会信用体系建设牵头部门"
+    by_domain: dict[CreditDomain, str] = Field(default_factory=dict)
+    due_days: int = Field(default=20, ge=1, le=365)
+    source: SeedClause | None = None
+
+    def department_for(self, domain: CreditDomain) -> str:
+        """The department responsible for a complaint in ``domain``."""
+        return self.by_domain.get(domain, self.default)
+
+
+class RepeatedPenaltiesRule(BaseModel):
+    """重点关注名单 from repeated minor violations: ``min_penalties`` administrative penalties decided
+    within ``within_months`` put the subject on the watch list ("对…多次发生轻微失信行为相关主体列入重点关注
+    名单", 武汉市实施方案 四(六)). The derived entry is decided by ``initiating_dept`` in ``domain`` and
+    stays ``valid_months`` from the day the rule is met; a county sets all of these in its catalog.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    min_penalties: int = Field(default=3, ge=2, le=100)
+    within_months: int = Field(default=12, ge=1, le=120)
+    valid_months: int = Field(default=12, ge=1, le=120)
+    domain: CreditDomain = CreditDomain.OTHER
+    initiating_dept: str = Field(min_length=1, max_length=200)
+    source: SeedClause
+
+
 class Catalog(BaseModel):
     """A validated measures catalog."""
 
@@ -126,6 +161,8 @@ class Catalog(BaseModel):
     version: str
     measures: tuple[Measure, ...]
     behaviours: tuple[Behaviour, ...] = ()  # the behaviour list beside the measures list (两个清单)
+    repeated_penalties: RepeatedPenaltiesRule | None = None  # None: no watch entries derived from penalties
+    complaint_routing: ComplaintRouting = ComplaintRouting()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Catalog:

@@ -7,9 +7,10 @@ import itertools
 from typing import Any
 
 from graph_service.domain.commitments import Commitment, CommitmentKind, CommitmentStatus
+from graph_service.domain.complaints import Complaint, ComplaintKind, ComplaintStatus
 from graph_service.domain.reports import ReportFormat
 from graph_service.services.reports.issue import issue_report
-from tests.api.security_support import ORG, SecApi
+from tests.api.security_support import IMPLEMENTING_DEPT, ORG, SecApi
 
 
 def issued_report(api: SecApi) -> dict[str, str]:
@@ -58,3 +59,23 @@ def pending_commitment(api: SecApi) -> dict[str, str]:
     fields["kind"] = CommitmentKind.DEFERRED_MATERIALS
     api.store.save_commitment(Commitment.model_validate(fields))
     return {"commitment_id": commitment_id}
+
+
+COMPLAINT = {"kind": "report", "domain": "food_drug", "text": "无证照经营", "subject_id": ORG.uscc}
+
+
+def routed_complaint(api: SecApi) -> dict[str, str]:
+    """A complaint about ORG routed to the implementer key's department; ``{complaint_id}``."""
+    complaint_id = f"TS-AC-{next(_numbers)}"
+    api.store.save_complaint(
+        Complaint(
+            complaint_id=complaint_id,
+            kind=ComplaintKind.REPORT,
+            text="无证照经营",
+            subject_id=ORG.uscc,
+            received_at=dt.datetime.now(dt.UTC),
+            status=ComplaintStatus.ROUTED,
+            department=IMPLEMENTING_DEPT,
+        )
+    )
+    return {"complaint_id": complaint_id}

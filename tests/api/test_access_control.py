@@ -22,7 +22,14 @@ from tests.api.access_setups import (
     pending_repair,
     pending_task,
 )
-from tests.api.record_access import commitment_body, issued_report, new_commitment_id, pending_commitment
+from tests.api.record_access import (
+    COMPLAINT,
+    commitment_body,
+    issued_report,
+    new_commitment_id,
+    pending_commitment,
+    routed_complaint,
+)
 from tests.api.security_support import HEADERS, LISTED, ORG, PERSON, ROLES, SecApi, leaf_routes, open_api
 from tests.api.webhook_access import dead_letter
 
@@ -112,6 +119,24 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/v1/commitments/{commitment_id}/publish"): Call(
         "/v1/commitments/{commitment_id}/publish", APPROVERS, setup=pending_commitment
+    ),
+    # Complaints and reports from the public: anyone files and follows one; the department it is with acts.
+    ("POST", "/v1/complaints"): Call("/v1/complaints", EVERYONE, json=COMPLAINT),
+    ("GET", "/v1/complaints/{complaint_id}/receipt"): Call(
+        "/v1/complaints/{complaint_id}/receipt", EVERYONE, setup=routed_complaint
+    ),
+    ("GET", "/v1/complaints"): Call("/v1/complaints", DEPARTMENTS),
+    ("POST", "/v1/complaints/{complaint_id}/route"): Call(
+        "/v1/complaints/{complaint_id}/route",
+        IMPLEMENTERS,
+        json={"department": "税务部门"},
+        setup=routed_complaint,
+    ),
+    ("POST", "/v1/complaints/{complaint_id}/close"): Call(
+        "/v1/complaints/{complaint_id}/close",
+        IMPLEMENTERS,
+        json={"outcome": "unsubstantiated", "note": "经查不属实"},
+        setup=routed_complaint,
     ),
     ("GET", "/v1/graph/search"): Call("/v1/graph/search", INVESTIGATORS, params={"q": "测试"}),
     ("GET", "/v1/graph/subjects/{subject_id}"): Call(f"/v1/graph/subjects/{ORG.uscc}", INVESTIGATORS),
