@@ -3,7 +3,7 @@
 // (at most 4, unrolled below: Cypher has no loop), each level the frontier's adjacency exactly as
 // adjacent_subjects.cypher answers it (at most $limit links per subject in the order (neighbour key,
 // relation key), and how many there are); then, for every subject reached, its node, the entries on it and
-// its personal links with the linked entries; and the data version.
+// its personal links with the linked entries; the penalties of the subject checked; and the data version.
 // The paths are chosen in Python from the levels (graph_port.breadth_first, the port's own walk): which
 // subjects form each next frontier does not depend on the order the frontier is expanded in, so the
 // levels here are the levels the port's walk asks for.
@@ -149,7 +149,8 @@ CALL (seen) {
     labels: labels(node),
     props: properties(node),
     entries: [(node)<-[:ON]-(e:ListEntry) | properties(e)],
-    links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {props: properties(link), entry: properties(e)}]
+    links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {props: properties(link), entry: properties(e)}],
+    penalties: CASE WHEN node.key = $key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
   }) AS details
 }
 CALL () {

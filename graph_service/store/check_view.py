@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from graph_service.domain.model import EntryFilter, ListEntry, Neighbourhood, Subject
+from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store import contract
 
@@ -38,7 +39,8 @@ class CheckView:
     """A walk and what it reached, in the port's orders; two views are equal when every answer is.
 
     ``entries_on`` and ``links_of`` have a (possibly empty) list for every subject reached, ``entries``
-    every entry on a reached subject or named by a reached subject's link, by id.
+    every entry on a reached subject or named by a reached subject's link, by id; ``penalties`` are the
+    administrative penalties of the subject checked (its green channel reads them).
     """
 
     neighbourhood: Neighbourhood
@@ -47,6 +49,7 @@ class CheckView:
     entries_on: Mapping[str, list[ListEntry]]  # subject key -> entries on it, any status, by entry id
     links_of: Mapping[str, list[PersonalLink]]  # subject key -> its personal links, by entry id
     entries: Mapping[str, ListEntry]  # entry id -> entry
+    penalties: tuple[PenaltyRecord, ...] = ()  # of the subject checked, by (decision number, subject)
 
     @classmethod
     def of(
@@ -57,9 +60,10 @@ class CheckView:
         on: Iterable[ListEntry],
         links: Iterable[PersonalLink],
         linked: Iterable[ListEntry],
+        penalties: Iterable[PenaltyRecord] = (),
     ) -> CheckView:
         """A view from the answers of the ordinary reads (entries on, links of and linked entries of
-        the subjects of ``walk``; each once, any order)."""
+        the subjects of ``walk``, the penalties of its origin; each once, any order)."""
         reached = sorted(walk.paths)
         entries_on: dict[str, list[ListEntry]] = {key: [] for key in reached}
         links_of: dict[str, list[PersonalLink]] = {key: [] for key in reached}
@@ -78,6 +82,7 @@ class CheckView:
             entries_on=entries_on,
             links_of=links_of,
             entries=dict(sorted(entries.items())),
+            penalties=tuple(sorted(penalties, key=lambda p: (p.decision_number, p.subject_id))),
         )
 
     # The port's answers, for subjects reached (NotInView for others: the view never guesses).
@@ -105,6 +110,14 @@ class CheckView:
         """As :meth:`GraphPort.links_for`."""
         found = {link.key: link for key in self._reached(person_ids) for link in self.links_of[key]}
         return sorted(found.values(), key=lambda link: (link.person_id, link.entry_id))
+
+    def penalties_for(self, subject_ids: Iterable[str]) -> list[PenaltyRecord]:
+        """As :meth:`GraphPort.penalties_for`, for the subject checked only (the green channel's record)."""
+        origin = self.neighbourhood.origin_id
+        others = [key for key in subject_ids if key != origin]
+        if others:
+            raise NotInView(f"the view holds the penalties of {origin} only, not of {others}")
+        return list(self.penalties)
 
     def _reached(self, ids: Iterable[str]) -> list[str]:
         keys = list(dict.fromkeys(ids))

@@ -332,9 +332,10 @@ class GraphPort(abc.ABC):
 
         The :meth:`neighbourhood` of ``subject_id`` (same arguments, same paths), the data version, and
         for every subject reached its node, the entries on it (any status) and its personal links, plus
-        every entry those links name. The answer equals what those reads give one after another inside
-        :meth:`reading` (the default implementation does exactly that); a backend may answer it in fewer
-        round trips (Neo4j: one statement) and must agree in the contract suite.
+        every entry those links name, and the penalties of ``subject_id``. The answer equals what those
+        reads give one after another inside :meth:`reading` (the default implementation does exactly
+        that); a backend may answer it in fewer round trips (Neo4j: one statement) and must agree in the
+        contract suite.
         """
         contract.require_not_negative("depth", depth)
         contract.require_not_negative("limit_per_node", limit_per_node)
@@ -353,7 +354,8 @@ class GraphPort(abc.ABC):
             links = self.links_for(reached)
             known = {entry.entry_id for entry in on}
             linked = self.get_entries(sorted({link.entry_id for link in links} - known))
-        return CheckView.of(walk, data_version, subjects, on, links, linked.values())
+            penalties = self.penalties_for([subject_id])
+        return CheckView.of(walk, data_version, subjects, on, links, linked.values(), penalties)
 
 
 Frontier = Callable[[list[str]], Mapping[str, Adjacency]]

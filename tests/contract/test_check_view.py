@@ -28,7 +28,7 @@ from graph_service.domain.model import (
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.base import GraphStore
 from graph_service.store.check_view import CheckView, NotInView
-from tests.contract.builders import DIRECTOR, LEGAL_REP, SHAREHOLDER, make_link, rel
+from tests.contract.builders import DIRECTOR, LEGAL_REP, SHAREHOLDER, make_link, make_penalty, rel
 from tests.factories import make_entry, make_org, make_person, make_unresolved_person
 
 TODAY = dt.date(2024, 6, 1)
@@ -48,6 +48,7 @@ def _old_walk(store: GraphStore, origin: str, depth: int, as_of: dt.date | None,
         store.entries_for(reached),
         links,
         linked.values(),
+        store.penalties_for([origin]),
     )
 
 
@@ -109,6 +110,10 @@ def _random_graph(store: GraphStore, graph_seed: int) -> list[str]:
             for i, p in enumerate(holders)
         ]
     store.replace_links(links)
+    fined = [hub, org_hub, *rnd.sample([*orgs, *persons], 3)]
+    store.upsert_penalties(
+        [make_penalty(f"测市监罚〔2023〕{graph_seed}{n:02d}号", subject) for n, subject in enumerate(fined)]
+    )
     return [hub.key, org_hub.key, *(s.key for s in rnd.sample([*orgs, *persons], 2))]
 
 
@@ -148,6 +153,7 @@ def test_the_varied_graphs_have_truncated_walks_history_only_paths_and_linked_en
     assert set(dated.neighbourhood.paths) < set(history.neighbourhood.paths), dated.neighbourhood
     assert any(history.links_of.values()), history.links_of
     assert {e.status for e in history.entries.values()} >= {EntryStatus.ACTIVE, EntryStatus.REVOKED}
+    assert [p.subject_id for p in history.penalties] == [hub], history.penalties
 
 
 def test_check_view_of_an_unknown_subject_is_the_subject_alone_with_nothing_on_it(

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_service.domain.model import ListEntry, Subject
+from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.check_view import CheckView
 from graph_service.store.graph_port import Adjacency, breadth_first, relation_order
@@ -51,6 +52,7 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int) -> CheckVi
     on: list[ListEntry] = []
     links_found: list[PersonalLink] = []
     linked: list[ListEntry] = []
+    penalties: list[PenaltyRecord] = []
     for detail in record["details"]:
         key = detail["key"]
         subjects[key] = mapping.subject_from(detail["labels"], detail["props"])
@@ -59,4 +61,5 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int) -> CheckVi
             entry = mapping.entry_from(item["entry"])
             linked.append(entry)
             links_found.append(mapping.link_from(key, entry.entry_id, item["props"]))
-    return CheckView.of(walk, int(record["data_version"]), subjects, on, links_found, linked)
+        penalties.extend(mapping.penalty_from(props) for props in detail["penalties"])
+    return CheckView.of(walk, int(record["data_version"]), subjects, on, links_found, linked, penalties)
