@@ -280,7 +280,7 @@ def _run_check(
         own_entries=_green_channel_entries(view, subject, catalog),
         is_person=isinstance(subject, Person),
         established_on=subject.established_on if isinstance(subject, Organization) else None,
-        penalties=store.penalties_for([subject_id]),
+        penalties=view.penalties_for([subject_id]),
     )
     return CheckResult(
         check_id=check_id,
