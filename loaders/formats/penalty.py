@@ -16,7 +16,9 @@ from typing import Any, ClassVar
 
 from graph_service.domain.model import UpsertCounts
 from graph_service.domain.penalty import PenaltyRecord, PenaltySubjectCategory
-from loaders.cells import Cells
+from graph_service.services.workflow.intake import ROW_REFUSALS
+from graph_service.services.workflow.repeated import apply_repeated_penalties
+from loaders.cells import Cells, Problem
 from loaders.csvio import normalise_header
 from loaders.formats.public import PublicFile, PublicRow, SubjectRef, identify, record_of
 from loaders.report import FileReport
@@ -175,7 +177,27 @@ class PenaltyRecords(PublicFile[PenaltyRecord]):
         def write(rows: Sequence[PublicRow[PenaltyRecord]]) -> UpsertCounts:
             return run.store.upsert_penalties([record_of(r) for r in rows])
 
-        run.upsert(report, items, write, self.key_column)
+        written = run.upsert(report, items, write, self.key_column)
+        if not run.dry_run:
+            self._watch_rule(run, report, written)
+
+    @staticmethod
+    def _watch_rule(run: Run, report: FileReport, written: list[Parsed[PublicRow[PenaltyRecord]]]) -> None:
+        """Re-evaluate the repeated-penalties watch rule (武汉市 四(六)) for the subjects just penalised,
+        each once, reported on its last row of the batch: a warning row per watch entry created or amended,
+        and a refusal of the lifecycle (e.g. a derived entry revoked meanwhile) as a warning too."""
+        last_row = {record_of(item.value).subject_id: item for item in written}
+        for subject_id, item in sorted(last_row.items()):
+            decision = item.row.get(DECISION_NO, "")
+            try:
+                outcomes = apply_repeated_penalties(run.store, run.door, [subject_id], file=report.file)
+            except ROW_REFUSALS as exc:
+                run.warn(report, item.line, [Problem(DECISION_NO, decision, exc.detail)])
+                continue
+            for outcome in ("created", "updated"):
+                for entry_id in outcomes.by_outcome.get(outcome, []):
+                    note = f"watch entry {entry_id} {outcome} by the repeated-penalties rule"
+                    run.warn(report, item.line, [Problem(DECISION_NO, decision, note)])
 
 
 def _default_category(ref: SubjectRef) -> PenaltySubjectCategory:

@@ -64,6 +64,12 @@ def admit_entry(store: GraphStore, door: LoadDoor, entry: ListEntry, *, file: st
     Raises the lifecycle's refusals (``Conflict`` naming the allowed actions or the black entry that
     excludes a red one, ``InvalidInput``, ``NotFound``) for the loader to report as the row's reject.
     """
+    return admit_decision(store, door, entry, by=f"load {file}:{line}")
+
+
+def admit_decision(store: GraphStore, door: LoadDoor, entry: ListEntry, *, by: str) -> Outcome:
+    """As :func:`admit_entry`, for a decision a load brings in some other way (``by`` says how, e.g. a
+    catalog rule applied to the loaded facts): history reads "created by <by>", "<action> by <by>"."""
     actor = f"{door.operator} / {entry.initiating_dept}"
     stored = store.get_entries([entry.entry_id]).get(entry.entry_id)
     if stored is None:
@@ -73,11 +79,11 @@ def admit_entry(store: GraphStore, door: LoadDoor, entry: ListEntry, *, file: st
             to_status=entry.status,
             at=door.now,
             actor=actor,
-            reason=f"created by load {file}:{line}",
+            reason=f"created by {by}",
         )
         initiate(store, door.catalog, entry, policy=door.policy, now=door.now, first=first)
         return "created"
-    return _transition(store, door, stored, entry, actor=actor, where=f"{file}:{line}")
+    return _transition(store, door, stored, entry, actor=actor, where=by)
 
 
 def _transition(
@@ -111,7 +117,7 @@ def _transition(
         action,
         actor=actor,
         now=door.now,
-        reason=f"{action.value} by load {where}",
+        reason=f"{action.value} by {where}",
         changes=changes,
         catalog=door.catalog,
         policy=door.policy,
