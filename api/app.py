@@ -26,6 +26,7 @@ from api.routers import (
     entries,
     explorer,
     feed,
+    feed_push,
     health,
     loads,
     metrics,
@@ -36,6 +37,7 @@ from api.routers import (
     subjects,
     tasks,
     webhooks,
+    workspace,
 )
 from graph_service import __version__
 from graph_service.audit import AuditLog
@@ -132,6 +134,8 @@ def create_app(
     app.include_router(stats.router)
     app.include_router(webhooks.router)
     app.include_router(feed.router)  # the signed change feed for peer deployments
+    app.include_router(feed_push.router)  # pages a peer pushes here (the province hub)
     load_jobs = loads.install(app, ctx)  # POST /v1/loads: a department's export, loaded in this process
+    workspace.install(app)  # the credit office's and departments' page at /workspace, and its reads
     explorer.install(app)  # investigator explorer: /v1/graph, the page at /, its files at /static
     return app

@@ -6,9 +6,10 @@ Each route parses, calls one service and audits the change. Who may decide on an
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -18,9 +19,11 @@ from api.deps import AuditDep, CatalogDep, PolicyDep, StoreDep, decider_of, requ
 from api.errors import PROBLEM_RESPONSES
 from api.responses import respond
 from graph_service.audit import AuditLog
-from graph_service.domain.model import EntryStatus, ListEntry
+from graph_service.domain.model import CreditDomain, EntryStatus, ListEntry, ListKind
 from graph_service.services.workflow import entries as workflow
+from graph_service.services.workflow import workspace
 from graph_service.services.workflow.state import EntryState, entry_state
+from graph_service.services.workflow.workspace import EntryPage, EntryQuery
 
 router = APIRouter(prefix="/v1/entries", tags=["entries"], responses=PROBLEM_RESPONSES)
 Initiator = Annotated[Caller, Depends(require_roles("initiator"))]
@@ -89,3 +92,35 @@ def patch_entry(
     )
     audit_entry(audit, caller, "entry.revoke", entry_id, reason=body.reason)
     return respond(state, caller)
+
+
+@router.get("", response_model=EntryPage, summary="List entries")
+def list_entries(
+    caller: Initiator,
+    store: StoreDep,
+    today: TodayDep,
+    lists: Annotated[list[ListKind] | None, Query(alias="list")] = None,
+    domains: Annotated[list[CreditDomain] | None, Query(alias="domain")] = None,
+    statuses: Annotated[list[EntryStatus] | None, Query(alias="status")] = None,
+    dept: Annotated[str | None, Query(max_length=200, description="Initiating department")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="Source region or within")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", description="Decided on or after")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="Decided on or before")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in id, subject, reason, basis")] = None,
+    after: Annotated[str | None, Query(max_length=100, description="`next` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> JSONResponse:
+    """Entries by list, domain, status, department, region, decision date and text, by ``entry_id``;
+    keyset paging (``after`` = the previous page's ``next``). Each row names its subject and the actions
+    a person may request on it now."""
+    query = EntryQuery(
+        lists=frozenset(lists) if lists else None,
+        domains=frozenset(domains) if domains else None,
+        statuses=frozenset(statuses) if statuses else None,
+        department=dept,
+        region=region,
+        decided_from=start,
+        decided_to=end,
+        text=q,
+    )
+    return respond(workspace.list_entries(store, query, today=today, after=after, limit=limit), caller)
