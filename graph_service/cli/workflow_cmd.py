@@ -1,4 +1,4 @@
-"""``graph-service workflow expire|deliver|dead-letters|requeue``.
+"""``graph-service workflow expire|breaches|deliver|dead-letters|requeue``.
 
 Jobs of the joint reward/punishment workflow for cron (docs/workflow.md). ``expire``, ``deliver`` and
 ``requeue`` write: on the embedded store they need its writer lock, so while ``graph-service serve`` runs on
@@ -17,7 +17,9 @@ import typer
 from graph_service.bootstrap import Runtime
 from graph_service.cli.runtime import day_option, runtime_for
 from graph_service.config import Settings, get_settings
+from graph_service.domain.model import ListKind
 from graph_service.errors import GraphServiceError
+from graph_service.services.commitments.service import record_breaches
 from graph_service.services.workflow import delivery
 from graph_service.services.workflow.tasks import expire
 
@@ -49,6 +51,36 @@ def expire_cmd(
     finally:
         runtime.close()
     typer.echo(f"expired as of {day}: lifted {run.tasks} tasks of {run.entries} entries")
+
+
+@workflow_app.command("breaches")
+def breaches_cmd(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day to judge deadlines on (default today)")
+    ] = None,
+) -> None:
+    """Record every 容缺受理 commitment past its due day as a breach (an entry on the watch list, or the list
+    GRAPH_SERVICE_COMMITMENT_BREACH_LIST names); safe to run again (a breach is recorded once)."""
+    settings = get_settings()
+    day = day_option(as_of, "--as-of")
+    runtime = _open(settings)
+    try:
+        breaches = record_breaches(
+            runtime.store,
+            runtime.catalog,
+            today=day,
+            now=dt.datetime.now().astimezone(),
+            policy=runtime.policy,
+            breach_list=ListKind(settings.commitment_breach_list),
+        )
+    except GraphServiceError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+    typer.echo(f"breaches as of {day}: {len(breaches)} recorded")
+    for breach in breaches:
+        typer.echo(f"  {breach.commitment.commitment_id} -> entry {breach.entry_id}")
 
 
 @workflow_app.command("deliver")
