@@ -65,7 +65,8 @@ def stats(
     table.add_column("count", justify="right")
     for key, value in counts.items():
         table.add_row(key, str(value))
-    Console().print(table)
+    # Keys such as entries:watch:active are data: no markup, no :emoji: codes.
+    Console(markup=False, emoji=False).print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from graph_service.cli.main import app
 from graph_service.config import get_settings
+from graph_service.domain.model import ListKind
 from graph_service.store.memory import MemoryStore
 from graph_service.store.memory.journal import JOURNAL_NAME
-from tests.factories import make_org, make_person
+from tests.factories import make_entry, make_org, make_person
 
 
 @pytest.fixture
@@ -74,3 +75,12 @@ def test_compact_refuses_clearly_when_the_store_is_neo4j(
 
     assert result.exit_code == 2, result.output
     assert "embedded store only" in result.output and "Neo4j" in result.output, result.output
+
+
+def test_stats_prints_count_keys_as_they_are_without_emoji(data_dir: Path) -> None:
+    with MemoryStore(data_dir) as store:
+        store.upsert_entries([make_entry("W-1", make_org(1).uscc, list=ListKind.WATCH)])
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["stats"])
+
+    assert result.exit_code == 0, result.output
+    assert "entries:watch:active" in result.output and "⌚" not in result.output, result.output
