@@ -131,6 +131,7 @@ def load(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     door: LoadDoor | None = None,
+    snapshot: bool = False,
 ) -> LoadReport:
     """Load ``path`` in format ``fmt`` into ``store`` (nothing is written in a dry run).
 
@@ -138,7 +139,8 @@ def load(
     load: :mod:`graph_service.services.workflow.intake`); without, the packaged catalog, the default
     policy and the operator ``load`` at the current time. Returns the report; a file that cannot be
     loaded at all sets ``report.failure`` and nothing is written (every file is checked first). Row
-    problems go to ``rejects`` / ``warnings`` (CSV files).
+    problems go to ``rejects`` / ``warnings`` (CSV files). With ``snapshot``, a court-list file is the
+    complete current list of its courts: their entries absent from it are ended (``loaders/formats/court``).
     """
     started = time.perf_counter()
     report = LoadReport(format=fmt, dry_run=dry_run)
@@ -152,7 +154,9 @@ def load(
             report.failure = str(exc)
             return report
         door = door or LoadDoor(default_catalog(), Policy(), "load", dt.datetime.now(dt.UTC))
-        run = Run(store, dry_run=dry_run, rejects=reject_file, warnings=warning_file, door=door)
+        run = Run(
+            store, dry_run=dry_run, rejects=reject_file, warnings=warning_file, door=door, snapshot=snapshot
+        )
         for planned_file, unknown in checked:
             file_report = FileReport(planned_file.path.name, planned_file.kind.kind, planned_file.encoding)
             report.files.append(file_report)
@@ -228,6 +232,7 @@ def _load_file(
                     batch = []
             if batch:
                 kind.write(batch, run, report)
+        kind.after_file(run, report)
     finally:
         if progress is not None:
             progress.finish()

@@ -49,10 +49,13 @@ class Run:
         rejects: IssueWriter,
         warnings: IssueWriter,
         door: LoadDoor,
+        snapshot: bool = False,
     ) -> None:
         self.store = store
         self.door = door
         self.dry_run = dry_run
+        # The court list as a complete current list of its courts: absent entries are ended (court.py).
+        self.snapshot = snapshot
         self.rejects = rejects
         self.warnings = warnings
         # Subject keys known to exist (written by this run or found in the store). ~70 bytes a key: a
@@ -281,6 +284,9 @@ class FileKind(abc.ABC, Generic[T]):
         For facts that need the whole file, such as ratios derived from all of an organisation's
         subscribed amounts. The default reads nothing.
         """
+
+    def after_file(self, run: Run, report: FileReport) -> None:  # noqa: B027
+        """Optional: act once the file's last batch is written (the court list's snapshot delisting)."""
 
     @abc.abstractmethod
     def parse(self, cells: Cells) -> T:

@@ -77,6 +77,14 @@ def load_command(
         str | None,
         typer.Option("--operator", help="Who loads (history records name them); default: the OS user."),
     ] = None,
+    snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--snapshot",
+            help="Court list only: the file is the complete current list of its court(s); their entries "
+            "absent from it are ended (revoked: removed from the published list).",
+        ),
+    ] = False,
 ) -> None:
     """Load registry, court-list or penalty data into the configured store.
 
@@ -85,6 +93,9 @@ def load_command(
     """
     # Piped or captured output has no terminal width; 120 columns keep the table's names whole.
     console = Console() if sys.stdout.isatty() else Console(width=120)
+    if snapshot and fmt is not SourceFormat.COURT:
+        typer.echo("error: --snapshot applies to --format court only", err=True)
+        raise typer.Exit(2)
     rejects, warnings = issue_files(source, rejects)
     try:
         runtime = bootstrap(get_settings(), read_only=dry_run)
@@ -104,6 +115,7 @@ def load_command(
                 rejects=rejects,
                 warnings=warnings,
                 progress=_Bar(progress),
+                snapshot=snapshot,
                 door=LoadDoor(
                     runtime.catalog,
                     runtime.policy,

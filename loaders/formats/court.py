@@ -26,6 +26,7 @@ from graph_service.domain.model import (
     Person,
     RelationKind,
 )
+from graph_service.services.workflow.court_list import DELISTED_REASON, delist_absent
 from loaders.cells import Cells, Problem, is_withheld
 from loaders.csvio import normalise_header
 from loaders.formats.public import PublicFile, PublicRow, identify, province_code, record_of
@@ -50,6 +51,11 @@ CONDUCT = "失信被执行人行为具体情形"
 PUBLISHED_ON = "发布时间"
 PERFORMED = "已履行部分"
 UNPERFORMED = "未履行部分"
+VALID_UNTIL = "有效期至"  # extension: the listing's last day, when an export gives it
+
+#: The listing term of a 失信被执行人 without one in the file: "纳入失信被执行人名单的期限为二年"
+#: (最高人民法院《关于公布失信被执行人名单信息的若干规定》第二条), from the publication date.
+LISTING_YEARS = 2
 
 _ALIASES: dict[str, str] = {
     # JSON fields of the public query service, and header variants seen in exports
@@ -80,6 +86,8 @@ _ALIASES: dict[str, str] = {
     "公布时间": PUBLISHED_ON,
     "performedpart": PERFORMED,
     "unperformpart": UNPERFORMED,
+    "validuntil": VALID_UNTIL,
+    "valid_until": VALID_UNTIL,
 }
 
 _RESPONSIBLE_ROLES = frozenset({RelationKind.LEGAL_REPRESENTATIVE, RelationKind.PRINCIPAL})
@@ -124,6 +132,17 @@ def court_entry_id(case_number: str, debtor_name: str) -> str:
     return f"court:{case}:{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
+def listing_ends(published_on: dt.date | None) -> dt.date | None:
+    """The last day of a listing published on ``published_on`` for the general term of two years."""
+    if published_on is None:
+        return None
+    try:
+        end = published_on.replace(year=published_on.year + LISTING_YEARS)
+    except ValueError:  # 29 February
+        end = published_on.replace(year=published_on.year + LISTING_YEARS, day=28)
+    return end - dt.timedelta(days=1)
+
+
 def _reason(cells: Cells) -> str | None:
     parts = [
         cells.text(CONDUCT),
@@ -141,7 +160,7 @@ class CourtRecords(PublicFile[ListEntry]):
     kind = "court"
     required = (NAME, IDENTIFIER, COURT, CASE, PUBLISHED_ON)
     optional = (LEGAL_REP, LEGAL_REP_ID, SEX, AGE, PROVINCE, FILED_ON, BASIS, BASIS_ISSUER, OBLIGATION,
-                PERFORMANCE, CONDUCT, PERFORMED, UNPERFORMED)  # fmt: skip
+                PERFORMANCE, CONDUCT, PERFORMED, UNPERFORMED, VALID_UNTIL)  # fmt: skip
     aliases: ClassVar[dict[str, str]] = {normalise_header(k): v for k, v in _ALIASES.items()}
     model = ListEntry
     name_column = NAME
@@ -152,6 +171,7 @@ class CourtRecords(PublicFile[ListEntry]):
         "reason": CONDUCT,
         "act_on": FILED_ON,
         "decided_on": PUBLISHED_ON,
+        "valid_until": VALID_UNTIL,
         "initiating_dept": COURT,
         "basis": BASIS,
         "source_region": PROVINCE,
@@ -163,13 +183,19 @@ class CourtRecords(PublicFile[ListEntry]):
             cells.required(column)
         ref = identify(cells, IDENTIFIER)
         name, case = cells.text(NAME), cells.text(CASE)
+        if case and name and (court := cells.text(COURT)):
+            # On the published list, whether or not the row loads: a snapshot never ends a listed debtor.
+            self.published.add(court_entry_id(case, name))
+            self.courts.add(court)
+        decided_on = cells.date(PUBLISHED_ON, lenient=True)
         fields: dict[str, Any] = {
             "entry_id": court_entry_id(case, name) if case and name else None,
             "list": ListKind.BLACK,
             "domain": CreditDomain.COURT_ENFORCEMENT,
             "reason": _reason(cells),
             "act_on": cells.date(FILED_ON, lenient=True),
-            "decided_on": cells.date(PUBLISHED_ON, lenient=True),
+            "decided_on": decided_on,
+            "valid_until": cells.date(VALID_UNTIL, lenient=True) or listing_ends(decided_on),
             "initiating_dept": cells.text(COURT),
             "basis": (cells.text(BASIS) or "")[:200] or None,
             "source_region": court_region(case),
@@ -180,8 +206,25 @@ class CourtRecords(PublicFile[ListEntry]):
             cells.warn(CASE, f"案号 {case} names no court region; the province {province} is used")
         return self.finish(cells, ref, IDENTIFIER, fields)
 
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.published: set[str] = set()  # entry ids of every row naming a case, a debtor and a court
+        self.courts: set[str] = set()  # the courts (执行法院) the file lists debtors of
+
     def record_key(self, record: ListEntry) -> str:
         return record.entry_id
+
+    def after_file(self, run: Run, report: FileReport) -> None:
+        """With ``--snapshot``: end the entries of the file's courts that are no longer on it."""
+        if not run.snapshot or run.dry_run or not self.courts:
+            return
+        result = delist_absent(run.store, run.door, self.courts, self.published, file=report.file)
+        for entry_id in result.ended:
+            reason = f"entry {entry_id} ended: {DELISTED_REASON} of {', '.join(sorted(self.courts))}"
+            run.warn(report, 0, [Problem(CASE, entry_id, reason)])
+        for entry_id, refusal in sorted(result.refused.items()):
+            run.warn(report, 0, [Problem(CASE, entry_id, f"not on the published list, not ended: {refusal}")])
+        report.notes.append(f"snapshot: {len(result.ended)} entries removed from the published list ended")
 
     def store(self, run: Run, report: FileReport, items: list[Parsed[PublicRow[ListEntry]]]) -> None:
         """Each debtor's entry through the lifecycle: initiated (tasks, pushes, history) or transitioned."""
