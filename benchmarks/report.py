@@ -80,6 +80,10 @@ def markdown(result: dict[str, Any]) -> str:
         s = neo4j["settings"]
         lines += ["", f"Neo4j heap {s['heap']}, page cache {s['pagecache']}."]
         lines += _load_paths(neo4j.get("loads", {}))
+        lines += _floors(neo4j)
+    memory = result["backends"].get("memory")
+    if memory:
+        lines += _memory_targets(memory)
     lines += _load_averages(result)
     lines += ["", *[f"- {note}" for note in result.get("notes", [])]]
     return "\n".join(lines) + "\n"
@@ -100,6 +104,97 @@ def _load_paths(loads: dict[str, dict[str, Any]]) -> list[str]:
             phases = ", ".join(f"{name} {sec:.1f} s" for name, sec in figures["phases_s"].items())
             line += f" ({phases})"
         lines.append(line + ".")
+    return lines
+
+
+def _floors(neo4j: dict[str, Any]) -> list[str]:
+    """The Neo4j check beside its floors (``benchmarks/neo4j_floor.py``), and the target's verdict."""
+    f = neo4j.get("floors")
+    if not f:
+        return []
+    http = neo4j.get("http", {}).get(f"depth_{f['depth']}", {})
+    ratio, target = f["check_p50_over_one_statement_p50"], f["target_ratio"]
+    verdict = "met" if f["met"] else f"missed by ×{ratio / target:.2f}"
+    return [
+        "",
+        f"Neo4j check vs its floors, depth {f['depth']}, {f['subjects']} subjects × {f['rounds']} "
+        "interleaved rounds (medians of the rounds):",
+        "",
+        "| figure | p50, ms | p99, ms |",
+        "|---|---|---|",
+        f"| floor: `RETURN 1` auto-commit | {_ms(f['return_1']['p50_ms'])} | "
+        f"{_ms(f['return_1']['p99_ms'])} |",
+        f"| floor: hand-written one-statement depth 2 | {_ms(f['one_statement']['p50_ms'])} | "
+        f"{_ms(f['one_statement']['p99_ms'])} |",
+        f"| ours: `check_view` alone (statement + decoding) | {_ms(f.get('view', {}).get('p50_ms'))} | "
+        f"{_ms(f.get('view', {}).get('p99_ms'))} |",
+        f"| ours: `run_check` in process | {_ms(f['check']['p50_ms'])} | {_ms(f['check']['p99_ms'])} |",
+        f"| ours: `POST /v1/checks` | {_ms(http.get('p50_ms'))} | {_ms(http.get('p99_ms'))} |",
+        "",
+        f"Target in-process p50 ≤ {target}× the one-statement floor: {ratio:.2f}× — {verdict}.",
+    ]
+
+
+def _verdict(ours: float | None, target: float | None) -> str:
+    if ours is None or target is None:
+        return "–"
+    return "met" if ours <= target else f"missed by {ours - target:.2f} (×{ours / target:.2f})"
+
+
+def _memory_targets(memory: dict[str, Any]) -> list[str]:
+    """The embedded check and its HTTP layer, each target beside its floor from the same run."""
+    floors, over = memory.get("floors"), memory.get("http_overhead")
+    if not floors or not over:
+        return []
+    direct = memory["direct"]["depth_2"]
+    http = memory["http"]["depth_2"]
+    overhead = over["check"]["p50_ms"] - direct["p50_ms"]
+    audit, fsync = floors["audit"], floors["fsync"]
+    batch_s = memory.get("batch", {}).get("seconds")
+    rows = [
+        (
+            "HTTP overhead: /v1/checks p50 − run_check p50 (http.client)",
+            f"minimal endpoint p50 {_ms(over['floor']['p50_ms'])}",
+            overhead,
+            2 * over["floor"]["p50_ms"],
+        ),
+        (
+            "`run_check` p50, depth 2",
+            f"raw dict walk p50 {_ms(floors['raw_walk_depth_2']['p50_ms'])}",
+            direct["p50_ms"],
+            0.15,
+        ),
+        (
+            "HTTP p50, depth 2 (httpx)",
+            f"minimal endpoint p50 {_ms(over['floor']['p50_ms'])}",
+            http["p50_ms"],
+            1.0,
+        ),
+        (
+            "HTTP p99, depth 2 (httpx)",
+            f"minimal endpoint p99 {_ms(over['floor']['p99_ms'])}",
+            http["p99_ms"],
+            3.0,
+        ),
+        ("audit `record` p50 (CPU on the check path)", "–", audit["record"]["p50_ms"], 0.1),
+        (
+            "audit record + durable wait p50",
+            f"fdatasync p50 {_ms(fsync['p50_ms'])}",
+            audit["record_and_durable"]["p50_ms"],
+            0.1,
+        ),
+        ("batch of 10,000 at depth 2, s", "–", batch_s, 3.0),
+    ]
+    lines = [
+        "",
+        f"Embedded targets beside their floors (same run; load average at the HTTP comparison "
+        f"{', '.join(f'{x:.2f}' for x in over['load_average'])}):",
+        "",
+        "| target | floor, ms | ours | target | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for name, floor, ours, target in rows:
+        lines.append(f"| {name} | {floor} | {_ms(ours)} | ≤ {_ms(target)} | {_verdict(ours, target)} |")
     return lines
 
 

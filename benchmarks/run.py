@@ -18,7 +18,9 @@ from typing import Any
 
 from benchmarks import baseline as pg
 from benchmarks.backends import Backend, memory_backend, neo4j_backend, neo4j_version
+from benchmarks.http_floor import audit_costs, fsync_floor, http_overhead, raw_walk_floor
 from benchmarks.loading import LOAD_PATHS, load_neo4j, upsert_load
+from benchmarks.neo4j_floor import floors_and_check
 from benchmarks.report import write
 from benchmarks.scales import SCALES, SEED, Scale
 from benchmarks.server import ApiServer
@@ -86,6 +88,28 @@ def bench_backend(
             found = hit_sets({s: run.results[s] for s in sample})
             parity_sets[f"depth_{depth}"] = found
             log(f"[{backend.name}] direct depth {depth}: p50 {run.latency['p50_ms']:.2f} ms")
+        if backend.name == "memory":
+            result["floors"] = {
+                "raw_walk_depth_2": raw_walk_floor(store, subjects["checks"], 2, as_of),  # type: ignore[arg-type]
+                "fsync": fsync_floor(work),
+                "audit": audit_costs(work),
+            }
+        if backend.name == "neo4j":
+            env = backend.server_env
+            result["floors"] = floors_and_check(
+                env["GRAPH_SERVICE_NEO4J_URI"],
+                env["GRAPH_SERVICE_NEO4J_PASSWORD"],
+                store,
+                catalog,
+                subjects["checks"],
+                as_of,
+                fan_out_limit,
+            )
+            floors = result["floors"]
+            log(
+                f"[neo4j] floors: RETURN 1 p50 {floors['return_1']['p50_ms']:.2f} ms, one statement "
+                f"{floors['one_statement']['p50_ms']:.2f} ms, our check {floors['check']['p50_ms']:.2f} ms"
+            )
     finally:
         store.close()
     result["bench_process_peak_rss_mb"] = peak_rss_mb_self()
@@ -99,6 +123,12 @@ def bench_backend(
                 result["http"][f"depth_{depth}"] = http_checks(client, subjects["checks"], depth, as_of)
                 p50 = result["http"][f"depth_{depth}"]["p50_ms"]
                 log(f"[{backend.name}] HTTP depth {depth}: p50 {p50:.2f} ms")
+            overhead = http_overhead(server.port, server.api_key, subjects["checks"][:300], 2, as_of)
+            result["http_overhead"] = overhead
+            log(
+                f"[{backend.name}] http.client: minimal endpoint p50 {overhead['floor']['p50_ms']:.2f} ms, "
+                f"/v1/checks p50 {overhead['check']['p50_ms']:.2f} ms"
+            )
             result["throughput"] = throughput(
                 server.client, subjects["checks"], 2, as_of, CLIENTS, scale.throughput_s
             )
