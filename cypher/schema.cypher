@@ -45,3 +45,6 @@ FOR (f:FeedEvent) ON (f.entry_id);
 
 CREATE CONSTRAINT peer_cursor_peer IF NOT EXISTS
 FOR (c:PeerCursor) REQUIRE c.peer IS UNIQUE;
+
+CREATE CONSTRAINT push_position_target IF NOT EXISTS
+FOR (p:PushPosition) REQUIRE p.target IS UNIQUE;

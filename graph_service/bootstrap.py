@@ -21,6 +21,7 @@ from graph_service.audit.base import AuditLog
 from graph_service.config import Settings
 from graph_service.domain.measures import Catalog
 from graph_service.federation.background import followers_for
+from graph_service.federation.push_runner import pushers_for
 from graph_service.services.checks.catalog import load_catalog
 from graph_service.services.workflow.delivery import DeliveryPolicy, Target
 from graph_service.services.workflow.state import Policy
@@ -77,7 +78,8 @@ class Runtime:
         return self._audit
 
     def runners(self) -> list[Runner]:
-        """The background runners a serving process starts: the webhook worker and the peer followers.
+        """The background runners a serving process starts: the webhook worker, the peer followers and
+        the feed pushers (``push_targets``).
 
         Without webhooks there is nothing to push (expiry shows lazily in every answer; cron runs
         ``graph-service workflow expire``); without ``sync_peers`` nobody is followed.
@@ -96,6 +98,9 @@ class Runtime:
         followers = followers_for(settings, self.store)
         if followers is not None:
             found.append(followers)
+        pushers = pushers_for(settings, self.store, self.audit)
+        if pushers is not None:
+            found.append(pushers)
         return found
 
     def close(self) -> None:

@@ -58,6 +58,25 @@ class PeerConfig(BaseModel):
         return value
 
 
+class PushTarget(BaseModel):
+    """A deployment this one pushes its change feed to (a province hub): ``graph-service push``."""
+
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2000, examples=["https://credit.hunan.example.cn"])
+    api_key: SecretStr = Field(description="Our API key (role peer) at the target")
+    secret: SecretStr = Field(description="The HMAC-SHA256 key shared with the target: signs pushes and acks")
+    full_ids: bool = Field(
+        default=False,
+        description="The target is cleared (data-sharing agreement) to receive full ID numbers",
+    )
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("a push target secret must be at least 16 characters")
+        return value
+
+
 class Settings(BaseSettings):
     """Every setting of the service. Unset ``neo4j_uri`` selects the embedded store under ``data_dir``."""
 
@@ -85,6 +104,18 @@ class Settings(BaseSettings):
     )
     sync_interval_s: float = Field(
         default=30.0, ge=0.1, description="Seconds between pulls of a followed peer"
+    )
+    # Pushing our feed (docs/federation.md "Push"): GRAPH_SERVICE_PUSH_TARGETS='{"<name>": {"url",
+    # "api_key", "secret"}}'; the API pushes to every target in the background.
+    push_targets: dict[str, PushTarget] = Field(default_factory=dict)
+    push_interval_s: float = Field(
+        default=30.0, ge=0.1, description="Seconds between pushes to a target once it has everything"
+    )
+    push_retries: int = Field(
+        default=5, ge=0, le=100, description="Retries of a page while the target is down, then a dead letter"
+    )
+    push_dead_letter_pause_s: float = Field(
+        default=3600.0, ge=0.1, description="Pause of the background pusher after a dead letter"
     )
 
     neo4j_uri: str | None = None
@@ -191,6 +222,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"GRAPH_SERVICE_PEERS: peers {plain} use http://; in production feeds carry personal data "
                 "and must travel over https://"
+            )
+        plain_push = sorted(n for n, t in self.push_targets.items() if not t.url.startswith("https://"))
+        if self.env == "production" and plain_push:
+            raise ValueError(
+                f"GRAPH_SERVICE_PUSH_TARGETS: targets {plain_push} use http://; in production feeds carry "
+                "personal data and must travel over https://"
             )
         if self.env == "production" and not self.api_keys:
             raise ValueError("GRAPH_SERVICE_API_KEYS must be set in production (no anonymous service)")

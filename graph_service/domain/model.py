@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -449,7 +449,28 @@ class Path(_Frozen):
         return [self.start_id, *(s.to_id for s in self.steps)]
 
     def extend(self, relation: Relation, to_id: str) -> Path:
-        return Path(start_id=self.start_id, steps=(*self.steps, Step(relation=relation, to_id=to_id)))
+        """This path one step further. Built without validation: ``relation`` is already a validated
+        Relation and the rest comes from this (validated) path; a walk extends a path per subject reached.
+        """
+        step = _unvalidated(Step, {"relation": relation, "to_id": to_id})
+        return _unvalidated(Path, {"start_id": self.start_id, "steps": (*self.steps, step)})
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _unvalidated(cls: type[_M], values: dict[str, Any]) -> _M:
+    """``cls.model_construct(**values)`` for values that are already valid and name every field.
+
+    What ``model_construct`` ends with, without its per-field default handling (several times the cost
+    of the object itself, on a path built per subject a walk reaches).
+    """
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 class Neighbourhood(_Frozen):

@@ -39,6 +39,14 @@ class PeerCursor:
 
 
 @dataclass(frozen=True, slots=True)
+class PushPosition:
+    """How far push target ``target`` acknowledged this store's feed."""
+
+    target: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
 class FeedStartsAfter:
     """The feed's numbering continues after ``seq``: the events up to it are gone (a cleared store)."""
 
@@ -59,6 +67,7 @@ StoredRecord = (
     | Delivery
     | FeedEvent
     | PeerCursor
+    | PushPosition
     | FeedStartsAfter
 )
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graph_service.domain.feed import FeedEvent
 from graph_service.domain.peer_batch import PeerApplied, PeerBatch
+from graph_service.errors import InvalidInput
 from graph_service.store import contract
 
 
@@ -47,6 +48,24 @@ class FeedPort(abc.ABC):
     @abc.abstractmethod
     def peer_cursor(self, peer: str) -> str | None:
         """The cursor of ``peer``'s feed stored with the last page applied from it, or None."""
+
+    @abc.abstractmethod
+    def push_position(self, target: str) -> int:
+        """The last ``seq`` of this store's feed that push target ``target`` acknowledged (0 = none)."""
+
+    def set_push_position(self, target: str, seq: int) -> None:
+        """Store that ``target`` acknowledged this feed up to ``seq`` (one write; it advances the data
+        version like any write). Stored as given, so a pusher can also move back to what a reset target
+        says it holds. ``InvalidInput`` if ``seq`` is negative or ``target`` is empty.
+        """
+        contract.require_not_negative("seq", seq)
+        if not target:
+            raise InvalidInput.for_field("target", target, "must name a push target")
+        self._set_push_position(target, seq)
+
+    @abc.abstractmethod
+    def _set_push_position(self, target: str, seq: int) -> None:
+        """:meth:`set_push_position`, the arguments checked."""
 
     @abc.abstractmethod
     def apply_peer_batch(self, batch: PeerBatch) -> PeerApplied:

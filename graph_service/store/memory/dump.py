@@ -7,8 +7,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from graph_service.store.dump import FeedStartsAfter, PeerCursor, PersonMerge, StoredRecord
-from graph_service.store.memory.feed_state import AppendFeed, FeedFloor, PutCursor
+from graph_service.store.dump import FeedStartsAfter, PeerCursor, PersonMerge, PushPosition, StoredRecord
+from graph_service.store.memory.feed_state import AppendFeed, FeedFloor, PutCursor, PutPushPosition
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.ops import (
     AddStatus,
@@ -71,4 +71,6 @@ def _record(op: Op) -> StoredRecord:
             return PeerCursor(peer, cursor)
         case FeedFloor(seq=seq):
             return FeedStartsAfter(seq)
+        case PutPushPosition(target=target, seq=seq):
+            return PushPosition(target, seq)
     raise AssertionError(f"a state dump never holds {type(op).__name__}")  # drops are never dumped

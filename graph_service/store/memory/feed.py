@@ -19,7 +19,7 @@ from graph_service.domain.peer_batch import PeerApplied, PeerBatch
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store import contract
 from graph_service.store.feed_port import FeedPort, FeedSlice
-from graph_service.store.memory.feed_state import AppendFeed, PutCursor
+from graph_service.store.memory.feed_state import AppendFeed, PutCursor, PutPushPosition
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.ops import AddStatus, DropLink, Op, PutEntry, PutLink, PutSubject
 
@@ -99,6 +99,15 @@ class MemoryFeed(FeedPort):
     def peer_cursor(self, peer: str) -> str | None:
         with self._lock:
             return self._readable().feed.cursors.get(peer)
+
+    def push_position(self, target: str) -> int:
+        with self._lock:
+            return self._readable().feed.pushed.get(target, 0)
+
+    def _set_push_position(self, target: str, seq: int) -> None:
+        with self._lock:
+            self._writable()
+            self._commit([PutPushPosition(target, seq)], UpsertCounts())
 
     def apply_peer_batch(self, batch: PeerBatch) -> PeerApplied:
         with self._lock:

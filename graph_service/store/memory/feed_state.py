@@ -9,6 +9,7 @@ rebuilds the feed exactly, and a torn record loses the change and its event toge
 ``feed``          ``row``: ``FeedEvent`` — append at ``row.seq`` (the next number)
 ``peer_cursor``   ``peer``, ``cursor`` — the cursor of a peer's feed, stored with the page it applied
 ``feed_floor``    ``seq`` — the feed continues after ``seq`` (kept by ``clear()`` and snapshots)
+``push_position`` ``target``, ``seq`` — how far push target ``target`` acknowledged this feed
 ================  =========================================================================================
 """
 
@@ -39,8 +40,14 @@ class FeedFloor:
     seq: int
 
 
-FeedOp = AppendFeed | PutCursor | FeedFloor
-FEED_TAGS = frozenset({"feed", "peer_cursor", "feed_floor"})
+@dataclass(frozen=True, slots=True)
+class PutPushPosition:
+    target: str
+    seq: int
+
+
+FeedOp = AppendFeed | PutCursor | FeedFloor | PutPushPosition
+FEED_TAGS = frozenset({"feed", "peer_cursor", "feed_floor", "push_position"})
 
 
 def encode_feed(op: FeedOp) -> dict[str, Any]:
@@ -52,6 +59,8 @@ def encode_feed(op: FeedOp) -> dict[str, Any]:
             return {"op": "peer_cursor", "peer": peer, "cursor": cursor}
         case FeedFloor(seq=seq):
             return {"op": "feed_floor", "seq": seq}
+        case PutPushPosition(target=target, seq=seq):
+            return {"op": "push_position", "target": target, "seq": seq}
     raise TypeError(f"not a feed operation: {op!r}")  # pragma: no cover - exhaustive match above
 
 
@@ -64,6 +73,8 @@ def decode_feed(data: dict[str, Any]) -> FeedOp:
         return PutCursor(str(data["peer"]), str(data["cursor"]))
     if tag == "feed_floor":
         return FeedFloor(int(data["seq"]))
+    if tag == "push_position":
+        return PutPushPosition(str(data["target"]), int(data["seq"]))
     raise ValueError(f"unknown feed operation tag {tag!r}")
 
 
@@ -76,6 +87,7 @@ class FeedLog:
         self.head = 0
         self.last_of_entry: dict[str, FeedEvent] = {}
         self.cursors: dict[str, str] = {}
+        self.pushed: dict[str, int] = {}
 
     def apply(self, op: FeedOp) -> None:
         match op:
@@ -88,6 +100,8 @@ class FeedLog:
                 self.cursors[peer] = cursor
             case FeedFloor(seq=seq):
                 self.head = max(self.head, seq)
+            case PutPushPosition(target=target, seq=seq):
+                self.pushed[target] = seq
 
     def after(self, seq: int, limit: int) -> list[FeedEvent]:
         start = bisect.bisect_right(self._seqs, seq)
@@ -98,7 +112,7 @@ class FeedLog:
         return None if last is None else last.revision
 
     def is_empty(self) -> bool:
-        return not (self.events or self.cursors or self.head)
+        return not (self.events or self.cursors or self.head or self.pushed)
 
     def dump(self) -> Iterator[FeedOp]:
         """Operations that rebuild the feed: the floor below the first event, events, cursors."""
@@ -107,3 +121,4 @@ class FeedLog:
             yield FeedFloor(floor)
         yield from (AppendFeed(event) for event in self.events)
         yield from (PutCursor(peer, cursor) for peer, cursor in self.cursors.items())
+        yield from (PutPushPosition(target, seq) for target, seq in self.pushed.items())

@@ -23,7 +23,13 @@ from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.regions import region_chain
 from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
-from graph_service.store.memory.feed_state import AppendFeed, FeedFloor, FeedLog, PutCursor
+from graph_service.store.memory.feed_state import (
+    AppendFeed,
+    FeedFloor,
+    FeedLog,
+    PutCursor,
+    PutPushPosition,
+)
 from graph_service.store.memory.ops import (
     AddStatus,
     DropLink,
@@ -215,7 +221,7 @@ class GraphState:
                 self.deliveries[delivery.delivery_id] = delivery
             case PutRecord(row=row):
                 self.records[(row.kind, row.key)] = row
-            case AppendFeed() | PutCursor() | FeedFloor():
+            case AppendFeed() | PutCursor() | FeedFloor() | PutPushPosition():
                 self.feed.apply(op)
 
     def _put_entry(self, entry: ListEntry) -> None:

@@ -56,6 +56,7 @@ from graph_service.store.memory.feed_state import (
     FeedFloor,
     FeedOp,
     PutCursor,
+    PutPushPosition,
     decode_feed,
     encode_feed,
 )
@@ -203,7 +204,7 @@ def encode(op: Op) -> dict[str, Any]:
             return {"op": "delivery", "row": delivery.model_dump(mode="json")}
         case PutRecord():
             return encode_record(op)
-        case AppendFeed() | PutCursor() | FeedFloor():
+        case AppendFeed() | PutCursor() | FeedFloor() | PutPushPosition():
             return encode_feed(op)
     raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
 

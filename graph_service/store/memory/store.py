@@ -89,6 +89,12 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         except OSError as exc:
             raise BackendUnavailable(f"cannot open the embedded store's data dir {data_dir}: {exc}") from exc
 
+    @property
+    def reads_block(self) -> bool:
+        """False: reads are dict and graph lookups in this process (a read waits at most for a writer
+        holding the lock through one journal append), so they may run on an event loop."""
+        return False
+
     def audit_log(self, *, read_only: bool = False) -> AuditLog:
         return self.audit_log_in(self._dir, read_only=read_only)
 

@@ -49,6 +49,16 @@ def read_cursor(tx: ManagedTransaction, peer: str) -> str | None:
     return None if record is None else record["cursor"]
 
 
+def read_push_position(tx: ManagedTransaction, target: str) -> int:
+    record = tx.run(query("get_push_position"), target=target).single()
+    return 0 if record is None or record["seq"] is None else int(record["seq"])
+
+
+def write_push_position(tx: ManagedTransaction, target: str, seq: int) -> None:
+    tx.run(query("set_push_position"), target=target, seq=seq).consume()
+    writes.bump_data_version(tx)
+
+
 def revisions(tx: ManagedTransaction, entry_ids: Sequence[str]) -> dict[str, Revision]:
     found: dict[str, Revision] = {}
     for chunk in chunks(entry_ids):
@@ -105,6 +115,12 @@ class Neo4jFeed(FeedPort):
 
     def peer_cursor(self, peer: str) -> str | None:
         return self._db.read(read_cursor, peer)
+
+    def push_position(self, target: str) -> int:
+        return self._db.read(read_push_position, target)
+
+    def _set_push_position(self, target: str, seq: int) -> None:
+        self._db.write(write_push_position, target, seq)
 
     def apply_peer_batch(self, batch: PeerBatch) -> PeerApplied:
         return self._db.write(apply_peer_batch, batch, self._clock())
