@@ -27,6 +27,12 @@ class Scenario(StrEnum):
     FINANCIAL_MARKET = "financial_market"
     FRANCHISE = "franchise"
     HIGH_CONSUMPTION = "high_consumption"
+    # Services for trustworthy individuals (安化县 二(二)3, 武汉市 (三): 教育、创业、就业、社会保障、城市入户)
+    EDUCATION = "education"
+    EMPLOYMENT = "employment"  # 就业、创业
+    SOCIAL_SECURITY = "social_security"
+    HOUSEHOLD_REGISTRATION = "household_registration"  # 城市入户
+    INSPECTION = "inspection"  # planning 日常检查、专项检查: how often a subject is inspected
 
 
 class MeasureKind(StrEnum):

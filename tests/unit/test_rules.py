@@ -104,6 +104,12 @@ def test_missing_catalog_file_names_the_setting(tmp_path: Path) -> None:
         ("risk_pricing", {"financial_market"}),
         ("watch_review", {s.value for s in Scenario}),
         ("personal_credit_record", set()),
+        ("fewer_inspections", {"inspection"}),
+        ("intensified_inspection", {"inspection"}),
+        (
+            "trustworthy_individual_support",
+            {"education", "employment", "social_security", "household_registration"},
+        ),
     ],
 )
 def test_each_catalog_row_governs_the_scenarios_of_the_issue(
@@ -124,6 +130,7 @@ def test_black_entry_reaches_the_subject_itself_with_every_self_measure(catalog:
         "restrict_franchise",
         "revoke_honors",
         "risk_pricing",
+        "intensified_inspection",
     }
 
 
