@@ -19,10 +19,11 @@ from typing import IO, Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
 from api.clock import TodayDep
-from api.deps import AuditDep, CatalogDep, SettingsDep, StoreDep, require_roles
+from api.deps import AuditDep, CatalogDep, ContextDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.ratelimit import METER_STATE, Meter
 from api.responses import respond
@@ -76,14 +77,15 @@ def item_cost(item: CheckRequest) -> int:
     return item.depth * (2 if item.include_history else 1)
 
 
-def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> None:
+def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> int:
+    """Record the check; returns the event's durability ticket."""
     entry_ids = sorted(
         {m.entry_id for m in result.measures}
         | {e.entry_id for h in result.hits for e in h.entries}
         | {m.entry_id for h in result.hits for m in h.measures}
         | {s.entry_id for s in result.suspended}
     )
-    audit.record(
+    return audit.record(
         caller.event(
             "check",
             subject_id=result.subject.id,
@@ -156,19 +158,21 @@ def _charge(request: Request, items: int) -> None:
 
 
 @router.post("", response_model=CheckResult, summary="Check one applicant for one scenario")
-def check(
-    body: CheckRequest,
-    caller: Checker,
-    store: StoreDep,
-    catalog: CatalogDep,
-    settings: SettingsDep,
-    audit: AuditDep,
-    today: TodayDep,
-) -> JSONResponse:
-    """Verdict (block / review / pass), the measures reaching the subject, related-party hits with paths."""
+async def check(body: CheckRequest, caller: Checker, ctx: ContextDep, today: TodayDep) -> JSONResponse:
+    """Verdict (block / review / pass), the measures reaching the subject, related-party hits with paths.
+
+    Answered only once the check's audit record is durable (it shares the write with concurrent checks).
+    """
     (item,) = _normalised([("body.subject_id", body)], today)
-    result = run_check(store, catalog, item, as_of=item.as_of or today, fan_out_limit=settings.fan_out_limit)
-    _audit(audit, caller, result)
+    store, as_of, fan_out = ctx.store, item.as_of or today, ctx.settings.fan_out_limit
+    # An in-memory store answers on the event loop (no thread hop); one that waits on a server must not.
+    if store.reads_block:
+        result = await run_in_threadpool(
+            run_check, store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out
+        )
+    else:
+        result = run_check(store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out)
+    await ctx.audit.durable(_audit(ctx.audit, caller, result))
     return respond(result, caller)
 
 
@@ -199,7 +203,7 @@ def check_batch(
             result = run_check(
                 store, catalog, item, as_of=item.as_of or today, fan_out_limit=settings.fan_out_limit
             )
-            _audit(audit, caller, result)
+            ticket = _audit(audit, caller, result)
             content: Any = result.model_dump(mode="json")
             if masked:
                 content = mask_payload(content)
@@ -209,6 +213,8 @@ def check_batch(
         spool.write(b"]}")
         size = spool.tell()
         spool.seek(0)
+        if items:
+            audit.wait_durable(ticket)  # tickets grow: the last one durable means all of them are
     except BaseException:
         spool.close()
         raise

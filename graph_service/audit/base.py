@@ -1,18 +1,26 @@
 """The audit port, and the background writer the durable implementations share.
 
-Recording must not slow down the check path, so :meth:`AuditLog.record` only enqueues; one background
-thread per log takes whatever has queued up, chains it and writes it as one durable batch. A failed write
-is retried with backoff (records are never dropped silently); :meth:`AuditLog.check` reports the failure
-so readiness can turn red while it lasts.
+Group commit: :meth:`AuditLog.record` only enqueues and returns a ticket; one background thread per log
+takes everything that has queued up (at most ``batch_size``), chains it and stores it as one durable
+batch (one fsync, one transaction). Events that arrive while a batch is being written form the next
+one, so concurrent requests share a write and an event waits at most for the write in progress plus its
+own (``linger_s`` may add a bounded wait for company). A caller that must not answer before its event
+is durable waits for its ticket (:meth:`AuditLog.wait_durable`, or :meth:`AuditLog.durable` on an event
+loop). A failed write is retried with backoff (records are never dropped silently); :meth:`AuditLog.check`
+reports the failure so readiness can turn red while it lasts.
 """
 
 from __future__ import annotations
 
 import abc
+import asyncio
+import collections
 import datetime as dt
+import heapq
+import itertools
 import logging
-import queue
 import threading
+import time
 
 from graph_service.audit.model import AuditEvent, AuditFilter, AuditRecord, VerifyResult
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
@@ -27,8 +35,22 @@ class AuditLog(abc.ABC):
     """An append-only, hash-chained log of who asked what about whom, and what they were told."""
 
     @abc.abstractmethod
-    def record(self, event: AuditEvent) -> None:
-        """Queue an event for writing and return at once; it becomes durable shortly after (see flush)."""
+    def record(self, event: AuditEvent) -> int:
+        """Queue an event for writing and return at once with its ticket (see :meth:`wait_durable`).
+
+        Tickets grow in the order events are queued; an event is durable once its ticket is.
+        """
+
+    @abc.abstractmethod
+    def wait_durable(self, ticket: int, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
+        """Block until the event of ``ticket`` (and every event queued before it) is durable.
+
+        Raises ``BackendUnavailable`` if that does not happen within ``timeout`` seconds.
+        """
+
+    @abc.abstractmethod
+    async def durable(self, ticket: int, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
+        """:meth:`wait_durable` for a coroutine: waits without blocking the event loop."""
 
     @abc.abstractmethod
     def query(
@@ -67,21 +89,37 @@ class AuditLog(abc.ABC):
 
 
 class BatchingAuditLog(AuditLog):
-    """Queue plus background writer; subclasses implement :meth:`_write_batch` and the reads.
+    """Queue plus background group-commit writer; subclasses implement :meth:`_write_batch` and the reads.
 
-    ``_write_batch`` receives events in arrival order and must store all of them or none (it is retried).
+    ``_write_batch`` receives events in arrival order and must store all of them or none (it is retried);
+    :meth:`_after_batch` runs once they are reported durable (bookkeeping off the waiters' path).
     """
 
-    def __init__(self, *, read_only: bool = False, batch_size: int = 500, max_pending: int = 100_000) -> None:
+    def __init__(
+        self,
+        *,
+        read_only: bool = False,
+        batch_size: int = 500,
+        max_pending: int = 100_000,
+        linger_s: float = 0.0,
+    ) -> None:
         self._read_only = read_only
         self._batch_size = batch_size
-        # Bounded so a long backend outage applies back-pressure instead of exhausting memory.
-        self._queue: queue.Queue[AuditEvent | None] = queue.Queue(max_pending)
-        self._cond = threading.Condition()
+        self._max_pending = max_pending  # bounded: a long outage applies back-pressure, not memory growth
+        self._linger_s = linger_s
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)  # durability waiters
+        self._work = threading.Condition(self._lock)  # the writer: something queued, or stop
+        self._room = threading.Condition(self._lock)  # recorders waiting for queue space
+        self._pending: collections.deque[AuditEvent] = collections.deque()
+        # (ticket, n, loop, future) of coroutines waiting in :meth:`durable`, smallest ticket first.
+        self._waiters: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._waiter_ids = itertools.count()
         self._enqueued = 0
         self._written = 0
         self._error: Exception | None = None
         self._closed = False
+        self._stopping = False
         self._stop_retrying = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"{type(self).__name__}-writer", daemon=True)
 
@@ -93,6 +131,9 @@ class BatchingAuditLog(AuditLog):
     @abc.abstractmethod
     def _write_batch(self, events: list[AuditEvent]) -> None:
         """Chain ``events`` after the stored head and store them durably, all or nothing."""
+
+    def _after_batch(self) -> None:  # noqa: B027 - optional hook
+        """Work that follows a durable batch but need not delay its waiters (e.g. re-anchoring)."""
 
     @abc.abstractmethod
     def _select(self, flt: AuditFilter, limit: int) -> list[AuditRecord]:
@@ -129,28 +170,51 @@ class BatchingAuditLog(AuditLog):
 
     # ---- writing ------------------------------------------------------------------------------------
 
-    def record(self, event: AuditEvent) -> None:
+    def record(self, event: AuditEvent) -> int:
         if self._read_only:
             raise Conflict("the audit log was opened read-only; it cannot record events")
         if self._closed:
             raise BackendUnavailable("the audit log is closed (the service is shutting down)")
-        with self._cond:
+        with self._lock:
+            while len(self._pending) >= self._max_pending:
+                self._room.wait()
+            # Ticket and queue position are taken under one lock, so ticket order is write order.
             self._enqueued += 1
-        self._queue.put(event)
+            self._pending.append(event)
+            self._work.notify()
+            return self._enqueued
+
+    def wait_durable(self, ticket: int, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
+        with self._lock:
+            if not self._cond.wait_for(lambda: self._written >= ticket, timeout):
+                self._raise_not_durable(ticket, timeout)
+
+    async def durable(self, ticket: int, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if self._written >= ticket:
+                return
+            heapq.heappush(self._waiters, (ticket, next(self._waiter_ids), loop, future))
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            with self._lock:
+                self._raise_not_durable(ticket, timeout)
+
+    def _raise_not_durable(self, ticket: int, timeout: float | None) -> None:
+        pending = ticket - self._written
+        raise BackendUnavailable(
+            f"the audit log could not write {pending} pending records within {timeout}s: {self._error}"
+        )
 
     def flush(self, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
-        with self._cond:
+        with self._lock:
             target = self._enqueued
-            done = self._cond.wait_for(lambda: self._written >= target, timeout)
-            if not done:
-                pending = target - self._written
-                raise BackendUnavailable(
-                    f"the audit log could not write {pending} pending records within {timeout}s: "
-                    f"{self._error}"
-                )
+        self.wait_durable(target, timeout)
 
     def check(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._error is not None and self._enqueued > self._written:
                 raise BackendUnavailable(f"the audit log cannot write: {self._error}")
 
@@ -164,45 +228,68 @@ class BatchingAuditLog(AuditLog):
             except BackendUnavailable:
                 log.error("audit records lost at shutdown", extra={"pending": self._enqueued - self._written})
                 self._stop_retrying.set()
-            self._queue.put(None)
+            with self._lock:
+                self._stopping = True
+                self._work.notify_all()
             self._thread.join(timeout=DEFAULT_FLUSH_TIMEOUT_S)
         self._release()
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch, stop = [first], False
-            while len(batch) < self._batch_size:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-            self._write_with_retry(batch)
-            if stop:
-                return
+    def _next_batch(self) -> list[AuditEvent] | None:
+        """Everything queued (up to ``batch_size``), once there is something; None to stop."""
+        with self._lock:
+            self._work.wait_for(lambda: bool(self._pending) or self._stopping)
+            if not self._pending:
+                return None
+            if self._linger_s > 0 and len(self._pending) < self._batch_size and not self._stopping:
+                deadline = time.monotonic() + self._linger_s
+                while len(self._pending) < self._batch_size and not self._stopping:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._work.wait(left)
+            count = min(len(self._pending), self._batch_size)
+            batch = [self._pending.popleft() for _ in range(count)]
+            self._room.notify_all()
+            return batch
 
-    def _write_with_retry(self, batch: list[AuditEvent]) -> None:
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            if self._write_with_retry(batch):
+                try:
+                    self._after_batch()
+                except Exception:  # bookkeeping only; the next batch tries again
+                    log.exception("audit bookkeeping after a durable batch failed")
+
+    def _write_with_retry(self, batch: list[AuditEvent]) -> bool:
+        """Write ``batch``, retrying with backoff; False if retrying was stopped (shutdown)."""
         delay = 0.05
         while True:
             try:
                 self._write_batch(batch)
             except Exception as exc:  # any storage failure: keep the batch, report, retry
                 log.exception("audit batch of %d records not written; retrying in %.2fs", len(batch), delay)
-                with self._cond:
+                with self._lock:
                     self._error = exc
                     self._cond.notify_all()
                 if self._stop_retrying.wait(delay):
-                    return
+                    return False
                 delay = min(delay * 2, 5.0)
                 continue
-            with self._cond:
+            with self._lock:
                 self._written += len(batch)
                 self._error = None
                 self._cond.notify_all()
-            return
+                ready = []
+                while self._waiters and self._waiters[0][0] <= self._written:
+                    ready.append(heapq.heappop(self._waiters))
+            for _, _, loop, future in ready:
+                try:
+                    loop.call_soon_threadsafe(_resolve, future)
+                except RuntimeError:  # that loop has closed; nobody is waiting any more
+                    pass
+            return True
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

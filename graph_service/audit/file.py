@@ -43,9 +43,10 @@ class FileAuditLog(BatchingAuditLog):
     Queries scan the file: fine for the embedded deployment's volumes, and the file stays greppable.
 
     A bare chain cannot show that its newest records were cut off, so the head (last seq and hash) is
-    anchored outside the file: ``audit.head`` beside it, replaced atomically (write, fsync, rename) after
-    every durable batch. ``verify`` reports records missing after the anchored head, and a writer refuses
-    to open a file shorter than its anchor. The anchor lags the file by at most the one batch a crash
+    anchored outside the file: ``audit.head`` beside it, replaced atomically (write, fsync, rename) right
+    after every durable batch (once the batch's waiters are released, so a check does not wait for it).
+    ``verify`` reports records missing after the anchored head, and a writer refuses to open a file
+    shorter than its anchor. The anchor lags the file by at most the one batch a crash
     interrupted between the two writes; a writer re-anchors to the file then. (Someone who can rewrite
     the data dir can rewrite both: the Neo4j audit log keeps its head in the database instead.)
     """
@@ -109,12 +110,15 @@ class FileAuditLog(BatchingAuditLog):
         try:
             self._fh.write(data)
             self._fh.flush()
-            os.fsync(self._fh.fileno())
+            os.fdatasync(self._fh.fileno())  # the one flush a batch's waiters wait for
         except OSError:
             # All or nothing: drop a partial batch so the retry does not leave a torn or doubled line.
             self._fh.truncate(start)
             raise
         self._seq, self._hash = records[-1].seq, records[-1].hash
+
+    def _after_batch(self) -> None:
+        # After the waiters are released: the anchor's two fsyncs overlap the next batch's queueing.
         self._anchor(self._seq, self._hash)
 
     def _anchored(self) -> tuple[int, str] | None:

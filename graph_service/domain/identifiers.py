@@ -185,6 +185,8 @@ def _birth_place_known(prefix: str, year: int) -> bool:
     return True
 
 
+# A check asks this of every subject it reaches (and validating relations asks it again): memoised too.
+@lru_cache(maxsize=65_536)
 def is_uscc_shaped(value: str) -> bool:
     """True if the value is an organisation's USCC rather than a person's key (routes holder ids).
 

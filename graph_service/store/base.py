@@ -24,6 +24,15 @@ class GraphStore(GraphPort, WorkflowPort, FeedPort, RecordsPort, abc.ABC):
     (:class:`FeedPort`), whichever port's method made it.
     """
 
+    @property
+    def reads_block(self) -> bool:
+        """Whether a read may wait on I/O (a network round trip to a server).
+
+        An async caller runs the reads of a store that blocks in a worker thread, and those of one that
+        does not directly on its event loop (no thread hop). True unless the backend knows better.
+        """
+        return True
+
     @abc.abstractmethod
     def audit_log(self, *, read_only: bool = False) -> AuditLog:
         """A new audit log kept beside this store, in the same durable place as its data.

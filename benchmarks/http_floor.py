@@ -1,0 +1,198 @@
+"""The floors the embedded check and its HTTP layer are measured against, in the same run as them.
+
+* **Minimal endpoint**: a FastAPI app with one ``async def`` POST answering ~3 KB of JSON (orjson),
+  served by uvicorn exactly as ``graph-service serve`` serves the API (:data:`SERVE_OPTIONS`).
+* **Raw in-process walk**: breadth-first over a plain ``dict`` of id sets built from the store's dump
+  (ids only, relations valid on the date, no paths, entries or verdict): what a bare walk costs here.
+* **fsync**: ``fdatasync`` of a 300-byte append in the data directory's file system: the least an
+  acknowledged-after-durable audit record can cost.
+
+:func:`http_overhead` interleaves the minimal endpoint and ``POST /v1/checks`` on keep-alive
+``http.client`` connections (the client's own cost is far below httpx's), round by round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.responses import OrjsonResponse
+from benchmarks.server import free_port
+from benchmarks.stats import REPO, summarize_ms
+from benchmarks.workload import request_body
+from graph_service.cli.serve_cmd import SERVE_OPTIONS
+from graph_service.domain.model import Relation
+from graph_service.store.memory import MemoryStore
+
+_FLOOR_BODY = {
+    "items": [{"id": f"{i:018d}", "name": "某某有限公司", "kind": "organization"} for i in range(48)]
+}
+
+
+def floor_app() -> FastAPI:
+    """The minimal endpoint: parse a small JSON body, answer ~3 KB of JSON."""
+    app = FastAPI()
+
+    @app.post("/floor")
+    async def floor(body: dict[str, Any]) -> OrjsonResponse:
+        return OrjsonResponse(_FLOOR_BODY)
+
+    return app
+
+
+class FloorServer:
+    """:func:`floor_app` under uvicorn with :data:`SERVE_OPTIONS`, on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> FloorServer:
+        options = [f"--{name}={value}" for name, value in SERVE_OPTIONS.items()]
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "benchmarks.http_floor:floor_app", "--factory", *options]
+            + ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                _post(http.client.HTTPConnection("127.0.0.1", self.port, timeout=5), "/floor", b"{}", {})
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the floor server did not start within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
+
+
+def _post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    conn.request("POST", path, body=body, headers={"Content-Type": "application/json", **headers})
+    response = conn.getresponse()
+    data = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"POST {path}: {response.status} {data[:300]!r}")
+    return data
+
+
+def http_overhead(
+    api_port: int, api_key: str, subjects: list[str], depth: int, as_of: dt.date, rounds: int = 3
+) -> dict[str, Any]:
+    """The minimal endpoint and ``POST /v1/checks``, interleaved request by request, ``rounds`` times."""
+    with FloorServer() as floor:
+        api = http.client.HTTPConnection("127.0.0.1", api_port, timeout=60)
+        bare = http.client.HTTPConnection("127.0.0.1", floor.port, timeout=60)
+        floor_body = json.dumps(request_body(subjects[0], depth, as_of)).encode()
+        bodies = [json.dumps(request_body(s, depth, as_of)).encode() for s in subjects]
+        key = {"X-API-Key": api_key}
+        for body in bodies[:50]:  # warm-up
+            _post(api, "/v1/checks", body, key)
+            _post(bare, "/floor", floor_body, {})
+        per_round: list[dict[str, dict[str, float]]] = []
+        for _ in range(rounds):
+            ours, floors = [], []
+            for body in bodies:
+                started = time.perf_counter()
+                _post(bare, "/floor", floor_body, {})
+                floors.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                _post(api, "/v1/checks", body, key)
+                ours.append(time.perf_counter() - started)
+            per_round.append({"floor": summarize_ms(floors), "check": summarize_ms(ours)})
+        api.close()
+        bare.close()
+    return {
+        "rounds": rounds,
+        "subjects": len(subjects),
+        "floor": _median_of(per_round, "floor"),
+        "check": _median_of(per_round, "check"),
+        "load_average": list(os.getloadavg()),
+    }
+
+
+def _median_of(rounds: list[dict[str, dict[str, float]]], name: str) -> dict[str, float]:
+    keys = rounds[0][name].keys()
+    return {k: sorted(r[name][k] for r in rounds)[len(rounds) // 2] for k in keys}
+
+
+def raw_walk_floor(store: MemoryStore, subjects: list[str], depth: int, as_of: dt.date) -> dict[str, float]:
+    """p50 etc. of a bare ids-only breadth-first walk over a dict of the store's relations."""
+    adjacency: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
+    for record in store.dump():
+        if isinstance(record, Relation):
+            adjacency[record.source_id].append((record.target_id, record))
+            adjacency[record.target_id].append((record.source_id, record))
+    timings = []
+    for subject_id in subjects:
+        started = time.perf_counter()
+        seen = {subject_id}
+        frontier = [subject_id]
+        for _ in range(depth):
+            nxt = []
+            for node in frontier:
+                for other, relation in adjacency.get(node, ()):
+                    if other not in seen and relation.valid_on(as_of):
+                        seen.add(other)
+                        nxt.append(other)
+            frontier = nxt
+        timings.append(time.perf_counter() - started)
+    return summarize_ms(timings)
+
+
+def fsync_floor(directory: Path, count: int = 200) -> dict[str, float]:
+    """``fdatasync`` of a 300-byte append, ``count`` times, in ``directory``'s file system."""
+    directory.mkdir(parents=True, exist_ok=True)
+    timings = []
+    with tempfile.NamedTemporaryFile(dir=directory) as handle:
+        for _ in range(count):
+            os.write(handle.fileno(), b"x" * 299 + b"\n")
+            started = time.perf_counter()
+            os.fdatasync(handle.fileno())
+            timings.append(time.perf_counter() - started)
+    return summarize_ms(timings)
+
+
+def audit_costs(directory: Path, count: int = 300) -> dict[str, Any]:
+    """What a check's audit costs it: ``record`` alone (CPU on the path) and record + durable wait."""
+    from graph_service.audit import AuditEvent, FileAuditLog
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        log = FileAuditLog(Path(tmp) / "audit.jsonl")
+        try:
+            record, durable = [], []
+            for n in range(count):
+                event = AuditEvent(
+                    at=dt.datetime.now(dt.UTC),
+                    request_id=f"bench-{n}",
+                    client="bench",
+                    role="approval",
+                    action="check",
+                    subject_id="91430923MA4L2B3C1J",
+                    detail={"check_id": f"{n:032x}", "hits": 0},
+                )
+                started = time.perf_counter()
+                ticket = log.record(event)
+                recorded = time.perf_counter()
+                log.wait_durable(ticket)
+                record.append(recorded - started)
+                durable.append(time.perf_counter() - started)
+        finally:
+            log.close()
+    return {"record": summarize_ms(record), "record_and_durable": summarize_ms(durable)}
