@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Caller
 from api.clock import NowDep
 from api.context import AppContext
-from api.deps import AuditDep, context_of, require_roles
+from api.deps import AuditDep, context_of, decider_of, require_roles
 from api.errors import PROBLEM_RESPONSES, PayloadTooLarge
 from api.responses import respond
 from graph_service.audit import AuditLog
@@ -83,15 +83,23 @@ async def upload(
     staged = jobs.stage(fmt, name, encoding)
     upload_file(staged).write_bytes(content)
     if dry_run:
-        summary = await run_in_threadpool(jobs.dry_run, staged, caller.name, at)
+        summary = await run_in_threadpool(jobs.dry_run, staged, caller.name, at, decider_of(caller))
         _audit(audit, caller, "load.dry_run", staged, read=summary.read, rejected=summary.rejected)
         return respond(summary, caller)
     try:
-        job = jobs.start(staged, caller.name, at, on_finish=lambda done: _finished(audit, caller, done))
+        job = jobs.start(
+            staged,
+            caller.name,
+            at,
+            on_finish=lambda done: _finished(audit, caller, done),
+            decider=decider_of(caller),
+            on_start=lambda started: _audit(
+                audit, caller, "load.start", staged, load_id=started.load_id, bytes=len(content)
+            ),
+        )
     except Exception:
         jobs.discard(staged)
         raise
-    _audit(audit, caller, "load.start", staged, load_id=job.load_id, bytes=len(content))
     return respond(job.status(), caller, status_code=202, headers={"Location": f"{PATH}/{job.load_id}"})
 
 

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from graph_service.domain.measures import Catalog
 from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.workflow.authority import Decider
 from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
@@ -225,6 +226,7 @@ class LoadJob:
     upload: Upload
     operator: str
     started_at: dt.datetime
+    decider: Decider | None = None
     progress: _Bytes = field(default_factory=_Bytes)
     state: LoadState = "running"
     finished_at: dt.datetime | None = None
@@ -280,10 +282,13 @@ class LoadJobs:
         """Remove an upload's files (a dry run's, or one refused before it started)."""
         shutil.rmtree(upload.work, ignore_errors=True)
 
-    def dry_run(self, upload: Upload, operator: str, now: dt.datetime) -> LoadSummary:
+    def dry_run(
+        self, upload: Upload, operator: str, now: dt.datetime, decider: Decider | None = None
+    ) -> LoadSummary:
         """Validate ``upload`` and check its references; nothing is written. Its files are removed."""
         try:
-            report = self._run(upload, LoadDoor(self._catalog, self._policy, operator, now), None, dry=True)
+            door = LoadDoor(self._catalog, self._policy, operator, now, decider=decider)
+            report = self._run(upload, door, None, dry=True)
             return summarise(report, upload.rejects)
         finally:
             self.discard(upload)
@@ -294,6 +299,8 @@ class LoadJobs:
         operator: str,
         now: dt.datetime,
         on_finish: Callable[[LoadJob], None] | None = None,
+        decider: Decider | None = None,
+        on_start: Callable[[LoadJob], None] | None = None,
     ) -> LoadJob:
         """Start loading ``upload`` in a thread; ``Conflict`` while another load is running."""
         with self._lock:
@@ -304,7 +311,9 @@ class LoadJobs:
                     "runs at a time. Wait for it to finish (GET /v1/loads/{id}) and send this one again.",
                     errors=[{"load_id": running[0].load_id, "state": "running"}],
                 )
-            job = LoadJob(load_id=upload.work.name, upload=upload, operator=operator, started_at=now)
+            job = LoadJob(
+                load_id=upload.work.name, upload=upload, operator=operator, started_at=now, decider=decider
+            )
             job.progress.total = _size(upload.source)
             self._jobs[job.load_id] = job
             self._prune()
@@ -312,6 +321,8 @@ class LoadJobs:
                 target=self._work, args=(job, on_finish), name=f"load-{job.load_id[:8]}", daemon=True
             )
             self._threads[job.load_id] = thread
+        if on_start is not None:
+            on_start(job)  # before the thread runs, so the start is recorded before the finish
         thread.start()
         return job
 
@@ -340,7 +351,7 @@ class LoadJobs:
 
     def _work(self, job: LoadJob, on_finish: Callable[[LoadJob], None] | None) -> None:
         try:
-            door = LoadDoor(self._catalog, self._policy, job.operator, job.started_at)
+            door = LoadDoor(self._catalog, self._policy, job.operator, job.started_at, decider=job.decider)
             report = self._run(job.upload, door, job.progress, dry=False)
             job.summary = summarise(report, job.upload.rejects)
             job.failure = report.failure

@@ -161,3 +161,17 @@ def test_an_upload_over_the_limit_is_refused_with_413(store: GraphStore, tmp_pat
         assert r.status_code == 413, r.text
         assert "GRAPH_SERVICE_MAX_UPLOAD_BYTES" in r.json()["detail"], r.json()
         assert upload(small, HEADER, dry_run=True).status_code == 200
+
+
+def test_a_department_uploads_only_its_own_decisions_the_credit_office_any(wf: Workflow) -> None:
+    other = f"UP-B-0009,{ORG.uscc},black,tax,逾期未申报,2025-05-20,2028-05-19,测试县财政局\n"
+
+    by_tax = finished(wf, upload(wf, HEADER + other).json()["load_id"])
+    assert (by_tax["state"], by_tax["rejected"]) == ("done", 1), by_tax
+    assert wf.store.get_entries(["UP-B-0009"]) == {}
+    rejects = wf.client.get(f"/v1/loads/{by_tax['load_id']}/rejects", headers=INITIATOR).text
+    assert "测试县财政局" in rejects and TAX in rejects, rejects
+
+    by_admin = finished(wf, upload(wf, HEADER + other, headers=ADMIN).json()["load_id"], ADMIN)
+    assert (by_admin["state"], by_admin["rejected"]) == ("done", 0), by_admin
+    assert "UP-B-0009" in wf.store.get_entries(["UP-B-0009"])

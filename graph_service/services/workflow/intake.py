@@ -25,7 +25,8 @@ from typing import Literal
 from graph_service.domain.lifecycle import EntryAction
 from graph_service.domain.measures import Catalog
 from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
-from graph_service.errors import Conflict, GraphServiceError, InvalidInput, NotFound
+from graph_service.errors import Conflict, GraphServiceError, InvalidInput, NotFound, NotPermitted
+from graph_service.services.workflow.authority import Decider, require_initiating_dept
 from graph_service.services.workflow.state import Policy
 from graph_service.services.workflow.steps import initiate, step
 from graph_service.store.base import GraphStore
@@ -50,12 +51,18 @@ Outcome = Literal["created", "updated", "unchanged"]
 
 @dataclass(frozen=True)
 class LoadDoor:
-    """What a load brings to the lifecycle: the catalog, the policy, who loads, and when."""
+    """What a load brings to the lifecycle: the catalog, the policy, who loads, and when.
+
+    ``decider`` is the department a load acts for when a department's key uploads it through the API:
+    it may bring only its own department's decisions (:func:`~.authority.require_initiating_dept`), as
+    ``POST /v1/entries`` would. None for the operator's ``graph-service load`` (the credit office).
+    """
 
     catalog: Catalog
     policy: Policy
     operator: str
     now: dt.datetime
+    decider: Decider | None = None
 
 
 def admit_entry(store: GraphStore, door: LoadDoor, entry: ListEntry, *, file: str, line: int) -> Outcome:
@@ -70,6 +77,8 @@ def admit_entry(store: GraphStore, door: LoadDoor, entry: ListEntry, *, file: st
 def admit_decision(store: GraphStore, door: LoadDoor, entry: ListEntry, *, by: str) -> Outcome:
     """As :func:`admit_entry`, for a decision a load brings in some other way (``by`` says how, e.g. a
     catalog rule applied to the loaded facts): history reads "created by <by>", "<action> by <by>"."""
+    if door.decider is not None:
+        require_initiating_dept(entry, door.decider)
     actor = f"{door.operator} / {entry.initiating_dept}"
     stored = store.get_entries([entry.entry_id]).get(entry.entry_id)
     if stored is None:
@@ -91,12 +100,16 @@ def _transition(
 ) -> Outcome:
     if row.subject_id != stored.subject_id:
         raise InvalidInput.for_field(
-            "subject_id", row.subject_id, f"entry {stored.entry_id!r} is on {stored.subject_id}; an entry's "
+            "subject_id",
+            row.subject_id,
+            f"entry {stored.entry_id!r} is on {stored.subject_id}; an entry's "
             "subject never changes (list a new entry)",
         )
     if row.initiating_dept != stored.initiating_dept:
         raise InvalidInput.for_field(
-            "initiating_dept", row.initiating_dept, f"entry {stored.entry_id!r} was listed by "
+            "initiating_dept",
+            row.initiating_dept,
+            f"entry {stored.entry_id!r} was listed by "
             f"{stored.initiating_dept!r}; who decided an entry never changes",
         )
     changes = {f: getattr(row, f) for f in AMENDABLE_FIELDS if getattr(row, f) != getattr(stored, f)}
@@ -141,4 +154,4 @@ def _action(stored: EntryStatus, wanted: EntryStatus) -> EntryAction | None:
 
 
 #: The errors one row can cause: reported as its reject, never stopping the load.
-ROW_REFUSALS: tuple[type[GraphServiceError], ...] = (Conflict, InvalidInput, NotFound)
+ROW_REFUSALS: tuple[type[GraphServiceError], ...] = (Conflict, InvalidInput, NotFound, NotPermitted)
