@@ -76,7 +76,7 @@ def get_report(
     audit.record(
         caller.event(
             "report.issue",
-            subject_id=record.subject_id,
+            subject_id=issued.subject_key,
             data_version=record.data_version,
             entry_ids=[e.entry_id for e in issued.content.entries],
             detail={"report_no": record.report_no, "as_of": day.isoformat(), "format": fmt.value},

@@ -143,3 +143,19 @@ def test_issuing_a_report_is_audited_with_its_number(client: TestClient) -> None
 def test_the_public_role_may_not_issue_a_report(client: TestClient) -> None:
     r = client.get(f"/v1/subjects/{ORG.uscc}/report", headers=PUBLIC)
     assert r.status_code == 403, r.text
+
+
+def test_a_persons_report_for_a_masked_role_hides_the_number_but_the_audit_keeps_whom(
+    client: TestClient,
+) -> None:
+    r = client.get(
+        f"/v1/subjects/{REP.key}/report", params={"as_of": AS_OF, "format": "pdf"}, headers=APPROVAL
+    )
+    assert r.status_code == 200, r.text[:500]
+    text = _pdf_text(r.content)
+    assert REP.name in text and ORG.name in text, text[:2000]  # the person's role in ORG
+    assert REP.key not in text and REP.key not in str(r.headers), text[:2000]
+    record = client.get(f"/v1/reports/{r.headers['x-report-no']}", headers=PUBLIC).json()["record"]
+    assert record["subject_id"] == f"{REP.key[:6]}********{REP.key[-4:]}", record
+    [event] = [e for e in client.app_audit.query(limit=100) if e.action == "report.issue"]
+    assert event.subject_id == REP.key, event

@@ -25,8 +25,12 @@ from graph_service.store.base import GraphStore
 
 @dataclass(frozen=True)
 class IssuedReport:
-    """A report as issued: its content, its stored record, and the rendered document."""
+    """A report as issued: its content, its stored record, and the rendered document.
 
+    ``subject_key`` is the subject's key unmasked, for the audit log (the content and record may be masked).
+    """
+
+    subject_key: str
     content: CreditReport
     record: CreditReportRecord
     document: bytes
@@ -64,6 +68,7 @@ def issue_report(
         issued_by=issued_by,
         issued_at=now,
     )
+    subject_key = report.subject.id
     content = report.model_dump(mode="json")
     if mask_ids:
         content = mask_payload(content)
@@ -83,8 +88,9 @@ def issue_report(
     store.save_report(record)
     page = layout(report)
     if fmt is ReportFormat.PDF:
-        return IssuedReport(report, record, render_pdf(page, font), "application/pdf")
-    return IssuedReport(report, record, render_html(page).encode("utf-8"), "text/html; charset=utf-8")
+        return IssuedReport(subject_key, report, record, render_pdf(page, font), "application/pdf")
+    html = render_html(page).encode("utf-8")
+    return IssuedReport(subject_key, report, record, html, "text/html; charset=utf-8")
 
 
 def verify_report(store: GraphStore, report_no: str) -> CreditReportRecord:
