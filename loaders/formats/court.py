@@ -18,6 +18,7 @@ import unicodedata
 from typing import Any, ClassVar
 
 from graph_service.domain.identifiers import IdentifierError, check_id_number
+from graph_service.domain.masked_ids import fits, is_masked_id
 from graph_service.domain.model import (
     CreditDomain,
     EntryStatus,
@@ -29,7 +30,7 @@ from graph_service.domain.model import (
 from graph_service.services.workflow.court_list import DELISTED_REASON, delist_absent
 from loaders.cells import Cells, Problem, is_withheld
 from loaders.csvio import normalise_header
-from loaders.formats.public import PublicFile, PublicRow, identify, province_code, record_of
+from loaders.formats.public import PublicFile, PublicRow, SubjectRef, identify, province_code, record_of
 from loaders.report import FileReport
 from loaders.run import Parsed, Run
 
@@ -181,7 +182,12 @@ class CourtRecords(PublicFile[ListEntry]):
     def parse(self, cells: Cells) -> PublicRow[ListEntry]:
         for column in self.required:
             cells.required(column)
-        ref = identify(cells, IDENTIFIER)
+        masked = cells.text(IDENTIFIER)
+        if masked is not None and is_masked_id(masked):
+            # A person as published: resolved against the store once the batch is written (_keyed).
+            ref: SubjectRef | None = SubjectRef(None, None, is_org=False)
+        else:
+            ref = identify(cells, IDENTIFIER)
         name, case = cells.text(NAME), cells.text(CASE)
         if case and name and (court := cells.text(COURT)):
             # On the published list, whether or not the row loads: a snapshot never ends a listed debtor.
@@ -213,6 +219,52 @@ class CourtRecords(PublicFile[ListEntry]):
 
     def record_key(self, record: ListEntry) -> str:
         return record.entry_id
+
+    def _keyed(
+        self, batch: list[Parsed[PublicRow[ListEntry]]], run: Run, report: FileReport
+    ) -> list[Parsed[PublicRow[ListEntry]]]:
+        """Rows naming a person by a masked ID number go to the one stored person of that name whose
+        ID fits every visible digit (and the sex and age given); otherwise they are rejected saying how
+        many fit — a person is never merged by name alone."""
+        masked = [i for i in batch if i.value.record is None and i.value.ref.org_code is None]
+        others = [i for i in batch if not (i.value.record is None and i.value.ref.org_code is None)]
+        kept = super()._keyed(others, run, report)
+        for item in masked:
+            resolved = self._masked_person(item, run, report)
+            if resolved is not None:
+                kept.append(resolved)
+        return sorted(kept, key=lambda i: i.line)
+
+    def _masked_person(
+        self, item: Parsed[PublicRow[ListEntry]], run: Run, report: FileReport
+    ) -> Parsed[PublicRow[ListEntry]] | None:
+        row, masked = item.value, item.row.get(IDENTIFIER, "")
+        cells = Cells(item.row, item.line)
+        age = cells.number(AGE)
+        published = dict(row.fields).get("decided_on")
+        candidates = sorted(
+            s.key
+            for s in run.store.search_subjects(row.name, limit=200)
+            if isinstance(s, Person)
+            and s.name == row.name
+            and fits(masked, s.key, sex=cells.text(SEX), age=None if age is None else int(age), on=published)
+        )
+        if len(candidates) != 1:
+            reason = (
+                f"ID number is masked ({masked}) and {len(candidates)} stored persons named {row.name} fit "
+                "it; a person is never identified by name and a partial number, so the row is not loaded"
+            )
+            run.reject(report, item.line, [Problem(IDENTIFIER, masked, reason)])
+            return None
+        [key] = candidates
+        record = self._build(cells, dict(row.fields), key)
+        if record is None:
+            run.reject(report, item.line, cells.problems)
+            return None
+        reason = f"masked ID {masked} linked to {row.name} {key}: the one stored person of that name it fits"
+        run.warn(report, item.line, [Problem(IDENTIFIER, masked, reason)])
+        found = PublicRow(SubjectRef(key, None, False), row.id_column, row.name, None, row.fields, record)
+        return Parsed(item.line, item.row, found)
 
     def after_file(self, run: Run, report: FileReport) -> None:
         """With ``--snapshot``: end the entries of the file's courts that are no longer on it."""

@@ -18,7 +18,7 @@ from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
 from loaders.formats.court import court_entry_id
-from tests.factories import make_org
+from tests.factories import make_org, make_person
 from tests.unit.loader_support import Loaded, run_load, write
 
 HOME = "430923"
@@ -88,3 +88,47 @@ def test_without_snapshot_a_partial_file_ends_nothing(store: GraphStore, tmp_pat
     load_court(store, tmp_path, row(1) + row(2), "first")
     load_court(store, tmp_path, row(1), "second")
     assert store.get_entries([entry_id(2)])[entry_id(2)].status is EntryStatus.ACTIVE
+
+
+PERSON_HEADER = (
+    "iname,cardNum,sexy,age,courtName,caseCode,regDate,publishDate,partyTypeName,publishDateStamp,sitelink\n"
+)
+
+
+def person_row(masked: str, name: str = "张三") -> str:
+    return (
+        f"{name},{masked},男,31,{COURT},（2025）湘0923执77号,2025-01-05,2025-03-10,0,1741564800000,"
+        "http://zxgk.court.gov.cn/shixin/\n"
+    )
+
+
+def load_people(store: GraphStore, tmp_path: Path, rows: str) -> Loaded:
+    source = write(tmp_path / "people", "失信被执行人名单.csv", PERSON_HEADER + rows)
+    door = LoadDoor(default_catalog(), Policy(home_region=HOME), "operator-li", NOW)
+    return run_load(store, source.parent, tmp_path, fmt="court", door=door)
+
+
+def test_a_masked_id_fitting_exactly_one_person_of_that_name_links_the_entry_with_a_warning(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    zhang = make_person(1, birth="19940101", name="张三")
+    namesake = make_person(2, birth="19800101", name="张三")  # another birth year: does not fit
+    store.upsert_persons([zhang, namesake])
+    masked = zhang.key[:10] + "****" + zhang.key[14:]
+    loaded = load_people(store, tmp_path, person_row(masked))
+    assert loaded.rejects == [], loaded.rejects
+    wanted = court_entry_id("（2025）湘0923执77号", "张三")
+    assert store.get_entries([wanted])[wanted].subject_id == zhang.key
+    [warning] = [w for w in loaded.warnings if w["column"] == "身份证号码/组织机构代码"]
+    assert zhang.key in warning["reason"] and "the one stored person" in warning["reason"], warning
+
+
+def test_a_masked_id_fitting_two_persons_is_never_merged_by_name(store: GraphStore, tmp_path: Path) -> None:
+    first = make_person(1, birth="19940101", name="张三")
+    second = make_person(3, birth="19940202", name="张三")
+    store.upsert_persons([first, second])
+    both_fit = first.key[:10] + "********"  # region and birth year visible: both men of 1994 fit
+    loaded = load_people(store, tmp_path, person_row(both_fit))
+    assert store.get_entries([court_entry_id("（2025）湘0923执77号", "张三")]) == {}
+    assert [r["column"] for r in loaded.rejects] == ["身份证号码/组织机构代码"], loaded.rejects
+    assert "2 stored persons named 张三 fit" in loaded.rejects[0]["reason"], loaded.rejects
