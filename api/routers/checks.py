@@ -11,11 +11,11 @@ a proper error response, never half an answer. The rate limiter charges a batch 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -209,7 +209,7 @@ def check_batch(
                 content = mask_payload(content)
             if n:
                 spool.write(b",")
-            spool.write(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            spool.write(orjson.dumps(content))
         spool.write(b"]}")
         size = spool.tell()
         spool.seek(0)
