@@ -5,6 +5,7 @@ An approved repair ends publication, sharing and measures together (the service 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -32,6 +33,12 @@ class RepairRequest(BaseModel):
 class DecideRequest(BaseModel):
     approve: bool
     reason: str = Field(min_length=1, max_length=2000)
+    valid_until: dt.date | None = Field(
+        default=None,
+        description="With approve: shorten the punishment term to end on this day instead of ending the "
+        "entry now (安化县 (四)5 适度调整联合惩戒期限)",
+        examples=["2026-12-31"],
+    )
 
 
 @router.post(
@@ -77,6 +84,7 @@ def decide_repair(
         now=at,
         policy=policy,
         decider=decider_of(caller),
+        valid_until=body.valid_until,
     )
     audit_entry(
         audit, caller, "entry.repair_decide", decided.entry_id, repair_id=repair_id, approved=body.approve

@@ -1,7 +1,9 @@
 """Credit repair (信用修复): applications, and their decision by the initiating department (谁认定、谁修复).
 
 An approved application repairs the entry in one transaction: its tasks are lifted and it leaves checks,
-the public query and persons' measures at once ("保障信用修复信息同步屏蔽", 武汉市实施方案).
+the public query and persons' measures at once ("保障信用修复信息同步屏蔽", 武汉市实施方案). Or, when the
+department shortens the term instead ("经相关部门认定后，适度调整联合惩戒期限", 安化县实施意见 (四)5), the
+approval sets an earlier ``valid_until``: the entry stays in force until that day and then expires.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import uuid
 from graph_service.domain.bounds import check_safe_id
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
 from graph_service.domain.workflow import RepairApplication, RepairStatus
-from graph_service.errors import Conflict, NotFound
+from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.services.workflow.authority import Decider, require_decided_here, require_initiating_dept
 from graph_service.services.workflow.state import Policy, conflict_of, get_entry, valid
 from graph_service.services.workflow.steps import step
@@ -70,10 +72,14 @@ def decide_repair(
     now: dt.datetime,
     policy: Policy | None = None,
     decider: Decider | None = None,
+    valid_until: dt.date | None = None,
 ) -> RepairApplication:
     """Decide a repair application; approval repairs the entry and lifts its tasks in one transaction.
 
-    Given ``decider``, only the entry's initiating department (or an admin) may decide.
+    Given ``decider``, only the entry's initiating department (or an admin) may decide. An approval with
+    ``valid_until`` shortens the punishment term instead (安化县 (四)5 "适度调整联合惩戒期限"): the entry
+    stays active, amended to end on that day (version + 1, history), ``InvalidInput`` unless the day is
+    from today on and earlier than the entry's current end.
     """
     repair = get_repair(store, repair_id)
     if decider is not None:
@@ -88,7 +94,21 @@ def decide_repair(
             "reason": reason,
         }
     )
-    if approve:
+    if approve and valid_until is not None:
+        entry = get_entry(store, repair.entry_id)
+        _require_shorter(entry.valid_until, valid_until, now.date())
+        step(
+            store,
+            entry,
+            EntryAction.AMEND,
+            actor=actor,
+            now=now,
+            reason=f"{reason} (repair: term shortened to {valid_until.isoformat()})",
+            repair=decided,
+            changes={"valid_until": valid_until},
+            policy=policy,
+        )
+    elif approve:
         entry = get_entry(store, repair.entry_id)
         step(
             store,
@@ -103,3 +123,17 @@ def decide_repair(
     else:
         store.write_step(EntryStep(repair=decided))
     return decided
+
+
+def _require_shorter(current: dt.date | None, wanted: dt.date, today: dt.date) -> None:
+    """A shortened term ends from today on and before the current end (None: open-ended)."""
+    if wanted < today:
+        raise InvalidInput.for_field(
+            "valid_until",
+            wanted.isoformat(),
+            f"a shortened term ends today ({today}) or later; to end it at once, approve without valid_until",
+        )
+    if current is not None and wanted >= current:
+        raise InvalidInput.for_field(
+            "valid_until", wanted.isoformat(), f"must be earlier than the entry's current end {current}"
+        )
