@@ -88,16 +88,17 @@ def apply_page(
             )
             continue
         events.append(_with_source(event))
+    sent = _subjects(page.get("subjects"))
+    named = {key for event in events for key in _named(event)}
+    stored = store.get_subjects(sorted(named | set(sent)))
     given = {}
-    for key, subject in _subjects(page.get("subjects")).items():
+    for key, subject in sent.items():
         refused = subject_refusal(subject, home_region=home_region)
         if refused is None:
             given[key] = subject
-        else:
+        elif key not in stored:  # a record of a subject we hold is never used: nothing to refuse
             skipped[refused.value] += 1
             log.warning("peer %s: subject record %s refused (%s)", peer, key, refused.value)
-    named = {key for event in events for key in _named(event)}
-    stored = store.get_subjects(sorted(named))
     items: list[PeerItem] = []
     for event in events:
         if any(key not in stored and key not in given for key in _named(event)):
