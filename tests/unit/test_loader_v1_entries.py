@@ -54,7 +54,7 @@ def test_source_region_defaults_to_the_loading_countys_region_never_the_subjects
 @pytest.mark.parametrize(
     ("row", "column", "reason"),
     [
-        (GOOD.replace("black", "grey"), "list", "Input should be 'red', 'black' or 'watch'"),
+        (GOOD.replace("black", "grey"), "list", "Input should be 'red', 'black', 'watch' or 'abnormal'"),
         (GOOD.replace(",tax,", ",taxes,"), "domain", "Input should be 'tax', 'work_safety'"),
         (GOOD.replace("2025-01-15", ""), "decided_on", "decided_on is required"),
         (GOOD.replace("安化县税务局", ""), "initiating_dept", "initiating_dept is required"),
