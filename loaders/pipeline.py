@@ -173,14 +173,14 @@ def load(
 
 
 def load_v1(
-    path: Path, *, rejects: Path | None = None, warnings: Path | None = None
+    path: Path, *, rejects: Path | None = None, warnings: Path | None = None, door: LoadDoor | None = None
 ) -> Callable[[GraphStore], LoadReport]:
     """:func:`load` of the format v1 directory ``path``, waiting for the store to load into.
 
     What a bulk import validates into its staging store: a ``functools.partial``, so it can be handed to
-    the child process the import stages in.
+    the child process the import stages in (``door`` as for :func:`load`).
     """
-    return functools.partial(load, path=path, fmt="v1", rejects=rejects, warnings=warnings)
+    return functools.partial(load, path=path, fmt="v1", rejects=rejects, warnings=warnings, door=door)
 
 
 @contextmanager

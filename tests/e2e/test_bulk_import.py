@@ -7,12 +7,14 @@ for comparison. Slow (two server starts and the importer's JVM), hence the ``slo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from benchmarks.workload import sample_subjects
+from graph_service.domain.workflow import TaskFilter
 from graph_service.errors import Conflict
 from graph_service.neo4j_local import LaunchOptions, LocalNeo4j, PrerequisiteMissing
 from graph_service.neo4j_local.bolt import bolt_answers, port_is_free
@@ -20,6 +22,8 @@ from graph_service.neo4j_local.prereqs import find_java, has_jars
 from graph_service.services.checks.catalog import default_catalog
 from graph_service.services.checks.models import CheckRequest
 from graph_service.services.checks.related_party import run_check
+from graph_service.services.workflow.intake import LoadDoor
+from graph_service.services.workflow.state import Policy
 from graph_service.store.memory import MemoryStore
 from graph_service.store.neo4j import Neo4jStore
 from graph_service.store.neo4j.bulk_import import bulk_import
@@ -66,9 +70,13 @@ def test_a_bulk_import_answers_every_check_as_an_ordinary_load_does(
     registry = tmp_path / "registry"
     generate(registry, orgs=80, seed=7)
     reference = MemoryStore(None)
-    assert load(reference, registry).ok
+    # The day of the synthetic registry: its entries are in force, so the lifecycle gives them tasks.
+    at = dt.datetime.combine(REFERENCE_DATE, dt.time(9), dt.UTC)
+    door = LoadDoor(default_catalog(), Policy(home_region="430923"), "operator", at)
+    assert load(reference, registry, door=door).ok
 
-    report = bulk_import(load_v1(registry, rejects=tmp_path / "rejects.csv"), options, tmp_path / "files")
+    validate = load_v1(registry, rejects=tmp_path / "rejects.csv", door=door)
+    report = bulk_import(validate, options, tmp_path / "files")
 
     assert report.load.ok and report.load.rejected == 0, report.load
     assert set(report.phases) == {"check", "validate", "write_files", "import", "start", "schema"}, (
@@ -79,6 +87,9 @@ def test_a_bulk_import_answers_every_check_as_an_ordinary_load_does(
     with Neo4jStore(options.bolt_uri, "neo4j", PASSWORD) as imported:
         assert imported.counts() == reference.counts(), (imported.counts(), reference.counts())
         assert imported.data_version() == report.data_version > 0, report.data_version
+        # The loaded entries went through the lifecycle: their implementation tasks come along.
+        tasks = reference.get_tasks(TaskFilter())
+        assert tasks and imported.get_tasks(TaskFilter()) == tasks, len(tasks)
         subjects = sample_subjects(registry, 60, seed=3)
         differing = []
         for subject_id in subjects:

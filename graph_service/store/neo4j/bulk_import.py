@@ -31,12 +31,15 @@ from typing import Generic, Protocol, TypeVar
 from graph_service.domain.feed import FeedEvent
 from graph_service.domain.model import ListEntry, Organization, Person, Relation, StatusChange
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.webhooks import Delivery
+from graph_service.domain.workflow import Dispute, RepairApplication, Task
 from graph_service.errors import Conflict, InvalidInput
 from graph_service.neo4j_local import LaunchOptions, LocalNeo4j
 from graph_service.neo4j_local.admin_import import run_import
 from graph_service.store.base import GraphStore
 from graph_service.store.dump import PersonMerge, StoredRecord
 from graph_service.store.memory import MemoryStore
+from graph_service.store.neo4j import workflow
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.first_load import ImportTarget, import_target, restore_empty_lists
 from graph_service.store.neo4j.import_files import ImportFiles
@@ -249,8 +252,10 @@ def _write(files: ImportFiles, record: StoredRecord, feed_offset: int) -> None:
             files.add_link(record)
         case FeedEvent():
             files.add_feed_event(record, feed_offset)
+        case Task() | Dispute() | RepairApplication() | Delivery():
+            files.add_workflow_record(workflow.record_row(record))
         case PersonMerge():
             pass  # the Neo4j store keeps no record of merged persons
         case _:
-            # Penalties, workflow records and peer cursors never come from a format v1 load.
+            # Penalties and peer cursors never come from a format v1 load.
             raise InvalidInput(f"a bulk import cannot carry {type(record).__name__} records")

@@ -69,6 +69,7 @@ _ENTRY = (
 _CHANGE = ("from_status", "to_status", "at:datetime", "actor", "reason", "seq:long")
 _LINK = ("org_id", "roles:string[]", "responsible:boolean")
 _FEED = ("seq:long", "origin_seq:long", "entry_id", "version:long", "doc")
+_WORKFLOW = ("kind", "key", "entry_id", "department", "status", "version:long", "doc")
 
 
 class ImportFileError(ValueError):
@@ -186,6 +187,7 @@ class ImportFiles:
         self._has_change = _CsvFile(d / "has_change.csv", (":START_ID(Entry)", ":END_ID(Change)"), ())
         self._links = _CsvFile(d / "personal_links.csv", (":START_ID(Subject)", ":END_ID(Entry)"), _LINK)
         self._feed = _CsvFile(d / "feed_events.csv", (":LABEL",), _FEED)
+        self._workflow = _CsvFile(d / "workflow_records.csv", (":LABEL",), _WORKFLOW)
         self._feed_head = 0
         self._regions: set[str] = set()
         self._history_length: dict[str, int] = {}
@@ -249,6 +251,11 @@ class ImportFiles:
         self._feed.write(("FeedEvent",), props)
         self._feed_head = max(self._feed_head, seq)
 
+    def add_workflow_record(self, row: dict[str, Any]) -> None:
+        """One task, dispute, repair application or delivery, as :func:`.workflow.record_row` maps it
+        (the entries a load initiates bring their implementation tasks)."""
+        self._workflow.write(("WorkflowRecord",), row)
+
     # ---- finishing ------------------------------------------------------------------------------------
 
     def close(self, data_version: int, feed_seq: int) -> list[str]:
@@ -269,7 +276,16 @@ class ImportFiles:
         if feed_seq or self._feed_head:
             head = max(feed_seq, self._feed_head)
             meta.write(("feed_seq", "Meta"), {"name": "feed_seq", "value": head})
-        nodes = [self._orgs, self._persons, self._entries, self._changes, self._feed, regions, meta]
+        nodes = [
+            self._orgs,
+            self._persons,
+            self._entries,
+            self._changes,
+            self._feed,
+            self._workflow,
+            regions,
+            meta,
+        ]
         typed = [self._relations, self._on]
         fixed = [
             (self._registered, "REGISTERED_IN"),

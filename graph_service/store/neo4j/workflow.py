@@ -138,6 +138,18 @@ def _stored_for(tx: ManagedTransaction, step: EntryStep) -> StoredForStep:
     )
 
 
+def record_row(record: Task | Dispute | RepairApplication | Delivery) -> Props:
+    """The ``WorkflowRecord`` node properties of one record, as ``put_workflow_records`` stores them (the
+    bulk import writes the same nodes)."""
+    if isinstance(record, Task):
+        return _row("task", record.task_id, record, record.department, record.status, record.version)
+    if isinstance(record, Dispute):
+        return _row("dispute", record.dispute_id, record, None, record.status, 1)
+    if isinstance(record, RepairApplication):
+        return _row("repair", record.repair_id, record, None, record.status, 1)
+    return _delivery_row(record)
+
+
 def _delivery_row(delivery: Delivery) -> Props:
     return _row(
         "delivery", delivery.delivery_id, delivery, delivery.department, delivery.status, delivery.version
