@@ -48,3 +48,8 @@ FOR (c:PeerCursor) REQUIRE c.peer IS UNIQUE;
 
 CREATE CONSTRAINT push_position_target IF NOT EXISTS
 FOR (p:PushPosition) REQUIRE p.target IS UNIQUE;
+
+// Pseudonyms of persons under the federation's keys (docs/federation.md): a peer's pseudonymous person
+// is matched to ours by value. One node per pseudonym, naming the person's key.
+CREATE CONSTRAINT person_pseudonym IF NOT EXISTS
+FOR (p:Pseudonym) REQUIRE p.value IS UNIQUE;

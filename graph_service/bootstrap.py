@@ -20,6 +20,7 @@ from typing import Protocol
 from graph_service.audit.base import AuditLog
 from graph_service.config import Settings
 from graph_service.domain.measures import Catalog
+from graph_service.domain.pseudonyms import Pseudonymiser
 from graph_service.federation.background import followers_for
 from graph_service.federation.push_runner import pushers_for
 from graph_service.services.checks.catalog import load_catalog
@@ -162,6 +163,16 @@ def deliveries_of(settings: Settings) -> Deliveries:
     )
 
 
+def pseudonymiser_of(settings: Settings) -> Pseudonymiser | None:
+    """The federation's person pseudonyms from the settings; None when no federation key is configured."""
+    if not settings.federation_keys or settings.federation_key_id is None:
+        return None
+    keys = {
+        kid: secret.get_secret_value().encode("utf-8") for kid, secret in settings.federation_keys.items()
+    }
+    return Pseudonymiser(keys=keys, current=settings.federation_key_id)
+
+
 def bootstrap(
     settings: Settings,
     *,
@@ -181,6 +192,9 @@ def bootstrap(
     catalog = load_catalog(settings.measures_file)
     owns_store = store is None
     opened = store if store is not None else open_store(settings, read_only=read_only)
+    pseudonymiser = pseudonymiser_of(settings)
+    if pseudonymiser is not None:
+        opened.use_pseudonymiser(pseudonymiser)
     runtime = Runtime(
         settings=settings,
         store=opened,

@@ -96,6 +96,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Peer key names cleared (data-sharing agreement) to receive full ID numbers in the feed",
     )
+    federation_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Keys shared by the federation for person pseudonyms, by key id (docs/federation.md)",
+    )
+    federation_key_id: str | None = Field(
+        default=None, description="The federation key new pseudonyms are made with (one of federation_keys)"
+    )
     feed_replay_window_s: int = Field(
         default=300, ge=5, le=3600, description="Oldest (and most future) signed feed answer accepted"
     )
@@ -211,6 +218,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"GRAPH_SERVICE_NEO4J_URI must use bolt://, neo4j:// (routing) or their +s/+ssc forms, "
                 f"got {self.neo4j_uri!r}"
+            )
+        if self.federation_keys and self.federation_key_id not in self.federation_keys:
+            raise ValueError(
+                f"GRAPH_SERVICE_FEDERATION_KEY_ID must name one of GRAPH_SERVICE_FEDERATION_KEYS "
+                f"{sorted(self.federation_keys)}, got {self.federation_key_id!r}"
+            )
+        short_keys = sorted(k for k, v in self.federation_keys.items() if len(v.get_secret_value()) < 32)
+        if short_keys:
+            raise ValueError(
+                f"GRAPH_SERVICE_FEDERATION_KEYS: keys {short_keys} are shorter than 32 characters"
             )
         unknown = sorted(set(self.sync_peers) - set(self.peers))
         if unknown:

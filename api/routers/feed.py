@@ -20,9 +20,10 @@ from fastapi.responses import Response
 from api.auth import Caller
 from api.deps import AuditDep, SettingsDep, StoreDep, require_roles
 from api.errors import PROBLEM_RESPONSES, Forbidden
+from graph_service.federation.pseudonymise import for_masked_peer
 from graph_service.federation.serve import FEED_LIMIT_MAX, FeedPage, position_of, read_feed
 from graph_service.federation.signing import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from graph_service.services.masking import mask_payload, masks_ids
+from graph_service.services.masking import masks_ids
 
 router = APIRouter(tags=["feed"], responses=PROBLEM_RESPONSES)
 Peer = Annotated[Caller, Depends(require_roles("peer"))]
@@ -70,7 +71,7 @@ def feed(
     content = page.model_dump(mode="json")
     masked = masks_ids(caller.role) and caller.name not in settings.feed_full_id_peers
     if masked:
-        content = mask_payload(content)
+        content = for_masked_peer(content, store.pseudonymiser)
     body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     timestamp = int(time.time())
     audit.record(

@@ -29,6 +29,7 @@ from graph_service.domain.identifiers import (
     is_uscc_shaped,
     region_of_uscc,
 )
+from graph_service.domain.pseudonyms import PSEUDONYM_PREFIX, is_pseudonymous_key
 
 RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["430923"])]
 
@@ -136,6 +137,7 @@ def unresolved_person_key(org_uscc: str, name: str) -> str:
 
 
 def is_unresolved_key(key: str) -> bool:
+    """Whether ``key`` is a person not known by ID number here: ``~<uscc>~<name>`` or a pseudonym."""
     return key.startswith("~")
 
 
@@ -160,7 +162,12 @@ def subject_key_unless_stored(_model: type[BaseModel], value: str, info: Validat
 
 
 def subject_key(value: str) -> str:
-    """Validate any subject key: a USCC, an ID number, or an unresolved-person key."""
+    """Validate any subject key: a USCC, an ID number, an unresolved-person key, or a pseudonymous person
+    key (``~p~<kid>~<hex>``, a person a peer named by pseudonym; :mod:`graph_service.domain.pseudonyms`)."""
+    if is_pseudonymous_key(value):
+        return value
+    if value.startswith(PSEUDONYM_PREFIX):
+        raise ValueError("a pseudonymous person key is ~p~<key id>~<64 lowercase hex digits>")
     if is_unresolved_key(value):
         _, org, name = value.split("~", 2)
         _uscc(org)

@@ -6,12 +6,18 @@ entry from its own graph (the persons who held roles in the listed organisation 
 a local entry), and hands the page to :meth:`FeedPort.apply_peer_batch`, which stores the applied events
 and the peer's cursor in ONE transaction.
 
+Persons a peer names by pseudonym (``~p~<kid>~<hex>``: we are not cleared for their ID numbers, and
+the federation shares pseudonym keys) are matched to our own persons by their pseudonyms
+(:meth:`GraphPort.persons_by_pseudonym`); the entry then names our person. An unmatched pseudonymous
+person is stored under its pseudonymous key.
+
 Events that cannot be applied are skipped, counted by reason, and the cursor still moves past them:
 ``masked`` — the peer masked ID numbers in them (this deployment is not cleared to receive full ID
-numbers from it); ``unresolvable`` — they name a subject neither stored here nor sent with the page
-(possible only for an old event whose person was merged at the peer since; a later event carries the
-current state). Events and records a peer may not send (:mod:`graph_service.domain.peer_trust`) are
-refused the same way, counted by refusal and logged with the event's ``seq``.
+numbers from it, and the federation has no pseudonym keys); ``unresolvable`` — they name a subject
+neither stored here nor sent with the page (possible only for an old event whose person was merged at
+the peer since; a later event carries the current state). Events and records a peer may not send
+(:mod:`graph_service.domain.peer_trust`) are refused the same way, counted by refusal and logged with
+the event's ``seq``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from graph_service.domain.feed import FeedEvent
 from graph_service.domain.model import Organization, Person
 from graph_service.domain.peer_batch import PeerBatch, PeerItem
 from graph_service.domain.peer_trust import event_refusal, subject_refusal
+from graph_service.domain.pseudonyms import is_pseudonymous_key
 from graph_service.errors import InvalidInput
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.store.base import GraphStore
@@ -89,6 +96,8 @@ def apply_page(
             continue
         events.append(_with_source(event))
     sent = _subjects(page.get("subjects"))
+    local = _local_persons(store, events)
+    events = [_with_local_persons(event, local) for event in events]
     named = {key for event in events for key in _named(event)}
     stored = store.get_subjects(sorted(named | set(sent)))
     given = {}
@@ -116,6 +125,11 @@ def apply_page(
             items=tuple(items),
         )
     )
+    identified = [p for p in (given[key] for key in needed) if isinstance(p, Person) and not p.unresolved]
+    if identified and store.pseudonymiser is not None:
+        # Persons a cleared peer sent with their ID numbers: indexed under the federation's keys, and a
+        # pseudonymous person heard earlier from another peer merged into them (written unchanged).
+        store.upsert_persons(identified)
     skipped.update({reason.value: n for reason, n in result.skipped.items()})
     return PageOutcome(
         events=len(raw_events),
@@ -154,6 +168,27 @@ def _subjects(raw: Any) -> dict[str, Organization | Person]:
             ) from exc
         found[subject.key] = subject
     return found
+
+
+def _local_persons(store: GraphStore, events: list[FeedEvent]) -> dict[str, str]:
+    """The persons stored here whose ID number has a pseudonym the events name: pseudonym -> key."""
+    pseudonyms = {key for event in events for key in _named(event) if is_pseudonymous_key(key)}
+    return store.persons_by_pseudonym(pseudonyms) if pseudonyms else {}
+
+
+def _with_local_persons(event: FeedEvent, local: Mapping[str, str]) -> FeedEvent:
+    """The event naming our own persons where the peer named them by a pseudonym we match.
+
+    The peer's pseudonymous persons we do not match stay as they are (stored as pseudonymous persons,
+    merged into a person with that ID number when one is loaded here: ``GraphPort.upsert_persons``).
+    """
+    entry = event.entry
+    subject_id = local.get(entry.subject_id, entry.subject_id)
+    responsible = tuple(local.get(key, key) for key in entry.responsible_person_ids)
+    if subject_id == entry.subject_id and responsible == entry.responsible_person_ids:
+        return event
+    update: dict[str, Any] = {"subject_id": subject_id, "responsible_person_ids": responsible}
+    return event.model_copy(update={"entry": entry.model_copy(update=update)})
 
 
 def _named(event: FeedEvent) -> tuple[str, ...]:

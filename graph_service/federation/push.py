@@ -35,10 +35,10 @@ from graph_service.audit.model import AuditEvent
 from graph_service.config import PushTarget
 from graph_service.errors import InvalidInput
 from graph_service.federation.client import API_KEY_HEADER, PeerRefused, PeerUnavailable
+from graph_service.federation.pseudonymise import for_masked_peer
 from graph_service.federation.serve import encode_cursor, position_of, read_feed
 from graph_service.federation.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, sign, verify
 from graph_service.federation.sync import Backoff, with_retries
-from graph_service.services.masking import mask_payload
 from graph_service.store.base import GraphStore
 
 PUSH_PATH = "/v1/feed/push"
@@ -150,7 +150,7 @@ def push(
             return report
         content = page.model_dump(mode="json")
         if not client.target.full_ids:
-            content = mask_payload(content)
+            content = for_masked_peer(content, store.pseudonymiser)
         body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         send = functools.partial(client.send, body, nonce)
         try:

@@ -9,7 +9,8 @@ inside any string (a key, a path, a note) or as a dict key is masked, in every f
 to peers not cleared for full IDs all go through :func:`mask_payload`.
 
 USCCs are not masked (they are public registration data), and keys of unresolved persons
-(``~<uscc>~<name>``) hold a USCC, not an ID number, so they pass through unchanged.
+(``~<uscc>~<name>``) hold a USCC, not an ID number, so they pass through unchanged, as do pseudonymous
+person keys (``~p~<kid>~<hex>``, :mod:`graph_service.domain.pseudonyms`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph_service.domain.identifiers import mask_id_numbers_in_text
+from graph_service.domain.pseudonyms import is_pseudonymous_key
 
 UNMASKED_ROLES = frozenset({"investigator", "admin"})
 
@@ -38,7 +40,9 @@ def mask_payload(obj: Any) -> Any:
     ``#3`` … suffix so no entry of the answer is silently dropped (masked keys never identify a person).
     """
     if isinstance(obj, str):
-        return mask_id_numbers_in_text(obj) if len(obj) >= _ID_LENGTH else obj
+        if len(obj) < _ID_LENGTH or is_pseudonymous_key(obj):  # a pseudonym's hex may look like digits
+            return obj
+        return mask_id_numbers_in_text(obj)
     if isinstance(obj, dict):
         return _mask_dict(obj)
     if isinstance(obj, list | tuple):

@@ -19,6 +19,7 @@ from graph_service.domain.model import (
     is_unresolved_key,
 )
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.pseudonyms import is_pseudonymous_key
 from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Task
 from graph_service.errors import Conflict, InvalidInput, NotFound
@@ -38,6 +39,13 @@ def require_rows_of_type(rows: Sequence[object], expected: type) -> None:
     for i, row in enumerate(rows):
         if not isinstance(row, expected):
             raise InvalidInput.for_field(f"rows[{i}]", type(row).__name__, f"must be a {expected.__name__}")
+
+
+def require_pseudonyms(values: Sequence[str]) -> None:
+    """``InvalidInput`` for a value that is not a pseudonymous person key ``~p~<kid>~<hex>``."""
+    for value in values:
+        if not is_pseudonymous_key(value):
+            raise InvalidInput.for_field("pseudonyms", value, "is not a pseudonym ~p~<key id>~<64 hex>")
 
 
 def require_resolvable(unresolved_key: str, person: Person) -> None:

@@ -33,6 +33,7 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
+from graph_service.domain.pseudonyms import Pseudonymiser
 from graph_service.store import contract
 from graph_service.store.check_view import CheckView
 
@@ -81,10 +82,95 @@ class GraphPort(abc.ABC):
     def _upsert_organizations(self, rows: Sequence[Organization]) -> UpsertCounts:
         """Write checked organisation rows."""
 
+    # The federation's keys, given by the composition root (:meth:`use_pseudonymiser`); None: no index.
+    _pseudonymiser: Pseudonymiser | None = None
+
     def upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:
-        """Create or update persons by key (ID number or unresolved-person key); every row a Person."""
+        """Create or update persons by key (ID number or unresolved-person key); every row a Person.
+
+        With a pseudonymiser (:meth:`use_pseudonymiser`), the pseudonyms of the rows' ID numbers are then
+        indexed, and a pseudonymous person a peer named (``~p~<kid>~<hex>``) whose pseudonym is one of
+        them is merged into the row's person (:meth:`resolve_person`): its entries now name the person.
+        """
         contract.require_rows_of_type(rows, Person)
-        return self._upsert_persons(rows)
+        counts = self._upsert_persons(rows)
+        self._pseudonyms_of_persons(rows)
+        return counts
+
+    def use_pseudonymiser(self, pseudonymiser: Pseudonymiser | None) -> None:
+        """Index persons under the federation's keys from now on (the composition root calls this).
+
+        A backend whose index is not durable (:attr:`pseudonyms_durable` False) rebuilds it now from
+        every stored person; a durable one is rebuilt by :meth:`reindex_pseudonyms` after a key rotation
+        or a bulk import that bypassed :meth:`upsert_persons`.
+        """
+        self._pseudonymiser = pseudonymiser
+        if pseudonymiser is not None and not self.pseudonyms_durable:
+            self.reindex_pseudonyms()
+
+    @property
+    def pseudonymiser(self) -> Pseudonymiser | None:
+        """The federation's pseudonyms this store indexes persons under (None: none configured)."""
+        return self._pseudonymiser
+
+    @property
+    def pseudonyms_durable(self) -> bool:
+        """Whether the pseudonym index survives a restart (else :meth:`use_pseudonymiser` rebuilds it)."""
+        return True
+
+    def persons_by_pseudonym(self, pseudonyms: Iterable[str]) -> dict[str, str]:
+        """The stored persons whose ID number has one of ``pseudonyms``: pseudonym -> person key.
+
+        Only pseudonyms indexed under the configured keys are found; unknown ones are absent, and so are
+        entries of a person since removed. ``InvalidInput`` for a value that is not a pseudonymous key.
+        """
+        wanted = sorted(set(pseudonyms))
+        contract.require_pseudonyms(wanted)
+        return self._persons_by_pseudonym(wanted) if wanted else {}
+
+    def reindex_pseudonyms(self, batch: int = 2000) -> int:
+        """Index the pseudonyms of every stored person with an ID number; the number of persons seen."""
+        if self._pseudonymiser is None:
+            return 0
+        seen = 0
+        after: str | None = None
+        while True:
+            page = self.subjects_after(after, batch)
+            if not page:
+                return seen
+            persons = [s for s in page if isinstance(s, Person) and s.id_number is not None]
+            self._index_pseudonyms(self._pairs(persons))
+            seen += len(persons)
+            after = page[-1].key
+
+    def _pseudonyms_of_persons(self, rows: Sequence[Person]) -> None:
+        if self._pseudonymiser is None:
+            return
+        persons = [row for row in rows if row.id_number is not None]
+        pairs = self._pairs(persons)
+        if not pairs:
+            return
+        self._index_pseudonyms(pairs)
+        for key, subject in sorted(self.get_subjects(pairs).items()):
+            if isinstance(subject, Person):
+                target = next(p for p in persons if p.key == pairs[key])
+                self.resolve_person(key, target)
+
+    def _pairs(self, persons: Sequence[Person]) -> dict[str, str]:
+        assert self._pseudonymiser is not None
+        return {
+            pseudonym: person.key
+            for person in persons
+            for pseudonym in self._pseudonymiser.pseudonyms(person.key)
+        }
+
+    @abc.abstractmethod
+    def _index_pseudonyms(self, pairs: Mapping[str, str]) -> None:
+        """Store ``pseudonym -> person key`` pairs (idempotent; a pseudonym names one ID number)."""
+
+    @abc.abstractmethod
+    def _persons_by_pseudonym(self, pseudonyms: Sequence[str]) -> dict[str, str]:
+        """:meth:`persons_by_pseudonym`, the values checked, limited to persons still stored."""
 
     @abc.abstractmethod
     def _upsert_persons(self, rows: Sequence[Person]) -> UpsertCounts:

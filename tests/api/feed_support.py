@@ -105,17 +105,24 @@ class County:
 
 
 @contextmanager
-def county_a(tmp_path: Path, store: GraphStore | None = None) -> Iterator[County]:
+def county_a(
+    tmp_path: Path, store: GraphStore | None = None, federation_keys: dict[str, str] | None = None
+) -> Iterator[County]:
     """County A's app on a seeded store (a fresh embedded one unless given)."""
     store = store if store is not None else MemoryStore(None)
     seed_a(store)
-    with serving(store, A, tmp_path) as county:
+    with serving(store, A, tmp_path, federation_keys) as county:
         yield county
 
 
 @contextmanager
-def serving(store: GraphStore, region: str, tmp_path: Path) -> Iterator[County]:
-    """An app serving ``store``'s feed as the deployment of ``region`` (keys and secrets as above)."""
+def serving(
+    store: GraphStore, region: str, tmp_path: Path, federation_keys: dict[str, str] | None = None
+) -> Iterator[County]:
+    """An app serving ``store``'s feed as the deployment of ``region`` (keys and secrets as above).
+
+    ``federation_keys``: pseudonym keys by key id (the last one current), so peers not cleared for full
+    ID numbers receive pseudonyms."""
     audit = MemoryAuditLog()
     settings = Settings(
         api_keys=KEYS,
@@ -124,6 +131,8 @@ def serving(store: GraphStore, region: str, tmp_path: Path) -> Iterator[County]:
         feed_secrets={"county-b": SECRET, "county-c": SECRET},
         feed_full_id_peers=["county-c"],
         rate_limit_per_minute=0,
+        federation_keys=federation_keys or {},
+        federation_key_id=list(federation_keys)[-1] if federation_keys else None,
     )
     app = create_app(settings=settings, store=store, audit_log=audit)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from graph_service.domain import peer_batch
@@ -90,6 +90,21 @@ class MemoryFeed(FeedPort):
         def _readable(self) -> GraphState: ...
         def _writable(self) -> GraphState: ...
         def _commit(self, ops: list[Op], counts: UpsertCounts) -> UpsertCounts: ...
+
+    @property
+    def pseudonyms_durable(self) -> bool:
+        """False: the index lives in memory and is rebuilt from the persons when the keys are given."""
+        return False
+
+    def _index_pseudonyms(self, pairs: Mapping[str, str]) -> None:
+        with self._lock:
+            self._readable().pseudonyms.update(pairs)
+
+    def _persons_by_pseudonym(self, pseudonyms: Sequence[str]) -> dict[str, str]:
+        with self._lock:
+            state = self._readable()
+            found = {p: state.pseudonyms[p] for p in pseudonyms if p in state.pseudonyms}
+            return {p: key for p, key in found.items() if state.subject(key) is not None}
 
     def _feed_events(self, after: int, limit: int) -> FeedSlice:
         with self._lock:

@@ -82,6 +82,9 @@ class GraphState:
         self.deliveries: dict[str, Delivery] = {}  # the webhook outbox, by id
         self.records: dict[tuple[RecordKind, str], RecordRow] = {}  # commitments, complaints, reports
         self.feed = FeedLog()  # the change feed and peers' cursors
+        # pseudonym -> person key: derived from the persons under the federation's keys, not journaled
+        # (the store rebuilds it when given the keys: GraphPort.use_pseudonymiser).
+        self.pseudonyms: dict[str, str] = {}
         self.version = 0
         # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
         self.search_keys: dict[str, tuple[str, str]] = {}  # subject key -> (casefolded key, casefolded name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from neo4j import ManagedTransaction
@@ -103,12 +103,31 @@ def apply_peer_batch(tx: ManagedTransaction, batch: PeerBatch, now: dt.datetime)
     return planned.result
 
 
+def write_pseudonyms(tx: ManagedTransaction, pairs: Mapping[str, str]) -> None:
+    """Index ``pseudonym -> person key`` pairs, in chunks."""
+    rows = [{"value": value, "person": person} for value, person in sorted(pairs.items())]
+    for chunk in chunks(rows):
+        tx.run(query("upsert_pseudonyms"), rows=chunk).consume()
+
+
+def read_persons_by_pseudonym(tx: ManagedTransaction, values: Sequence[str]) -> dict[str, str]:
+    """The stored persons among the pseudonyms ``values``: pseudonym -> person key."""
+    result = tx.run(query("get_persons_by_pseudonym"), values=list(values))
+    return {record["value"]: record["person"] for record in result}
+
+
 class Neo4jFeed(FeedPort):
     """The feed methods of :class:`~graph_service.store.neo4j.store.Neo4jStore` (mixed in)."""
 
     if TYPE_CHECKING:
         _db: Connection
         _clock: Callable[[], dt.datetime]
+
+    def _index_pseudonyms(self, pairs: Mapping[str, str]) -> None:
+        self._db.write(write_pseudonyms, pairs)
+
+    def _persons_by_pseudonym(self, pseudonyms: Sequence[str]) -> dict[str, str]:
+        return self._db.read(read_persons_by_pseudonym, pseudonyms)
 
     def _feed_events(self, after: int, limit: int) -> FeedSlice:
         return self._db.read(read_events, after, limit)
