@@ -6,7 +6,7 @@ from the table, so a new endpoint cannot ship without someone deciding who may c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from tests.api.record_access import (
     routed_complaint,
 )
 from tests.api.security_support import HEADERS, LISTED, ORG, PERSON, ROLES, SecApi, leaf_routes, open_api
+from tests.api.upload_access import UPLOAD_PARAMS, finished_load, signed_push, upload_file
 from tests.api.webhook_access import dead_letter
 
 OPEN = frozenset({"*"})  # no key needed (probes, metrics, docs, the explorer page and its files)
@@ -59,6 +60,8 @@ class Call:
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
     setup: Setup | None = None
+    #: A raw body and extra headers for the caller's headers (an uploaded file, a signed pushed page).
+    content: Callable[[Mapping[str, str]], tuple[bytes, dict[str, str]]] | None = None
 
     def send(self, api: SecApi, method: str, headers: Mapping[str, str]) -> httpx.Response:
         """Make the call's fresh state (if any) and send it with ``headers``."""
@@ -66,9 +69,13 @@ class Call:
         if self.setup is not None:
             values = self.setup(api)
             url, body = url.format_map(values), _fill(body, values)
-        response: httpx.Response = api.client.request(
-            method, url, params=self.params, json=body, headers=dict(headers)
-        )
+        if self.content is not None:
+            raw, extra = self.content(headers)
+            response: httpx.Response = api.client.request(
+                method, url, params=self.params, content=raw, headers={**headers, **extra}
+            )
+            return response
+        response = api.client.request(method, url, params=self.params, json=body, headers=dict(headers))
         return response
 
 
@@ -96,6 +103,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ("GET", "/docs/oauth2-redirect"): Call("/docs/oauth2-redirect", OPEN),
     ("GET", "/redoc"): Call("/redoc", OPEN),
     ("GET", "/"): Call("/", OPEN),
+    ("GET", "/workspace"): Call("/workspace", OPEN),  # the page; its data calls need a department's key
     ("GET", "/static"): Call("/static/explorer.js", OPEN),
     ("GET", "/health/live"): Call("/health/live", OPEN),
     ("GET", "/health/ready"): Call("/health/ready", OPEN),
@@ -104,6 +112,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ("POST", "/v1/checks"): Call("/v1/checks", CHECKERS, json=CHECK),
     ("POST", "/v1/checks/batch"): Call("/v1/checks/batch", CHECKERS, json={"items": [CHECK, CHECK]}),
     ("GET", "/v1/feed"): Call("/v1/feed", PEERS, params={"limit": 5}),  # signed change feed
+    ("POST", "/v1/feed/push"): Call("/v1/feed/push", PEERS, content=signed_push),  # a hub receives
     ("GET", "/v1/subjects/{subject_id}"): Call(f"/v1/subjects/{ORG.uscc}", CHECKERS),
     ("GET", "/v1/subjects/{subject_id}/report"): Call(f"/v1/subjects/{ORG.uscc}/report", CHECKERS),
     ("GET", "/v1/reports/{report_no}"): Call("/v1/reports/{report_no}", EVERYONE, setup=issued_report),
@@ -161,6 +170,17 @@ TABLE: dict[tuple[str, str], Call] = {
         "/v1/entries", INITIATORS, json=entry_body("{entry_id}"), setup=new_entry_id
     ),
     ("GET", "/v1/entries/{entry_id}"): Call("/v1/entries/E-SEC-1", DEPARTMENTS),
+    ("GET", "/v1/entries"): Call("/v1/entries", INITIATORS, params={"limit": 5}),
+    # Uploads and the workspace's reads: the credit office and the listing departments.
+    ("POST", "/v1/loads"): Call("/v1/loads", INITIATORS, params=UPLOAD_PARAMS, content=upload_file),
+    ("GET", "/v1/loads/{load_id}"): Call("/v1/loads/{load_id}", INITIATORS, setup=finished_load),
+    ("GET", "/v1/loads/{load_id}/rejects"): Call(
+        "/v1/loads/{load_id}/rejects", INITIATORS, setup=finished_load
+    ),
+    ("GET", "/v1/workspace/queues"): Call("/v1/workspace/queues", INITIATORS),
+    ("GET", "/v1/workspace/entries/{entry_id}/events"): Call(
+        "/v1/workspace/entries/E-SEC-1/events", INITIATORS
+    ),
     ("PATCH", "/v1/entries/{entry_id}"): Call(
         "/v1/entries/{entry_id}", INITIATORS, json=REVOKE, setup=active_entry
     ),

@@ -42,7 +42,8 @@ MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 # Pages and files outside the OpenAPI document (include_in_schema=False): open GETs, nothing to fuzz.
 NOT_IN_SCHEMA = {
-    ("GET", p) for p in ("/", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/static")
+    ("GET", p)
+    for p in ("/", "/workspace", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/static")
 }
 
 Operation = APIOperation[Any, Any, Any, Any]
