@@ -35,9 +35,9 @@ START = dt.date(2020, 1, 1)
 
 
 def _entry_id(n: int, payload: str) -> str:
-    # The entry id pattern allows word characters and - . : / only; keep what of the payload fits.
-    kept = re.sub(r"[^\w\-.:/]", "-", payload).strip("-") or "x"
-    return f"E:{n}/{kept}"[:100]
+    # The entry id pattern allows word characters and - . : only; keep what of the payload fits.
+    kept = re.sub(r"[^\w\-.:]", "-", payload).strip("-") or "x"
+    return f"E:{n}:{kept}"[:100]
 
 
 def test_cypher_fragments_in_every_text_field_are_stored_verbatim_and_change_nothing_else(
