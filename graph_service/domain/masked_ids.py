@@ -46,3 +46,24 @@ def fits(
         if abs(years - age) > 1:
             return False
     return True
+
+
+#: Key family of a court debtor known only by a masked published ID and a name (``~m~<masked>~<name>``).
+MASKED_DEBTOR_PREFIX = "~m~"
+
+
+def masked_debtor_key(masked: str, name: str) -> str:
+    """The key of a debtor the court list names by ``masked`` ID and ``name`` whom no single stored
+    person fits: kept apart (never merged by name), reported as a *possible match* of persons who fit."""
+    text = "".join("*" if c in _MASK_CHARS else c for c in masked.strip().upper())
+    return f"{MASKED_DEBTOR_PREFIX}{text}~{name.strip()}"
+
+
+def parse_masked_debtor_key(key: str) -> tuple[str, str] | None:
+    """``(masked ID, name)`` of a masked debtor's key, or None if ``key`` is not one."""
+    if not key.startswith(MASKED_DEBTOR_PREFIX):
+        return None
+    masked, sep, name = key[len(MASKED_DEBTOR_PREFIX) :].partition("~")
+    if not sep or not name or not is_masked_id(masked):
+        return None
+    return masked, name

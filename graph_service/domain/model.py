@@ -29,6 +29,7 @@ from graph_service.domain.identifiers import (
     is_uscc_shaped,
     region_of_uscc,
 )
+from graph_service.domain.masked_ids import MASKED_DEBTOR_PREFIX, parse_masked_debtor_key
 from graph_service.domain.pseudonyms import PSEUDONYM_PREFIX, is_pseudonymous_key
 
 RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["430923"])]
@@ -162,12 +163,17 @@ def subject_key_unless_stored(_model: type[BaseModel], value: str, info: Validat
 
 
 def subject_key(value: str) -> str:
-    """Validate any subject key: a USCC, an ID number, an unresolved-person key, or a pseudonymous person
-    key (``~p~<kid>~<hex>``, a person a peer named by pseudonym; :mod:`graph_service.domain.pseudonyms`)."""
+    """Validate any subject key: a USCC, an ID number, an unresolved-person key, a pseudonymous person
+    key (``~p~<kid>~<hex>``, a person a peer named by pseudonym; :mod:`graph_service.domain.pseudonyms`),
+    or a masked court debtor's key (``~m~<masked ID>~<name>``; :mod:`graph_service.domain.masked_ids`)."""
     if is_pseudonymous_key(value):
         return value
     if value.startswith(PSEUDONYM_PREFIX):
         raise ValueError("a pseudonymous person key is ~p~<key id>~<64 lowercase hex digits>")
+    if value.startswith(MASKED_DEBTOR_PREFIX):
+        if parse_masked_debtor_key(value) is None:
+            raise ValueError("a masked debtor's key is ~m~<masked 18-character ID>~<name>")
+        return value
     if is_unresolved_key(value):
         _, org, name = value.split("~", 2)
         _uscc(org)

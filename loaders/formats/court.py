@@ -18,7 +18,7 @@ import unicodedata
 from typing import Any, ClassVar
 
 from graph_service.domain.identifiers import IdentifierError, check_id_number
-from graph_service.domain.masked_ids import fits, is_masked_id
+from graph_service.domain.masked_ids import fits, is_masked_id, masked_debtor_key
 from graph_service.domain.model import (
     CreditDomain,
     EntryStatus,
@@ -224,8 +224,8 @@ class CourtRecords(PublicFile[ListEntry]):
         self, batch: list[Parsed[PublicRow[ListEntry]]], run: Run, report: FileReport
     ) -> list[Parsed[PublicRow[ListEntry]]]:
         """Rows naming a person by a masked ID number go to the one stored person of that name whose
-        ID fits every visible digit (and the sex and age given); otherwise they are rejected saying how
-        many fit — a person is never merged by name alone."""
+        ID fits every visible digit (and the sex and age given); otherwise the debtor is kept as published
+        (``~m~<masked>~<name>``), a possible match of the persons who fit — never merged by name alone."""
         masked = [i for i in batch if i.value.record is None and i.value.ref.org_code is None]
         others = [i for i in batch if not (i.value.record is None and i.value.ref.org_code is None)]
         kept = super()._keyed(others, run, report)
@@ -250,12 +250,22 @@ class CourtRecords(PublicFile[ListEntry]):
             and fits(masked, s.key, sex=cells.text(SEX), age=None if age is None else int(age), on=published)
         )
         if len(candidates) != 1:
+            # Never identified by name and a partial number: the debtor is kept as published, and checks of
+            # persons whose name and ID fit report it as a possible match (review, never block).
+            debtor = Person(key=masked_debtor_key(masked, row.name), name=row.name)
+            record = self._build(cells, dict(row.fields), debtor.key)
+            if record is None:
+                run.reject(report, item.line, cells.problems)
+                return None
             reason = (
                 f"ID number is masked ({masked}) and {len(candidates)} stored persons named {row.name} fit "
-                "it; a person is never identified by name and a partial number, so the row is not loaded"
+                f"it: kept as debtor {debtor.key}, a possible match of persons who fit (checks: review)"
             )
-            run.reject(report, item.line, [Problem(IDENTIFIER, masked, reason)])
-            return None
+            run.warn(report, item.line, [Problem(IDENTIFIER, masked, reason)])
+            kept = PublicRow(
+                SubjectRef(debtor.key, None, False), row.id_column, row.name, debtor, row.fields, record
+            )
+            return Parsed(item.line, item.row, kept)
         [key] = candidates
         record = self._build(cells, dict(row.fields), key)
         if record is None:

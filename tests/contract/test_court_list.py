@@ -11,9 +11,12 @@ from pathlib import Path
 
 from graph_service.domain.feed import FeedEventKind
 from graph_service.domain.lifecycle import TaskStatus
+from graph_service.domain.masked_ids import masked_debtor_key
 from graph_service.domain.model import EntryStatus
 from graph_service.domain.workflow import TaskFilter
 from graph_service.services.checks.catalog import default_catalog
+from graph_service.services.checks.models import CheckRequest
+from graph_service.services.checks.related_party import run_check
 from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
@@ -123,12 +126,31 @@ def test_a_masked_id_fitting_exactly_one_person_of_that_name_links_the_entry_wit
     assert zhang.key in warning["reason"] and "the one stored person" in warning["reason"], warning
 
 
-def test_a_masked_id_fitting_two_persons_is_never_merged_by_name(store: GraphStore, tmp_path: Path) -> None:
+def test_a_masked_id_fitting_two_persons_is_a_possible_match_of_both_review_never_block(
+    store: GraphStore, tmp_path: Path
+) -> None:
     first = make_person(1, birth="19940101", name="张三")
     second = make_person(3, birth="19940202", name="张三")
-    store.upsert_persons([first, second])
+    stranger = make_person(4, birth="19800303", name="张三")  # another birth year: does not fit
+    store.upsert_persons([first, second, stranger])
     both_fit = first.key[:10] + "********"  # region and birth year visible: both men of 1994 fit
+
     loaded = load_people(store, tmp_path, person_row(both_fit))
-    assert store.get_entries([court_entry_id("（2025）湘0923执77号", "张三")]) == {}
-    assert [r["column"] for r in loaded.rejects] == ["身份证号码/组织机构代码"], loaded.rejects
-    assert "2 stored persons named 张三 fit" in loaded.rejects[0]["reason"], loaded.rejects
+
+    assert loaded.rejects == [], loaded.rejects
+    wanted = court_entry_id("（2025）湘0923执77号", "张三")
+    entry = store.get_entries([wanted])[wanted]
+    assert entry.subject_id == masked_debtor_key(both_fit, "张三"), entry
+    assert entry.subject_id not in (first.key, second.key), "never merged by name and a partial number"
+    [warning] = [w for w in loaded.warnings if w["column"] == "身份证号码/组织机构代码"]
+    assert "2 stored persons named 张三 fit" in warning["reason"], warning
+    catalog = default_catalog()
+    for person, fits_it in ((first, True), (second, True), (stranger, False)):
+        request = CheckRequest(subject_id=person.key, scenario="bidding", as_of=NOW.date())
+        result = run_check(store, catalog, request, as_of=NOW.date(), fan_out_limit=200)
+        matched = [m.subject_id for m in result.possible_matches]
+        assert matched == ([entry.subject_id] if fits_it else []), (person.key, result.possible_matches)
+        assert result.verdict == ("review" if fits_it else "pass"), (person.key, result.verdict)
+        assert [e.entry_id for m in result.possible_matches for e in m.entries] == (
+            [wanted] if fits_it else []
+        )

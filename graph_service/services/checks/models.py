@@ -116,6 +116,19 @@ class CheckRequest(BaseModel):
             raise ValueError(exc.reason) from exc
 
 
+class PossibleMatch(BaseModel):
+    """A court debtor published with a masked ID that the checked person's name and ID fit.
+
+    Fitting is evidence, never identity (the list hides the birth month and day): it makes the verdict
+    ``review``, never ``block``, so a person checks before relying on it.
+    """
+
+    subject_id: str = Field(description="The debtor as published: ~m~<masked ID>~<name>")
+    name: str
+    entries: list[EntryBrief]
+    reason: str
+
+
 class CheckResult(BaseModel):
     check_id: str
     as_of: dt.date
@@ -129,3 +142,7 @@ class CheckResult(BaseModel):
     truncated: bool
     data_version: int
     note: str | None = None
+    possible_matches: list[PossibleMatch] = Field(
+        default_factory=list,
+        description="Court debtors published with a masked ID that this person's name and ID fit (review)",
+    )

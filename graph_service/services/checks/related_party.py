@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graph_service.domain.identifiers import is_uscc_shaped, normalise_key, region_of_uscc
+from graph_service.domain.masked_ids import fits, parse_masked_debtor_key
 from graph_service.domain.measures import Catalog, MeasureKind
 from graph_service.domain.model import (
     EntryFilter,
@@ -34,6 +35,7 @@ from graph_service.services.checks.models import (
     PathElement,
     PathRelation,
     PathSubject,
+    PossibleMatch,
     SubjectRef,
     SuspendedEntry,
 )
@@ -282,6 +284,9 @@ def _run_check(
         established_on=subject.established_on if isinstance(subject, Organization) else None,
         penalties=view.penalties_for([subject_id]),
     )
+    possible = _possible_matches(store, subject, as_of) if isinstance(subject, Person) else []
+    if possible and verdict is Verdict.PASS:
+        verdict, green = Verdict.REVIEW, False
     return CheckResult(
         check_id=check_id,
         as_of=as_of,
@@ -289,12 +294,40 @@ def _run_check(
         subject=subject_ref(subject_id, subject),
         verdict=verdict,
         green_channel=green,
+        possible_matches=possible,
         measures=[measure_applied(r, catalog) for r in scenario_reaches],
         hits=hits,
         suspended=suspended,
         truncated=walk.truncated,
         data_version=data_version,
     )
+
+
+def _possible_matches(store: GraphStore, person: Person, as_of: dt.date) -> list[PossibleMatch]:
+    """Court debtors kept as published (masked ID, name) whom this person fits, with their live entries.
+
+    Read only for a person with a full ID number: the debtors of the same name are found by name, then
+    kept when every visible character of the masked number is the person's.
+    """
+    number = person.id_number
+    if number is None:
+        return []
+    found: list[PossibleMatch] = []
+    for other in store.search_subjects(person.name, limit=50):
+        parsed = parse_masked_debtor_key(other.key)
+        if parsed is None or parsed[1] != person.name or not fits(parsed[0], number):
+            continue
+        live = [e for e in store.entries_for([other.key]) if e.list in _HIT_LISTS and e.effective_on(as_of)]
+        if live:
+            found.append(
+                PossibleMatch(
+                    subject_id=other.key,
+                    name=other.name,
+                    entries=[entry_brief(e) for e in live],
+                    reason=f"published as {parsed[0]} {parsed[1]}: the name and every visible digit fit",
+                )
+            )
+    return sorted(found, key=lambda m: m.subject_id)
 
 
 def _suspended(state: ReachState, subject_id: str, ids: set[str]) -> list[SuspendedEntry]:
@@ -331,12 +364,3 @@ def _green_channel_entries(store: CheckReads, subject: Subject, catalog: Catalog
             if link.entry_id in linked and reaches_via_link(linked[link.entry_id], link, catalog)
         ]
     return entries
-
-
-def run_checks(
-    store: GraphStore, catalog: Catalog, requests: list[CheckRequest], *, today: dt.date, fan_out_limit: int
-) -> list[CheckResult]:
-    """Checks in request order (bidder lists are screened this way)."""
-    return [
-        run_check(store, catalog, r, as_of=r.as_of or today, fan_out_limit=fan_out_limit) for r in requests
-    ]
