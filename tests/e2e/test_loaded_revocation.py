@@ -1,10 +1,10 @@
 """A revocation that arrives by load is a transition a peer recognises (two real processes, 127.0.0.1).
 
-County A loads a department's export with ``graph-service load`` (the lifecycle's load door): the entry is
-initiated with its tasks and feed event, and county B's ``graph-service sync`` recognises it — B's check of
-the company A's enterprise holds hits it (B checks the company the enterprise holds). A later export of the same entry marked ``revoked``, loaded the
-same way, is a transition (version 2, history, tasks lifted, feed event); after the next sync B no longer
-hits it.
+County A loads a department's export with ``graph-service load`` (the lifecycle's load door): the entry
+is initiated with its tasks and feed event, and county B's ``graph-service sync`` recognises it — B's
+check of the company A's enterprise holds hits it. A later export of the same entry marked ``revoked``,
+loaded the same way, is a transition (version 2, history, tasks lifted, feed event); after the next sync
+B no longer hits it.
 """
 
 from __future__ import annotations
