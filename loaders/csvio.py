@@ -189,11 +189,18 @@ class RowStream:
         except csv.Error as exc:
             raise SourceError(self.path, f"header row is not valid CSV: {exc}") from exc
         columns = tuple(self._canonical(c) for c in first)
-        seen: set[str] = set()
-        for column in columns:
-            if column and column in seen:
-                raise SourceError(self.path, f"column {column!r} appears more than once in the header")
-            seen.add(column)
+        seen: dict[str, str] = {}
+        for given, column in zip(first, columns, strict=True):
+            if not column:
+                continue
+            if column not in seen:
+                seen[column] = given
+                continue
+            earlier = seen[column]
+            if normalise_header(earlier) != normalise_header(given):
+                reason = f"columns {earlier!r} and {given!r} are both column {column!r}; give one of them"
+                raise SourceError(self.path, reason)
+            raise SourceError(self.path, f"column {column!r} appears more than once in the header")
         return Header(columns)
 
     def __iter__(self) -> Iterator[tuple[int, Row | BadRecord]]:

@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import ClassVar
 
 from graph_service.domain.identifiers import is_uscc_shaped, normalise, region_of_uscc
-from graph_service.domain.model import ListEntry, Subject, is_unresolved_key
+from graph_service.domain.labels_zh import (
+    DOMAIN_NAMES_ZH,
+    LIST_NAMES_ZH,
+    STATUS_NAMES_ZH,
+    accepted,
+    code_of,
+)
+from graph_service.domain.model import (
+    CreditDomain,
+    EntryStatus,
+    ListEntry,
+    ListKind,
+    Subject,
+    is_unresolved_key,
+)
 from loaders.cells import Cells, Problem, build, present
+from loaders.formats.v1_headers import aliases_zh
 from loaders.report import FileReport
 from loaders.resolution import resolved_key
 from loaders.run import FileKind, FirstSeen, Parsed, Run, first_rows_only
 
 _SEPARATORS = re.compile(r"[;；,，、\s]+")
+# Cells that take an English code or its Chinese name (graph_service/domain/labels_zh.py).
+_CODED: tuple[tuple[str, type[StrEnum], Mapping[str, StrEnum]], ...] = (
+    ("list", ListKind, LIST_NAMES_ZH),
+    ("domain", CreditDomain, DOMAIN_NAMES_ZH),
+    ("status", EntryStatus, STATUS_NAMES_ZH),
+)
 
 
 def subject_region(key: str, stored: Subject | None) -> str | None:
@@ -39,6 +62,7 @@ class ListEntries(FileKind[ListEntry]):
         "status",
         "responsible_person_ids",
     )
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
 
     def __init__(self, source: str) -> None:
         super().__init__(source)
@@ -60,6 +84,14 @@ class ListEntries(FileKind[ListEntry]):
                 "status",
             )
         }
+        for column, codes, names in _CODED:
+            value = cells.text(column)
+            if value is not None:
+                code = code_of(value, codes, names)
+                if code is None:
+                    cells.problem(column, f"{column} must be one of {accepted(codes, names)}")
+                else:
+                    fields[column] = code
         subject = cells.text("subject_id")
         fields["subject_id"] = (
             subject if subject is None or is_unresolved_key(subject) else normalise(subject)

@@ -13,7 +13,7 @@ unresolved person, which the row itself defines (organisation + name). Writing a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -27,6 +27,7 @@ from graph_service.domain.model import (
     unresolved_person_key,
 )
 from loaders.cells import Cells, Problem, build, person_ref, present
+from loaders.formats.v1_headers import aliases_zh
 from loaders.report import FileReport
 from loaders.resolution import resolve_candidates
 from loaders.run import FileKind, FirstSeen, Parsed, Run
@@ -164,6 +165,7 @@ class Roles(RelationFile):
     kind = "roles"
     required = ("person_id", "org_id", "role")
     optional = ("title", "start_on", "end_on", "person_name")
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "person_id", "target_id": "org_id", "kind": "role"}
 
     def parse(self, cells: Cells) -> RelationRow:
@@ -185,6 +187,7 @@ class Practitioners(RelationFile):
     kind = "practitioners"
     required = ("person_id", "org_id", "qualification")
     optional = ("certificate_no", "start_on", "end_on", "person_name")
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "person_id", "target_id": "org_id"}
 
     def parse(self, cells: Cells) -> RelationRow:
@@ -211,6 +214,7 @@ class Branches(RelationFile):
     kind = "branches"
     required = ("branch_id", "parent_id")
     optional = ("start_on", "end_on")
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "branch_id", "target_id": "parent_id"}
 
     def parse(self, cells: Cells) -> RelationRow:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import ClassVar, NamedTuple
 
 from graph_service.domain.identifiers import normalise
 from graph_service.domain.model import RelationKind
 from loaders.cells import Cells, Problem, holder_is_organisation, parse_date, parse_number
 from loaders.csvio import BadRecord, Row
+from loaders.formats.v1_headers import aliases_zh
 from loaders.formats.v1_relations import RelationFile, RelationRow, dated_relation, person_source
 from loaders.report import FileReport
 from loaders.run import Parsed, Run
@@ -45,6 +46,7 @@ class Shareholdings(RelationFile):
     kind = "shareholdings"
     required = ("holder_id", "org_id", "ratio")
     optional = ("subscribed_amount", "start_on", "end_on", "holder_name", "holder_type")
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "holder_id", "target_id": "org_id"}
 
     def __init__(self, source: str) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graph_service.domain.model import Organization, Person, UpsertCounts, unresolved_person_key
 from loaders.cells import Cells, Problem, build, is_withheld, person_ref, present
+from loaders.formats.v1_headers import aliases_zh
 from loaders.report import FileReport
 from loaders.resolution import resolve_candidates
 from loaders.run import FileKind, FirstSeen, Parsed, Run, first_rows_only
@@ -19,6 +20,7 @@ class Organizations(FileKind[Organization]):
     kind = "organizations"
     required = ("uscc", "name")
     optional = ("kind", "region", "status", "established_on", "industry")
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
 
     def __init__(self, source: str) -> None:
         super().__init__(source)
@@ -66,6 +68,7 @@ class Persons(FileKind[PersonRow]):
     kind = "persons"
     required = ("id_number", "name")
     optional = ("region", "org_id")
+    aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"key": "id_number"}
 
     def __init__(self, source: str) -> None:

@@ -54,8 +54,12 @@ def test_source_region_defaults_to_the_loading_countys_region_never_the_subjects
 @pytest.mark.parametrize(
     ("row", "column", "reason"),
     [
-        (GOOD.replace("black", "grey"), "list", "Input should be 'red', 'black', 'watch' or 'abnormal'"),
-        (GOOD.replace(",tax,", ",taxes,"), "domain", "Input should be 'tax', 'work_safety'"),
+        (
+            GOOD.replace("black", "grey"),
+            "list",
+            "list must be one of red, black, watch, abnormal (or 黑名单, 红名单, 重点关注名单, 经营异常名录)",
+        ),
+        (GOOD.replace(",tax,", ",taxes,"), "domain", "domain must be one of tax, work_safety"),
         (GOOD.replace("2025-01-15", ""), "decided_on", "decided_on is required"),
         (GOOD.replace("安化县税务局", ""), "initiating_dept", "initiating_dept is required"),
         (
@@ -69,7 +73,7 @@ def test_source_region_defaults_to_the_loading_countys_region_never_the_subjects
             "act_on 2025-11-05 is after decided_on 2025-01-15",
         ),
         (GOOD.replace("430923-B-2025-0001", "430923 B 0001"), "entry_id", "String should match pattern"),
-        (GOOD.replace(",,,,", ",,,closed,"), "status", "Input should be 'active', 'disputed', 'repaired'"),
+        (GOOD.replace(",,,,", ",,,closed,"), "status", "status must be one of active, disputed, repaired"),
         (GOOD.replace(",,,,", ",,4309,,"), "source_region", "String should match pattern"),
         (
             GOOD + ORG_B,
@@ -122,3 +126,68 @@ def test_a_newer_export_updates_an_entry_status(store: MemoryStore, tmp_path: Pa
     loaded = run_load(store, src, tmp_path)
     assert loaded.file("list_entries.csv").updated == 1, loaded.file("list_entries.csv")
     assert store.get_entries(["430923-B-2025-0001"])["430923-B-2025-0001"].status is EntryStatus.REPAIRED
+
+
+@pytest.mark.parametrize(
+    ("names", "codes"),
+    [
+        (("黑名单", "税务", "有效"), (ListKind.BLACK, CreditDomain.TAX, EntryStatus.ACTIVE)),
+        (("红名单", "环境保护", "正常"), (ListKind.RED, CreditDomain.ENVIRONMENT, EntryStatus.ACTIVE)),
+        (
+            ("重点关注名单", "失信被执行人", "异议中"),
+            (ListKind.WATCH, CreditDomain.COURT_ENFORCEMENT, EntryStatus.DISPUTED),
+        ),
+        (
+            ("经营异常名录", "建筑市场", "已撤销"),
+            (ListKind.ABNORMAL, CreditDomain.CONSTRUCTION, EntryStatus.REVOKED),
+        ),
+    ],
+)
+def test_lists_domains_and_statuses_load_by_their_chinese_names(
+    store: MemoryStore, tmp_path: Path, names: tuple[str, str, str], codes: tuple[object, ...]
+) -> None:
+    src = base_dir(tmp_path / "src")
+    listed, domain, status = names
+    row = f"430923-B-2025-0001,{ORG_A},{listed},{domain},,,2025-01-15,,,安化县税务局,,,{status},"
+    write(src, "list_entries.csv", HEADER + row + "\n")
+    loaded = run_load(store, src, tmp_path)
+    assert loaded.rejects == [], loaded.rejects
+    entry = store.get_entries(["430923-B-2025-0001"])["430923-B-2025-0001"]
+    assert (entry.list, entry.domain, entry.status) == codes
+
+
+def test_an_unknown_chinese_name_is_rejected_naming_column_value_and_the_accepted_names(
+    store: MemoryStore, tmp_path: Path
+) -> None:
+    src = base_dir(tmp_path / "src")
+    write(src, "list_entries.csv", HEADER + GOOD.replace(",tax,", ",税收,") + "\n")
+    loaded = run_load(store, src, tmp_path)
+    assert [(r["column"], r["value"]) for r in loaded.rejects] == [("domain", "税收")], loaded.rejects
+    reason = loaded.rejects[0]["reason"]
+    assert "court_enforcement" in reason and "失信被执行人" in reason and "环境保护" in reason, reason
+
+
+CHINESE_HEADER = (
+    "条目编号,主体标识,名单,领域,认定事由,行为日期,认定日期,有效期起,有效期止,认定部门,认定文书号,"
+    "来源地区,状态,责任人\n"
+)
+
+
+def test_an_entries_file_with_chinese_headers_loads_like_the_english_one(
+    store: MemoryStore, tmp_path: Path
+) -> None:
+    src = base_dir(tmp_path / "src")
+    write(
+        src,
+        "list_entries.csv",
+        CHINESE_HEADER + GOOD.replace(",black,tax,", ",黑名单,税务,") + PERSON_1 + "\n",
+    )
+    loaded = run_load(store, src, tmp_path)
+    assert loaded.rejects == [], loaded.rejects
+    entry = store.get_entries(["430923-B-2025-0001"])["430923-B-2025-0001"]
+    assert (entry.list, entry.domain, entry.initiating_dept) == (
+        ListKind.BLACK,
+        CreditDomain.TAX,
+        "安化县税务局",
+    )
+    assert entry.responsible_person_ids == (PERSON_1,) and entry.valid_until == dt.date(2028, 1, 14), entry

@@ -251,3 +251,41 @@ def test_branches_link_two_known_organisations(store: MemoryStore, tmp_path: Pat
     assert loaded.rejects[0]["reason"] == "an organisation cannot be its own branch", loaded.rejects
     [relation] = store.relations_of(ORG_C, as_of=None, direction="out")
     assert (relation.kind, relation.target_id) == (RelationKind.BRANCH_OF, ORG_A)
+
+
+def test_relation_files_load_under_chinese_headers(store: MemoryStore, tmp_path: Path) -> None:
+    src = base_dir(tmp_path / "src")
+    write(
+        src,
+        "roles.csv",
+        f"人员证件号码,组织统一社会信用代码,角色,职务,起始日期\n{PERSON_1},{ORG_A},director,董事长,2020-01-01\n",
+    )
+    write(
+        src,
+        "shareholdings.csv",
+        f"股东标识,组织统一社会信用代码,持股比例,认缴出资额\n{ORG_B},{ORG_A},0.4,400\n",
+    )
+    write(
+        src,
+        "practitioners.csv",
+        f"人员证件号码,组织统一社会信用代码,执业资格,证书编号\n{PERSON_2},{ORG_A},一级注册建造师,湘1432\n",
+    )
+    write(src, "branches.csv", f"分支机构代码,隶属机构代码\n{ORG_C},{ORG_A}\n")
+    loaded = run_load(store, src, tmp_path)
+    assert loaded.report.failure is None and loaded.rejects == [] and loaded.warnings == [], loaded
+    kinds = {(r.kind, r.source_id) for r in store.relations_of(ORG_A, as_of=None, direction="in")}
+    assert kinds == {
+        (RelationKind.DIRECTOR, PERSON_1),
+        (RelationKind.SHAREHOLDER, ORG_B),
+        (RelationKind.PRACTITIONER, PERSON_2),
+        (RelationKind.BRANCH_OF, ORG_C),
+    }, kinds
+
+
+def test_a_relation_header_with_both_names_of_a_column_fails_naming_both(
+    store: MemoryStore, tmp_path: Path
+) -> None:
+    src = base_dir(tmp_path / "src")
+    write(src, "roles.csv", f"person_id,org_id,role,角色\n{PERSON_1},{ORG_A},director,director\n")
+    failure = run_load(store, src, tmp_path).report.failure or ""
+    assert "'role'" in failure and "'角色'" in failure and "roles.csv" in failure, failure

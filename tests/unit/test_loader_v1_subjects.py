@@ -186,3 +186,38 @@ def test_a_person_scoped_to_an_unknown_org_is_rejected(store: MemoryStore, tmp_p
     loaded = run_load(store, src, tmp_path)
     assert loaded.rejects[0]["column"] == "org_id", loaded.rejects
     assert "is not an organisation of this load or the store" in loaded.rejects[0]["reason"]
+
+
+def test_organisations_and_persons_load_under_chinese_headers(store: MemoryStore, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(
+        src,
+        "organizations.csv",
+        f"统一社会信用代码,名称,地区,成立日期,行业\n{ORG_A},甲公司,430923,2016-03-18,茶叶\n",
+    )
+    write(src, "persons.csv", f"身份证号码,姓名,所属组织\n{PERSON_1},张三,{ORG_A}\n")
+    loaded = run_load(store, src, tmp_path)
+    assert loaded.report.failure is None and loaded.rejects == [] and loaded.warnings == [], loaded
+    org = store.get_subjects([ORG_A])[ORG_A]
+    assert isinstance(org, Organization) and (org.name, org.industry) == ("甲公司", "茶叶"), org
+    assert org.established_on == dt.date(2016, 3, 18), org
+    assert store.get_subjects([PERSON_1])[PERSON_1].name == "张三"
+
+
+def test_a_header_giving_one_column_in_english_and_chinese_fails_the_load_naming_both(
+    store: MemoryStore, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    write(src, "organizations.csv", f"uscc,name,统一社会信用代码\n{ORG_A},甲,{ORG_A}\n")
+    loaded = run_load(store, src, tmp_path)
+    failure = loaded.report.failure or ""
+    assert "'uscc'" in failure and "'统一社会信用代码'" in failure, failure
+    assert store.get_subjects([ORG_A]) == {}, "nothing is written when a header is refused"
+
+
+def test_every_format_v1_column_has_a_chinese_header() -> None:
+    from loaders.formats.v1_headers import COLUMN_NAMES_ZH
+    from loaders.pipeline import V1_FILES
+
+    missing = [(name, c) for name, kind in V1_FILES for c in kind(name).columns if c not in COLUMN_NAMES_ZH]
+    assert missing == [], missing

@@ -73,14 +73,21 @@ def test_report_writes_the_month_as_csv_and_a_feedback_rate_chart(data_dir: Path
     )
     assert (out / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf"), "BOM: spreadsheets read UTF-8"
     assert _csv(out / "entries.csv") == [
-        ["dimension", "value", "count"],
+        ["维度 (dimension)", "取值 (value)", "条目数 (count)"],
         ["list", "black", "2"],
         ["list", "red", "1"],
         ["domain", "environment", "1"],
         ["domain", "tax", "2"],
     ]
     assert _csv(out / "departments.csv") == [
-        ["department", "pushed", "received", "expected", "rate", "overdue"],
+        [
+            "实施部门 (department)",
+            "推送数 (pushed)",
+            "已反馈 (received)",
+            "应反馈 (expected)",
+            "反馈率 (rate)",
+            "逾期 (overdue)",
+        ],
         [MARKET, "2", "1", "1", "1.0000", "1"],
         [FIN, "2", "1", "2", "0.5000", "0"],
     ]

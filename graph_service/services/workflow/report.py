@@ -5,6 +5,9 @@ Files (CSV in UTF-8 with a byte-order mark, so spreadsheet programs open the Chi
 * ``summary.csv`` — metric, value: every number of :mod:`graph_service.services.workflow.stats`
 * ``entries.csv`` — dimension (list | domain), value, count: entries initiated
 * ``departments.csv`` — per implementing department: pushed, received, expected, rate, overdue
+
+Header cells are ``中文 (english)``, e.g. ``实施部门 (department)``: Chinese for the clerk, the English name
+for a script.
 * ``feedback_rate.svg`` — feedback rate by department, as bars
 
 Department names are whatever keys were configured; every cell goes through
@@ -26,6 +29,17 @@ from graph_service.services.workflow.svg_chart import bar_chart
 from graph_service.spreadsheet import safe_row
 
 REPORT_FILES = ("summary.csv", "entries.csv", "departments.csv", "feedback_rate.svg")
+# Header cells read by clerks: the Chinese name, with the English column name a script can match on.
+SUMMARY_HEADER = ("指标 (metric)", "数值 (value)")
+ENTRIES_HEADER = ("维度 (dimension)", "取值 (value)", "条目数 (count)")
+DEPARTMENTS_HEADER = (
+    "实施部门 (department)",
+    "推送数 (pushed)",
+    "已反馈 (received)",
+    "应反馈 (expected)",
+    "反馈率 (rate)",
+    "逾期 (overdue)",
+)
 
 
 def month_range(month: str) -> tuple[dt.date, dt.date]:
@@ -65,13 +79,13 @@ def write_report(stats: Stats, out: Path, *, title: str) -> list[Path]:
     """Write the report files into ``out`` (created if missing); returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / name for name in REPORT_FILES]
-    _csv(paths[0], ("metric", "value"), summary_rows(stats))
+    _csv(paths[0], SUMMARY_HEADER, summary_rows(stats))
     entry_rows = [("list", k, str(n)) for k, n in stats.entries.by_list.items()]
     entry_rows += [("domain", k, str(n)) for k, n in stats.entries.by_domain.items()]
-    _csv(paths[1], ("dimension", "value", "count"), entry_rows)
+    _csv(paths[1], ENTRIES_HEADER, entry_rows)
     _csv(
         paths[2],
-        ("department", "pushed", "received", "expected", "rate", "overdue"),
+        DEPARTMENTS_HEADER,
         [
             (
                 d.department,
