@@ -23,6 +23,7 @@ from graph_service.domain.identifiers import normalise
 PSEUDONYM_PREFIX = "~p~"
 _PSEUDONYM = re.compile(r"~p~([A-Za-z0-9_.-]{1,32})~([0-9a-f]{64})")
 _KID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+_ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dX]")
 
 
 def is_pseudonymous_key(key: str) -> bool:
@@ -34,6 +35,11 @@ def key_id_of(key: str) -> str | None:
     """The key id a pseudonymous key was made with, or None if ``key`` is not one."""
     match = _PSEUDONYM.fullmatch(key)
     return None if match is None else match.group(1)
+
+
+def looks_like_id_number(key: str) -> bool:
+    """Whether ``key`` has the shape of a normalised resident ID number (17 digits and a check digit)."""
+    return _ID_NUMBER_SHAPE.fullmatch(key) is not None
 
 
 def valid_key_id(kid: str) -> bool:
@@ -58,7 +64,7 @@ class Pseudonymiser:
     def pseudonym(self, id_number: str, kid: str | None = None) -> str:
         """The pseudonymous key of ``id_number`` under key ``kid`` (default: the current key)."""
         kid = self.current if kid is None else kid
-        digest = hmac.new(self.keys[kid], normalise(id_number).encode("ascii"), hashlib.sha256)
+        digest = hmac.new(self.keys[kid], normalise(id_number).encode("utf-8"), hashlib.sha256)
         return f"{PSEUDONYM_PREFIX}{kid}~{digest.hexdigest()}"
 
     def pseudonyms(self, id_number: str) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
-from graph_service.domain.pseudonyms import Pseudonymiser
+from graph_service.domain.pseudonyms import Pseudonymiser, looks_like_id_number
 from graph_service.store import contract
 from graph_service.store.check_view import CheckView
 
@@ -127,6 +127,21 @@ class GraphPort(abc.ABC):
         wanted = sorted(set(pseudonyms))
         contract.require_pseudonyms(wanted)
         return self._persons_by_pseudonym(wanted) if wanted else {}
+
+    def key_held_for(self, subject_id: str) -> str:
+        """The key this store holds ``subject_id``'s records under, for a check of it.
+
+        ``subject_id`` itself, except for an ID number not stored here whose pseudonym names a stored
+        pseudonymous person (a peer's decisions about a person never loaded here): that person's key.
+        Needs the federation's keys (:meth:`use_pseudonymiser`); one read, for ID numbers only.
+        """
+        if self._pseudonymiser is None or not looks_like_id_number(subject_id):
+            return subject_id
+        pseudonyms = self._pseudonymiser.pseudonyms(subject_id)
+        stored = self.get_subjects([subject_id, *pseudonyms])
+        if subject_id in stored:
+            return subject_id
+        return next((key for key in pseudonyms if key in stored), subject_id)
 
     def reindex_pseudonyms(self, batch: int = 2000) -> int:
         """Index the pseudonyms of every stored person with an ID number; the number of persons seen."""

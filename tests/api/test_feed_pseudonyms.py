@@ -110,3 +110,14 @@ def test_a_person_a_cleared_peer_sends_later_absorbs_the_pseudonymous_one(a: Cou
     assert report.applied == 1, report
     assert list(b.get_subjects([PSEUDONYMS.pseudonym(REP.key), REP.key])) == [REP.key]
     assert b.get_entries([PERSONAL])[PERSONAL].subject_id == REP.key
+
+
+def test_a_check_of_a_person_never_loaded_here_hits_the_peers_pseudonymous_sanction(
+    a: County, b: GraphStore
+) -> None:
+    _pull(b, a)  # REP is known here only by pseudonym
+
+    result = _check_person(b)
+
+    assert (result.verdict, PERSONAL in {m.entry_id for m in result.measures}) == ("block", True), result
+    assert result.subject.id == PSEUDONYMS.pseudonym(REP.key), result.subject

@@ -68,3 +68,13 @@ def test_persons_loaded_before_the_keys_are_found_after_a_reindex(store: GraphSt
 def test_a_value_that_is_not_a_pseudonym_is_refused(keyed: GraphStore) -> None:
     with pytest.raises(InvalidInput):
         keyed.persons_by_pseudonym([make_person(1).key])
+
+
+def test_a_check_of_an_id_never_loaded_reads_the_pseudonymous_person_it_has(keyed: GraphStore) -> None:
+    person, other = make_person(1), make_person(2)
+    ghost = Person(key=OLD.pseudonym(person.key), name="张三")
+    keyed.upsert_persons([ghost, other])
+
+    assert keyed.key_held_for(person.key) == ghost.key
+    assert keyed.key_held_for(other.key) == other.key
+    assert keyed.key_held_for(make_org(1).uscc) == make_org(1).uscc

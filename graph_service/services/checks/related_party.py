@@ -199,7 +199,8 @@ def _run_check(
     store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
-    subject_id = normalise_key(request.subject_id)
+    # A person never loaded here may be held under the pseudonym a peer named them by.
+    subject_id = store.key_held_for(normalise_key(request.subject_id))
     view = store.check_view(
         subject_id,
         depth=request.depth,
