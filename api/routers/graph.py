@@ -239,7 +239,7 @@ def analytics_view(
 
 @router.get(
     "/subjects/{subject_id}/export",
-    summary="Export for Gephi (GraphML, GEXF) or scripts (node-link JSON)",
+    summary="Export for Gephi (GraphML, GEXF), scripts (node-link JSON) or Aleph/OpenSanctions (FtM)",
     response_class=Response,
     responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
 )
