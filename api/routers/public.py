@@ -38,7 +38,8 @@ def public_entries(
         str | None, Query(max_length=100, description="next_cursor of the previous page")
     ] = None,
     list_kind: Annotated[
-        ListKind | None, Query(alias="list", description="red, black or abnormal; a watch list is never public")
+        ListKind | None,
+        Query(alias="list", description="red, black or abnormal; a watch list is never public"),
     ] = None,
 ) -> JSONResponse:
     """Entries in force today on the red or black list: active, within validity, not disputed, repaired,

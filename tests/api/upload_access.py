@@ -30,7 +30,7 @@ def signed_push(headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
     """An empty page of a peer's feed, signed with the sending key's feed secret."""
     name = KEYS.get(headers.get("X-API-Key", ""), {}).get("name", "")
     secret = FEED_SECRETS.get(name, "no-secret-for-this-key-000")
-    page = {
+    page: dict[str, object] = {
         "feed": _PEER_REGION,
         "after": None,
         "nonce": "access-table",

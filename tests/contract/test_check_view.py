@@ -58,6 +58,7 @@ def _random_graph(store: GraphStore, graph_seed: int) -> list[str]:
     orgs: list[Organization] = [make_org(n) for n in range(1, 31)]
     persons: list[Person] = [make_person(n) for n in range(1, 21)]
     persons += [make_unresolved_person(orgs[n], f"张{n}") for n in range(5)]
+    everyone: list[Organization | Person] = [*orgs, *persons]
     store.upsert_organizations(orgs)
     store.upsert_persons(persons)
 
@@ -90,7 +91,7 @@ def _random_graph(store: GraphStore, graph_seed: int) -> list[str]:
     store.upsert_relations(list({r.key: r for r in relations}.values()))
 
     entries: list[ListEntry] = []
-    for n, subject in enumerate(rnd.sample([*orgs, *persons], 22)):
+    for n, subject in enumerate(rnd.sample(everyone, 22)):
         entries.append(
             make_entry(
                 f"430923-E-{graph_seed}-{n:03d}",
@@ -110,11 +111,11 @@ def _random_graph(store: GraphStore, graph_seed: int) -> list[str]:
             for i, p in enumerate(holders)
         ]
     store.replace_links(links)
-    fined = [hub, org_hub, *rnd.sample([*orgs, *persons], 3)]
+    fined = [hub, org_hub, *rnd.sample(everyone, 3)]
     store.upsert_penalties(
         [make_penalty(f"测市监罚〔2023〕{graph_seed}{n:02d}号", subject) for n, subject in enumerate(fined)]
     )
-    return [hub.key, org_hub.key, *(s.key for s in rnd.sample([*orgs, *persons], 2))]
+    return [hub.key, org_hub.key, *(s.key for s in rnd.sample(everyone, 2))]
 
 
 @pytest.mark.parametrize("graph_seed", [1, 2, 3])
