@@ -50,6 +50,15 @@ class PeerConfig(BaseModel):
         description="Regions whose decisions this peer relays (a province hub): accepted beside its own",
     )
 
+    @property
+    def speaks_for(self) -> frozenset[str] | None:
+        """The regions this peer's events may come from: its own and those it relays (None: not configured,
+        see :mod:`graph_service.domain.peer_trust`)."""
+        if self.region is None and not self.relays:
+            return None
+        own = {self.region} if self.region is not None else set()
+        return frozenset(own | set(self.relays))
+
     @field_validator("secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:

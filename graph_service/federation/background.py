@@ -9,12 +9,12 @@ transaction per page). With Neo4j either way works; the separate process is easi
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from graph_service.config import PeerConfig, Settings
 from graph_service.federation.client import FeedClient
 from graph_service.federation.sync import Backoff, SyncReport, follow, pull
+from graph_service.federation.threads import ThreadPerName
 from graph_service.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 ClientFactory = Callable[[str, PeerConfig], FeedClient]
 
 
-class PeerFollowers:
+class PeerFollowers(ThreadPerName):
     """One daemon thread per peer, pulling every ``interval_s``; :meth:`stop` ends them promptly."""
 
     def __init__(
@@ -34,27 +34,12 @@ class PeerFollowers:
         interval_s: float,
         client_factory: ClientFactory,
     ) -> None:
+        super().__init__(peers, prefix="sync")
         self._store = store
         self._peers = peers
         self._home = home_region
         self._interval_s = interval_s
         self._client_factory = client_factory
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        for name in sorted(self._peers):
-            thread = threading.Thread(target=self._run, args=(name,), name=f"sync-{name}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout_s)
-
-    def _sleep(self, seconds: float) -> None:
-        self._stop.wait(seconds)  # wakes at once when stopping
 
     def _run(self, name: str) -> None:
         backoff = Backoff(initial_s=1.0, cap_s=max(self._interval_s, 1.0))

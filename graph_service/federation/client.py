@@ -85,10 +85,7 @@ class FeedClient:
     @property
     def speaks_for(self) -> frozenset[str] | None:
         """The regions this peer's events may come from: its own and those it relays (None: unknown)."""
-        if self._peer.region is None and not self._peer.relays:
-            return None
-        own = {self._peer.region} if self._peer.region is not None else set()
-        return frozenset(own | set(self._peer.relays))
+        return self._peer.speaks_for
 
     def close(self) -> None:
         self._http.close()

@@ -9,13 +9,13 @@ then starts again at the same page, so a hub that was down for a day receives ev
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from graph_service.audit import AuditLog
 from graph_service.config import PushTarget, Settings
 from graph_service.federation.push import DeadLetter, PushClient, dead_letter_event, push
 from graph_service.federation.sync import Backoff
+from graph_service.federation.threads import ThreadPerName
 from graph_service.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 PushClientFactory = Callable[[str, PushTarget], PushClient]
 
 
-class FeedPushers:
+class FeedPushers(ThreadPerName):
     """One daemon thread per push target; :meth:`stop` ends them promptly."""
 
     def __init__(
@@ -38,6 +38,7 @@ class FeedPushers:
         dead_pause_s: float,
         client_factory: PushClientFactory,
     ) -> None:
+        super().__init__(targets, prefix="push")
         self._store = store
         self._targets = targets
         self._region = region
@@ -46,24 +47,6 @@ class FeedPushers:
         self._retries = retries
         self._dead_pause_s = dead_pause_s
         self._client_factory = client_factory
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        """Start one thread per target."""
-        for name in sorted(self._targets):
-            thread = threading.Thread(target=self._run, args=(name,), name=f"push-{name}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop every thread (waking any that waits) and wait for them."""
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout_s)
-
-    def _sleep(self, seconds: float) -> None:
-        self._stop.wait(seconds)  # wakes at once when stopping
 
     def _record(self, dead: DeadLetter) -> None:
         self._audit.record(dead_letter_event(dead, actor="push-worker"))

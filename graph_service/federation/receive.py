@@ -48,14 +48,6 @@ class PushAck:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def speaks_for(peer: PeerConfig | None) -> frozenset[str] | None:
-    """The regions a configured peer may speak for (its own and those it relays); None if unknown."""
-    if peer is None or (peer.region is None and not peer.relays):
-        return None
-    own = {peer.region} if peer.region is not None else set()
-    return frozenset(own | set(peer.relays))
-
-
 def receive_push(
     store: GraphStore,
     body: bytes,
@@ -91,7 +83,7 @@ def receive_push(
         peer=peer,
         home_region=home_region,
         expected_cursor=stored,
-        speaks_for=speaks_for(peer_config),
+        speaks_for=None if peer_config is None else peer_config.speaks_for,
     )
     return PushAck(
         nonce=nonce,
