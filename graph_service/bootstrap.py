@@ -94,6 +94,7 @@ class Runtime:
                     self.deliveries.targets,
                     self.deliveries.policy,
                     interval_s=settings.workflow_worker_interval_s,
+                    workflow_policy=self.policy,
                 )
             )
         followers = followers_for(settings, self.store)

@@ -44,13 +44,22 @@ def expire_cmd(
     runtime = _open(settings)
     store = runtime.store
     try:
-        run = expire(store, day, push_to=runtime.policy.push_to, now=dt.datetime.now().astimezone())
+        run = expire(
+            store,
+            day,
+            push_to=runtime.policy.push_to,
+            now=dt.datetime.now().astimezone(),
+            policy=runtime.policy,
+        )
     except GraphServiceError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
     finally:
         runtime.close()
-    typer.echo(f"expired as of {day}: lifted {run.tasks} tasks of {run.entries} entries")
+    typer.echo(
+        f"expired as of {day}: lifted {run.tasks} tasks of {run.entries} entries; "
+        f"reinstated {run.reinstated} red entries whose suspending black entry expired"
+    )
 
 
 @workflow_app.command("breaches")

@@ -18,6 +18,7 @@ from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.links import links_for_entry
 from graph_service.services.workflow.state import Policy
 from graph_service.services.workflow.steps import enforceable_tasks
+from graph_service.services.workflow.tasks import expire
 from graph_service.store.base import GraphStore
 from tests.unit.loader_support import ORG_A, Loaded, base_dir, run_load, write
 
@@ -179,3 +180,24 @@ def test_a_black_entry_suspends_the_subjects_red_entries_until_it_ends(
     red = store.get_entries([RED_ID])[RED_ID]
     assert (red.status, red.version) == (EntryStatus.ACTIVE, 3), red
     assert store.entry_history(RED_ID)[-1].reason == f"reinstated: black entry {BLACK_ID} is revoked"
+
+
+def test_a_black_entry_that_expires_reinstates_the_red_entries_it_suspended_on_the_expiry_run(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    # 武汉市实施方案: red and black exclude each other only while the black entry is in force.
+    assert load_entries(store, tmp_path, red_row()).rejects == []
+    black = load_entries(store, tmp_path, black_row(valid_until="2025-12-31"), name="black")
+    assert black.rejects == [], black.rejects
+    assert store.get_entries([RED_ID])[RED_ID].status is EntryStatus.SUSPENDED
+
+    still = expire(store, dt.date(2025, 12, 31), policy=Policy(home_region=HOME))
+    after = expire(store, dt.date(2026, 1, 1), policy=Policy(home_region=HOME))
+    again = expire(store, dt.date(2026, 1, 2), policy=Policy(home_region=HOME))
+
+    assert (still.reinstated, after.reinstated, again.reinstated) == (0, 1, 0)
+    red = store.get_entries([RED_ID])[RED_ID]
+    assert (red.status, red.version) == (EntryStatus.ACTIVE, 3), red
+    assert (
+        store.entry_history(RED_ID)[-1].reason == f"reinstated: black entry {BLACK_ID} expired on 2025-12-31"
+    )

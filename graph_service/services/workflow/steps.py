@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_service.domain.bounds import check_decision_day
-from graph_service.domain.exclusion import blocking_black, reds_to_reinstate, reds_to_suspend
+from graph_service.domain.exclusion import black_in_force, blocking_black, reds_to_reinstate, reds_to_suspend
 from graph_service.domain.lifecycle import EntryAction, IllegalTransition, is_expired, next_entry_status
 from graph_service.domain.measures import Catalog
-from graph_service.domain.model import EntryStatus, ListEntry, ListKind, StatusChange
+from graph_service.domain.model import EntryFilter, EntryStatus, ListEntry, ListKind, StatusChange
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.workflow import (
     Dispute,
@@ -107,6 +107,33 @@ def follow_black(
     for red in reds_to_reinstate(black, others, today):
         reason = f"reinstated: black entry {black.entry_id} is {black.status.value}"
         step(store, red, EntryAction.REINSTATE, actor=actor, now=now, reason=reason, policy=policy)
+
+
+def reinstate_after_expiry(store: GraphStore, *, now: dt.datetime, policy: Policy) -> int:
+    """Reinstate suspended red entries whose subject has no black entry in force any more because it
+    expired (a black entry suspends reds only "for as long as it is effective"); how many.
+
+    Revocation and repair reinstate at once (:func:`follow_black`); expiry is a date, not a step, so the
+    daily expiry job calls this. Idempotent.
+    """
+    day = now.date()
+    suspended = store.list_entries(
+        EntryFilter(lists=frozenset({ListKind.RED}), statuses=frozenset({EntryStatus.SUSPENDED})),
+        limit=100_000,
+    )
+    reinstated = 0
+    for subject_id in sorted({e.subject_id for e in suspended}):
+        entries = store.entries_for([subject_id])
+        blacks = [e for e in entries if e.list is ListKind.BLACK and e.valid_until is not None]
+        if not blacks or any(black_in_force(e, day) for e in entries if e.list is ListKind.BLACK):
+            continue
+        ended = max(blacks, key=lambda e: (e.valid_until or day, e.entry_id))
+        others = [e for e in entries if e.entry_id != ended.entry_id and decided_here(e, policy)]
+        for red in reds_to_reinstate(ended, others, day):
+            reason = f"reinstated: black entry {ended.entry_id} expired on {ended.valid_until}"
+            step(store, red, EntryAction.REINSTATE, actor="expiry", now=now, reason=reason, policy=policy)
+            reinstated += 1
+    return reinstated
 
 
 def step(

@@ -25,7 +25,8 @@ from graph_service.domain.workflow import Dispute, Feedback, Task, TaskFilter, l
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.services.workflow.authority import Decider, require_own_task
 from graph_service.services.workflow.outbox import pushes
-from graph_service.services.workflow.state import conflict_of
+from graph_service.services.workflow.state import Policy, conflict_of
+from graph_service.services.workflow.steps import reinstate_after_expiry
 from graph_service.store.base import GraphStore
 from graph_service.store.workflow_port import EntryStep
 
@@ -110,10 +111,12 @@ def give_feedback(
 
 @dataclass(frozen=True)
 class ExpiryRun:
-    """What one expiry run stored: entries whose tasks it lifted, and how many tasks."""
+    """What one expiry run stored: entries whose tasks it lifted, how many tasks, and red entries
+    reinstated because the black entry that suspended them expired."""
 
     entries: int
     tasks: int
+    reinstated: int = 0
 
 
 def expire(
@@ -122,12 +125,14 @@ def expire(
     *,
     push_to: frozenset[str] = frozenset(),
     now: dt.datetime | None = None,
+    policy: Policy | None = None,
 ) -> ExpiryRun:
     """Lift, one entry per transaction, the tasks of entries whose validity ended before ``as_of``.
 
     Idempotent: a second run finds nothing left to lift. Entries keep their status (expiry is a date, not
     a decision; views flag them ``expired``). Lifted tasks of departments in ``push_to`` are pushed,
-    stamped ``now`` (default: the start of ``as_of``, UTC).
+    stamped ``now`` (default: the start of ``as_of``, UTC). Red entries suspended by a black entry that
+    has expired are reinstated (:func:`.steps.reinstate_after_expiry`, under ``policy``).
     """
     stamp = now or dt.datetime.combine(as_of, dt.time(), dt.UTC)
     open_states = frozenset(TaskStatus) - {TaskStatus.LIFTED}
@@ -146,7 +151,9 @@ def expire(
                 continue  # a task changed meanwhile (feedback): the next run lifts it
             lifted += len(changed)
             touched += 1
-    return ExpiryRun(entries=touched, tasks=lifted)
+    at = dt.datetime.combine(as_of, dt.time(), dt.UTC)
+    reinstated = reinstate_after_expiry(store, now=at, policy=policy or Policy(push_to=push_to))
+    return ExpiryRun(entries=touched, tasks=lifted, reinstated=reinstated)
 
 
 def list_disputes(store: GraphStore, *, today: dt.date, overdue: bool | None = None) -> list[DisputeView]:

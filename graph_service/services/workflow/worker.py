@@ -17,6 +17,7 @@ import httpx
 
 from graph_service.errors import GraphServiceError
 from graph_service.services.workflow.delivery import DeliveryPolicy, DeliveryRun, Target, deliver_due
+from graph_service.services.workflow.state import Policy
 from graph_service.services.workflow.tasks import ExpiryRun, expire
 from graph_service.store.base import GraphStore
 
@@ -38,8 +39,10 @@ class WorkflowWorker:
         *,
         interval_s: float,
         clock: Callable[[], dt.datetime] = utc_now,
+        workflow_policy: Policy | None = None,
     ) -> None:
         self._store = store
+        self._workflow_policy = workflow_policy
         self._targets = dict(targets)
         self._policy = policy
         self._interval_s = interval_s
@@ -54,7 +57,13 @@ class WorkflowWorker:
         now = self._clock()
         expiry: ExpiryRun | None = None
         if self._expired_on != now.date():
-            expiry = expire(self._store, now.date(), push_to=frozenset(self._targets), now=now)
+            expiry = expire(
+                self._store,
+                now.date(),
+                push_to=frozenset(self._targets),
+                now=now,
+                policy=self._workflow_policy,
+            )
             self._expired_on = now.date()
         run = deliver_due(
             self._store, self._targets, clock=self._clock, client=self._client, policy=self._policy
