@@ -66,6 +66,28 @@ def _env(**settings: Any) -> dict[str, str]:
     return env
 
 
+def _counties(
+    dir_a: Path, dir_b: Path, port_a: int, *, cleared: bool = True, **both: Any
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environments of county A (serving its feed on ``port_a``) and county B (pulling it as
+    ``county-a``); ``cleared``: B may receive full ID numbers; ``both``: settings both counties share."""
+    full_ids = {"feed_full_id_peers": ["county-b"]} if cleared else {}
+    env_a = _env(
+        region=A,
+        data_dir=str(dir_a),
+        api_keys=KEYS_A,
+        feed_secrets={"county-b": SECRET},
+        rate_limit_per_minute="0",
+        **full_ids,
+        **both,
+    )
+    peer = {"url": f"http://127.0.0.1:{port_a}", "api_key": "k-a-peer-county-b-0001", "secret": SECRET}
+    env_b = _env(
+        region=B, data_dir=str(dir_b), api_keys=KEYS_B, peers={"county-a": {**peer, "region": A}}, **both
+    )
+    return env_a, env_b
+
+
 @contextmanager
 def _serve(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     """``graph-service serve`` on ``port`` until the block ends; yields its base URL once it is ready."""
@@ -140,16 +162,7 @@ def test_two_counties_recognise_each_others_decisions_and_resume_after_a_crash(t
     dir_a, dir_b = tmp_path / "a", tmp_path / "b"
     _seed(dir_a, dir_b)
     port_a = _free_port()
-    env_a = _env(
-        region=A,
-        data_dir=str(dir_a),
-        api_keys=KEYS_A,
-        feed_secrets={"county-b": SECRET},
-        feed_full_id_peers=["county-b"],
-        rate_limit_per_minute="0",
-    )
-    peer = {"url": f"http://127.0.0.1:{port_a}", "api_key": "k-a-peer-county-b-0001", "secret": SECRET}
-    env_b = _env(region=B, data_dir=str(dir_b), api_keys=KEYS_B, peers={"county-a": {**peer, "region": A}})
+    env_a, env_b = _counties(dir_a, dir_b, port_a)
     listed = "430923-B-2026-0001"
 
     with _serve(env_a, port_a, tmp_path / "a.log") as url_a:

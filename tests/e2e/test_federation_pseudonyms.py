@@ -15,14 +15,9 @@ from tests.e2e.test_federation import (
     APPROVAL,
     ENTERPRISE,
     INITIATOR,
-    KEYS_A,
-    KEYS_B,
     REP,
-    SECRET,
-    A,
-    B,
+    _counties,
     _entry_body,
-    _env,
     _free_port,
     _serve,
     _sync,
@@ -49,22 +44,7 @@ def test_a_peer_not_cleared_for_ids_applies_a_personal_sanction_to_its_own_perso
     dir_a, dir_b = tmp_path / "a", tmp_path / "b"
     _seed(dir_a, dir_b)
     port_a = _free_port()
-    env_a = _env(
-        region=A,
-        data_dir=str(dir_a),
-        api_keys=KEYS_A,
-        feed_secrets={"county-b": SECRET},
-        rate_limit_per_minute="0",
-        **FEDERATION,
-    )
-    peer = {"url": f"http://127.0.0.1:{port_a}", "api_key": "k-a-peer-county-b-0001", "secret": SECRET}
-    env_b = _env(
-        region=B,
-        data_dir=str(dir_b),
-        api_keys=KEYS_B,
-        peers={"county-a": {**peer, "region": A}},
-        **FEDERATION,
-    )
+    env_a, env_b = _counties(dir_a, dir_b, port_a, cleared=False, **FEDERATION)
     personal, listed = "430923-B-2026-P001", "430923-B-2026-0001"
 
     with _serve(env_a, port_a, tmp_path / "a.log") as url_a:

@@ -21,13 +21,8 @@ from tests.e2e.test_federation import (
     CLI,
     DEPT,
     ENTERPRISE,
-    KEYS_A,
-    KEYS_B,
-    SECRET,
-    A,
-    B,
     _check,
-    _env,
+    _counties,
     _free_port,
     _seed,
     _serve,
@@ -57,16 +52,7 @@ def test_a_loaded_revocation_lifts_the_tasks_and_reaches_the_peer(tmp_path: Path
     dir_a, dir_b = tmp_path / "a", tmp_path / "b"
     _seed(dir_a, dir_b)
     port_a = _free_port()
-    env_a = _env(
-        region=A,
-        data_dir=str(dir_a),
-        api_keys=KEYS_A,
-        feed_secrets={"county-b": SECRET},
-        feed_full_id_peers=["county-b"],
-        rate_limit_per_minute="0",
-    )
-    peer = {"url": f"http://127.0.0.1:{port_a}", "api_key": "k-a-peer-county-b-0001", "secret": SECRET}
-    env_b = _env(region=B, data_dir=str(dir_b), api_keys=KEYS_B, peers={"county-a": {**peer, "region": A}})
+    env_a, env_b = _counties(dir_a, dir_b, port_a)
 
     _load(env_a, _export(tmp_path / "export-1", "active"))
     with MemoryStore(dir_a, read_only=True) as a:
