@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.clock import now
 from graph_service.audit import MemoryAuditLog
 from graph_service.config import Settings
 from graph_service.store.base import GraphStore
@@ -25,6 +26,9 @@ KEYS = {
 MARKET_KEY, TAX_KEY, PUBLIC = ({"X-API-Key": k} for k in KEYS)
 ORG = make_org(1)
 CONTACT = "13800000000"
+TODAY = dt.date.today()
+#: The app's clock is pinned to noon of TODAY: a run that crosses midnight must not move the deadlines.
+NOON = dt.datetime.combine(TODAY, dt.time(12)).astimezone()
 
 
 @pytest.fixture
@@ -32,7 +36,9 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     store.upsert_organizations([ORG])
     audit = MemoryAuditLog()
     settings = Settings(api_keys=KEYS, data_dir=tmp_path)
-    with TestClient(create_app(settings=settings, store=store, audit_log=audit)) as c:
+    app = create_app(settings=settings, store=store, audit_log=audit)
+    app.dependency_overrides[now] = lambda: NOON
+    with TestClient(app) as c:
         yield c
     audit.close()
 
@@ -55,7 +61,7 @@ def test_a_report_is_routed_to_the_responsible_department_and_its_contact_kept_f
 ) -> None:
     receipt = _file(client)
     assert (receipt["status"], receipt["department"]) == ("routed", MARKET), receipt
-    assert receipt["due_on"] == (dt.date.today() + dt.timedelta(days=20)).isoformat(), receipt
+    assert receipt["due_on"] == (TODAY + dt.timedelta(days=20)).isoformat(), receipt
     assert CONTACT not in str(receipt), receipt
     mine = client.get("/v1/complaints", headers=MARKET_KEY).json()
     assert [(c["complaint_id"], c["contact"]) for c in mine] == [(receipt["complaint_id"], CONTACT)], mine

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.clock import now
 from graph_service.audit import MemoryAuditLog
 from graph_service.config import Settings
 from graph_service.domain.lifecycle import feedback_deadline
@@ -36,6 +37,8 @@ ORG = make_org(1)
 REP = make_person(1)  # legal representative of ORG since 2020
 CULPRIT = make_person(2)  # no role; named directly responsible only by a correction
 TODAY = dt.date.today()
+#: The app's clock is pinned to noon of TODAY: a run that crosses midnight must not move the deadlines.
+NOON = dt.datetime.combine(TODAY, dt.time(12)).astimezone()
 MARKET = "市场监管部门"  # the implementer key's department
 
 #: Measures a black tax entry triggers on the listed enterprise itself, with their departments (catalog).
@@ -73,7 +76,9 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     )
     audit = MemoryAuditLog()
     settings = Settings(api_keys=KEYS, data_dir=tmp_path, feedback_day_of_month=10, dispute_days=15)
-    with TestClient(create_app(settings=settings, store=store, audit_log=audit)) as c:
+    app = create_app(settings=settings, store=store, audit_log=audit)
+    app.dependency_overrides[now] = lambda: NOON
+    with TestClient(app) as c:
         c.app_audit = audit
         yield c
     audit.close()
