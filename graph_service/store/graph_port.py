@@ -442,6 +442,26 @@ class GraphPort(abc.ABC):
         contract.require_not_negative("limit_per_node", limit_per_node)
         return self._check_view(subject_id, depth, as_of, limit_per_node)
 
+    def check_views(
+        self, subject_ids: Sequence[str], *, depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> list[CheckView]:
+        """The :meth:`check_view` of each of ``subject_ids`` (same arguments for all), in their order.
+
+        Each view equals the single-subject one (the contract suite checks it); a batch of checks reads
+        its views this way so a backend can answer many subjects in one round trip (Neo4j: one
+        ``UNWIND`` statement per chunk). The default reads them one by one. Each view is a snapshot of
+        its own; views of one call need not share one.
+        """
+        contract.require_not_negative("depth", depth)
+        contract.require_not_negative("limit_per_node", limit_per_node)
+        return self._check_views(list(subject_ids), depth, as_of, limit_per_node) if subject_ids else []
+
+    def _check_views(
+        self, subject_ids: list[str], depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> list[CheckView]:
+        """:meth:`check_views`, the arguments checked: one :meth:`_check_view` per subject."""
+        return [self._check_view(key, depth, as_of, limit_per_node) for key in subject_ids]
+
     def _check_view(
         self, subject_id: str, depth: int, as_of: dt.date | None, limit_per_node: int
     ) -> CheckView:

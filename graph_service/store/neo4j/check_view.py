@@ -6,14 +6,20 @@ reached and the data version. The paths are then chosen by the port's own walk
 (:func:`graph_service.store.graph_port.breadth_first`) over those levels, and the rest goes through the
 same :mod:`.mapping` functions and :meth:`CheckView.of` as the default read: so the answer is the one the
 walk and the reads give one by one, which the contract suite checks on varied graphs.
+
+A batch of checks reads many views at once (:func:`views_of`): ``cypher/get_check_views.cypher`` is the
+same statement wrapped in an ``UNWIND`` over a chunk of keys, one record per key in their order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from neo4j import ManagedTransaction
+
+from cypher import query
 from graph_service.domain.model import ListEntry, Subject
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
@@ -25,14 +31,36 @@ from graph_service.store.neo4j import mapping
 MAX_DEPTH = 4
 
 STATEMENT = "get_check_view"
+#: Many subjects' views in one statement (``cypher/get_check_views.cypher``), :data:`CHUNK` keys at a time.
+BATCH_STATEMENT = "get_check_views"
+#: Keys per ``get_check_views`` statement: a few MB of answer at depth 2, one transaction each.
+CHUNK = 200
 
 
 def parameters(subject_id: str, depth: int, as_of: dt.date | None, limit: int) -> dict[str, Any]:
     return {"key": subject_id, "depth": depth, "as_of": as_of, "limit": limit}
 
 
+def chunks(keys: Sequence[str]) -> Iterator[list[str]]:
+    """``keys`` in order, :data:`CHUNK` at a time (one ``get_check_views`` statement each)."""
+    size = CHUNK
+    for start in range(0, len(keys), size):
+        yield list(keys[start : start + size])
+
+
+def views_of(
+    tx: ManagedTransaction, keys: list[str], depth: int, as_of: dt.date | None, limit: int
+) -> list[CheckView]:
+    """The views of ``keys`` (in order) from one ``get_check_views`` statement."""
+    result = tx.run(query(BATCH_STATEMENT), keys=keys, depth=depth, as_of=as_of, limit=limit)
+    views = [view_from(record, record["key"], depth) for record in result]
+    if len(views) != len(keys):  # one record per key, by the statement's UNWIND; anything else is a bug
+        raise RuntimeError(f"{BATCH_STATEMENT} answered {len(views)} views for {len(keys)} keys")
+    return views
+
+
 def view_from(record: Mapping[str, Any], subject_id: str, depth: int) -> CheckView:
-    """The :class:`CheckView` of one ``get_check_view`` record."""
+    """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record."""
     adjacency: dict[str, Adjacency] = {}
     for level in record["levels"]:
         for row in level:

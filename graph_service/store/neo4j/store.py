@@ -194,6 +194,17 @@ class Neo4jStore(Neo4jFeed, GraphStore):
         record = self._db.read_once(check_view.STATEMENT, **params)
         return check_view.view_from(record, subject_id, depth)
 
+    def _check_views(
+        self, subject_ids: list[str], depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> list[CheckView]:
+        """One ``UNWIND`` statement per chunk of subjects (:mod:`.check_view`), one read transaction each."""
+        if depth > check_view.MAX_DEPTH:
+            return super()._check_views(subject_ids, depth, as_of, limit_per_node)
+        views: list[CheckView] = []
+        for chunk in check_view.chunks(subject_ids):
+            views.extend(self._db.read(check_view.views_of, chunk, depth, as_of, limit_per_node))
+        return views
+
     def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
         keys = _distinct(subject_ids)
         ahead = self._read_ahead()

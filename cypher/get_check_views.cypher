@@ -1,0 +1,162 @@
+// The check views of many subjects in one statement (graph_service/store/neo4j/check_view.py, check_views):
+// for each key of $keys, in order, exactly what get_check_view.cypher answers for $key = key (same $depth,
+// $as_of and $limit for all; the body below is that statement's, with key carried through its WITHs),
+// and the data version once. Kept in step with get_check_view.cypher by
+// tests/contract/test_check_views.py, which also proves each view equals the single-subject one.
+CALL () {
+  OPTIONAL MATCH (m:Meta {name: 'data_version'})
+  RETURN coalesce(m.value, 0) AS data_version
+}
+UNWIND range(0, size($keys) - 1) AS position
+WITH data_version, position, $keys[position] AS key
+CALL (key) {
+  OPTIONAL MATCH (origin:Subject {key: key})
+  WITH key, CASE WHEN origin IS NULL THEN [] ELSE [origin] END AS frontier
+  WITH key, frontier, frontier AS seen, [] AS levels
+  // level 1
+  CALL (frontier, seen) {
+    UNWIND CASE WHEN $depth >= 1 THEN frontier ELSE [] END AS s
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      RETURN count(DISTINCT r) AS total
+    }
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      WITH DISTINCT r, n
+      ORDER BY n.key, r.key
+      LIMIT $limit
+      RETURN collect({
+        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+      }) AS links, collect(n) AS neighbours
+    }
+    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    CALL (parts, seen) {
+      UNWIND parts AS part
+      UNWIND part AS n
+      WITH DISTINCT n
+      WHERE NOT n IN seen
+      RETURN collect(n) AS next
+    }
+    RETURN adjacency, next
+  }
+  WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+  // level 2
+  CALL (frontier, seen) {
+    UNWIND CASE WHEN $depth >= 2 THEN frontier ELSE [] END AS s
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      RETURN count(DISTINCT r) AS total
+    }
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      WITH DISTINCT r, n
+      ORDER BY n.key, r.key
+      LIMIT $limit
+      RETURN collect({
+        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+      }) AS links, collect(n) AS neighbours
+    }
+    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    CALL (parts, seen) {
+      UNWIND parts AS part
+      UNWIND part AS n
+      WITH DISTINCT n
+      WHERE NOT n IN seen
+      RETURN collect(n) AS next
+    }
+    RETURN adjacency, next
+  }
+  WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+  // level 3
+  CALL (frontier, seen) {
+    UNWIND CASE WHEN $depth >= 3 THEN frontier ELSE [] END AS s
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      RETURN count(DISTINCT r) AS total
+    }
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      WITH DISTINCT r, n
+      ORDER BY n.key, r.key
+      LIMIT $limit
+      RETURN collect({
+        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+      }) AS links, collect(n) AS neighbours
+    }
+    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    CALL (parts, seen) {
+      UNWIND parts AS part
+      UNWIND part AS n
+      WITH DISTINCT n
+      WHERE NOT n IN seen
+      RETURN collect(n) AS next
+    }
+    RETURN adjacency, next
+  }
+  WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+  // level 4
+  CALL (frontier, seen) {
+    UNWIND CASE WHEN $depth >= 4 THEN frontier ELSE [] END AS s
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      RETURN count(DISTINCT r) AS total
+    }
+    CALL (s) {
+      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
+        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
+      WHERE $as_of IS NULL
+         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
+      WITH DISTINCT r, n
+      ORDER BY n.key, r.key
+      LIMIT $limit
+      RETURN collect({
+        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
+      }) AS links, collect(n) AS neighbours
+    }
+    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    CALL (parts, seen) {
+      UNWIND parts AS part
+      UNWIND part AS n
+      WITH DISTINCT n
+      WHERE NOT n IN seen
+      RETURN collect(n) AS next
+    }
+    RETURN adjacency, next
+  }
+  WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+  CALL (seen, key) {
+    UNWIND seen AS node
+    RETURN collect({
+      key: node.key,
+      labels: labels(node),
+      props: properties(node),
+      entries: [(node)<-[:ON]-(e:ListEntry) | properties(e)],
+      links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {props: properties(link), entry: properties(e)}],
+      penalties: CASE WHEN node.key = key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
+    }) AS details
+  }
+  RETURN levels, details
+}
+RETURN position, key, levels, details, data_version
+ORDER BY position

@@ -1,0 +1,77 @@
+"""``check_views`` answers, for each subject, exactly the single-subject ``check_view``.
+
+A batch of checks reads its views many at a time (on Neo4j one ``UNWIND`` statement per chunk of
+subjects). Each view must equal the one :meth:`GraphStore.check_view` gives for that subject alone, on
+the varied graphs of :mod:`tests.contract.test_check_view`, in the order asked, duplicates and unknown
+subjects included, across chunk boundaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cypher import query
+from graph_service.store.base import GraphStore
+from graph_service.store.neo4j import check_view as neo4j_check_view
+from tests.contract.test_check_view import LIMITS, TODAY, _random_graph
+from tests.factories import make_org
+
+
+@pytest.mark.parametrize("graph_seed", [1, 2, 3])
+def test_each_of_check_views_equals_the_single_subject_check_view(store: GraphStore, graph_seed: int) -> None:
+    origins = _random_graph(store, graph_seed)
+    keys = [*origins, make_org(99).key, origins[0]]  # an unknown subject and a repeated one
+
+    differing = []
+    for depth in (0, 1, 2, 3, 4, 5):
+        for as_of in (TODAY, None):
+            for limit in LIMITS:
+                views = store.check_views(keys, depth=depth, as_of=as_of, limit_per_node=limit)
+                single = [store.check_view(k, depth=depth, as_of=as_of, limit_per_node=limit) for k in keys]
+                if views != single:
+                    differing.append((depth, as_of, limit))
+
+    assert differing == [], differing[:3]
+
+
+def test_check_views_across_chunks_keep_the_order_asked(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    origins = _random_graph(store, 1)
+    monkeypatch.setattr(neo4j_check_view, "CHUNK", 2)  # several statements on Neo4j
+    keys = [*reversed(origins), *origins, make_org(98).key]
+
+    views = store.check_views(keys, depth=2, as_of=TODAY, limit_per_node=3)
+
+    assert [v.neighbourhood.origin_id for v in views] == keys
+    assert views == [store.check_view(k, depth=2, as_of=TODAY, limit_per_node=3) for k in keys]
+
+
+def test_check_views_of_no_subjects_is_empty(store: GraphStore) -> None:
+    assert store.check_views([], depth=2, as_of=dt.date(2024, 1, 1), limit_per_node=200) == []
+
+
+def test_the_batch_statement_is_the_single_statement_with_the_key_carried_through() -> None:
+    single = query("get_check_view")
+    body = single[single.index("OPTIONAL MATCH (origin:Subject") :]
+    batch = query("get_check_views")
+    inner = batch[batch.index("CALL (key) {") :]
+    carried = (
+        body.replace("{key: $key}", "{key: key}")
+        .replace("WITH CASE WHEN origin", "WITH key, CASE WHEN origin")
+        .replace("WITH frontier, frontier AS seen", "WITH key, frontier, frontier AS seen")
+        .replace("WITH next AS frontier", "WITH key, next AS frontier")
+        .replace("CALL (seen) {", "CALL (seen, key) {")
+        .replace("node.key = $key", "node.key = key")
+    )
+    carried = carried[: carried.index("CALL () {\n  OPTIONAL MATCH (m:Meta")] + "RETURN levels, details\n"
+    indented = "".join(f"  {line}" if line.strip() else line for line in carried.splitlines(keepends=True))
+
+    assert (
+        inner
+        == "CALL (key) {\n"
+        + indented
+        + "}\nRETURN position, key, levels, details, data_version\nORDER BY position\n"
+    )
