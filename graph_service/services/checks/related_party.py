@@ -40,7 +40,7 @@ from graph_service.services.checks.models import (
     SuspendedEntry,
 )
 from graph_service.store.base import GraphStore
-from graph_service.store.check_view import CheckReads
+from graph_service.store.check_view import CheckReads, CheckView
 
 _LIVE = frozenset({EntryStatus.ACTIVE, EntryStatus.DISPUTED})
 _HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL})
@@ -186,27 +186,44 @@ def _origins(entry_ids: Iterable[str], state: ReachState, fallback: str | None) 
 
 
 def run_check(
-    store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
+    store: GraphStore,
+    catalog: Catalog,
+    request: CheckRequest,
+    *,
+    as_of: dt.date,
+    fan_out_limit: int,
+    view: CheckView | None = None,
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today").
 
     Everything it reads is one :meth:`GraphStore.check_view`: one snapshot (one statement on Neo4j).
+    A batch passes the ``view`` it read already (:meth:`GraphStore.check_views`, for the key
+    :meth:`GraphStore.key_held_for` gives and the request's depth, date and ``fan_out_limit``).
     """
-    return _run_check(store, catalog, request, as_of=as_of, fan_out_limit=fan_out_limit)
+    return _run_check(store, catalog, request, as_of=as_of, fan_out_limit=fan_out_limit, view=view)
 
 
 def _run_check(
-    store: GraphStore, catalog: Catalog, request: CheckRequest, *, as_of: dt.date, fan_out_limit: int
+    store: GraphStore,
+    catalog: Catalog,
+    request: CheckRequest,
+    *,
+    as_of: dt.date,
+    fan_out_limit: int,
+    view: CheckView | None = None,
 ) -> CheckResult:
     """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
-    # A person never loaded here may be held under the pseudonym a peer named them by.
-    subject_id = store.key_held_for(normalise_key(request.subject_id))
-    view = store.check_view(
-        subject_id,
-        depth=request.depth,
-        as_of=None if request.include_history else as_of,
-        limit_per_node=fan_out_limit,
-    )
+    if view is None:
+        # A person never loaded here may be held under the pseudonym a peer named them by.
+        subject_id = store.key_held_for(normalise_key(request.subject_id))
+        view = store.check_view(
+            subject_id,
+            depth=request.depth,
+            as_of=None if request.include_history else as_of,
+            limit_per_node=fan_out_limit,
+        )
+    else:
+        subject_id = view.neighbourhood.origin_id
     walk, data_version = view.neighbourhood, view.data_version
     subject = view.subjects.get(subject_id)
     check_id = uuid.uuid4().hex
