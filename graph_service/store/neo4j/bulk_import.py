@@ -38,11 +38,11 @@ from graph_service.neo4j_local import LaunchOptions, LocalNeo4j
 from graph_service.neo4j_local.admin_import import run_import
 from graph_service.store.base import GraphStore
 from graph_service.store.dump import PersonMerge, StoredRecord
-from graph_service.store.memory import MemoryStore
 from graph_service.store.neo4j import workflow
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.first_load import ImportTarget, import_target, restore_empty_lists
 from graph_service.store.neo4j.import_files import ImportFiles
+from graph_service.store.neo4j.staging import StreamingStaging
 from graph_service.store.neo4j.store import Neo4jStore
 
 _NEO4J_USER = "neo4j"
@@ -96,9 +96,15 @@ class _Staged(Generic[R]):
 
 
 def _stage(validate: Callable[[GraphStore], R], files_dir: Path, before: ImportTarget) -> _Staged[R]:
-    """Validate into a staging store and write the import files from its dump (run in a child process)."""
+    """Validate into the streaming staging store, then write the entry side (run in a child process).
+
+    Subjects and relations reach the import files while the load validates them (:mod:`.staging`);
+    entries, their history, links, workflow records and feed events are written from the staging
+    store's dump afterwards.
+    """
     began = time.perf_counter()
-    staging = MemoryStore(None)
+    files = ImportFiles(files_dir)
+    staging = StreamingStaging(files)
     phases: dict[str, float] = {}
     try:
         report = validate(staging)
@@ -108,9 +114,9 @@ def _stage(validate: Callable[[GraphStore], R], files_dir: Path, before: ImportT
         began = time.perf_counter()
         # The imported graph continues the counters, so no cached answer or peer cursor matches it.
         data_version = before.data_version + staging.data_version()
-        files = ImportFiles(files_dir)
-        for record in staging.dump():
+        for record in staging.entry_records():
             _write(files, record, before.feed_seq)
+        staging.finish()
         file_args = files.close(data_version, before.feed_seq)
         phases["write_files"] = time.perf_counter() - began
         return _Staged(report, file_args, dict(files.counts), files.multiline, data_version, phases)

@@ -175,22 +175,35 @@ class ImportFiles:
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         d = self.directory
-        subject_id = ("key:ID(Subject)", ":LABEL")
-        self._orgs = _CsvFile(d / "organizations.csv", subject_id, _ORG, "key")
-        self._persons = _CsvFile(d / "persons.csv", subject_id, _PERSON, "key")
+        self._open_graph_files()
         self._entries = _CsvFile(d / "entries.csv", ("entry_id:ID(Entry)", ":LABEL"), _ENTRY, "entry_id")
         self._changes = _CsvFile(d / "status_changes.csv", (":ID(Change)", ":LABEL"), _CHANGE)
-        rel = (":START_ID(Subject)", ":END_ID(Subject)", ":TYPE")
-        self._relations = _CsvFile(d / "relations.csv", rel, _RELATION)
-        self._registered = _CsvFile(d / "registered_in.csv", (":START_ID(Subject)", ":END_ID(Region)"), ())
         self._on = _CsvFile(d / "entry_subjects.csv", (":START_ID(Entry)", ":END_ID(Subject)", ":TYPE"), ())
         self._has_change = _CsvFile(d / "has_change.csv", (":START_ID(Entry)", ":END_ID(Change)"), ())
         self._links = _CsvFile(d / "personal_links.csv", (":START_ID(Subject)", ":END_ID(Entry)"), _LINK)
         self._feed = _CsvFile(d / "feed_events.csv", (":LABEL",), _FEED)
         self._workflow = _CsvFile(d / "workflow_records.csv", (":LABEL",), _WORKFLOW)
         self._feed_head = 0
-        self._regions: set[str] = set()
         self._history_length: dict[str, int] = {}
+
+    def _open_graph_files(self) -> None:
+        d = self.directory
+        subject_id = ("key:ID(Subject)", ":LABEL")
+        self._orgs = _CsvFile(d / "organizations.csv", subject_id, _ORG, "key")
+        self._persons = _CsvFile(d / "persons.csv", subject_id, _PERSON, "key")
+        rel = (":START_ID(Subject)", ":END_ID(Subject)", ":TYPE")
+        self._relations = _CsvFile(d / "relations.csv", rel, _RELATION)
+        self._registered = _CsvFile(d / "registered_in.csv", (":START_ID(Subject)", ":END_ID(Region)"), ())
+        self._regions: set[str] = set()
+
+    def restart_graph(self) -> None:
+        """Empty the subject and relation files (and the regions they name), to write them again.
+
+        For a staging store that wrote subjects or relations a later batch replaced or removed.
+        """
+        for f in (self._orgs, self._persons, self._relations, self._registered):
+            f.close()
+        self._open_graph_files()
 
     # ---- nodes and relationships, in dependency order ---------------------------------------------
 
