@@ -16,7 +16,7 @@ from typing import ClassVar, Generic, Literal, Protocol, TypeVar
 
 from graph_service.domain.model import ListEntry, Organization, Person, Subject, UpsertCounts
 from graph_service.errors import Conflict, InvalidInput, NotFound
-from graph_service.services.workflow.intake import ROW_REFUSALS, LoadDoor, admit_entry
+from graph_service.services.workflow.intake import ROW_REFUSALS, LoadDoor, Outcome, StepBuffer, admit_entry
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem
 from loaders.csvio import BadRecord, Header, IssueWriter, ProgressFn, Row, RowStream
@@ -142,23 +142,44 @@ class Run:
         """Hand each row's entry to the lifecycle (:func:`admit_entry`); returns the rows it accepted.
 
         A new entry is initiated (tasks, pushes, history, feed event), a changed one transitioned; the
-        lifecycle's refusal of a row is its reject, with the message naming what is allowed.
+        lifecycle's refusal of a row is its reject, with the message naming what is allowed. The steps are
+        written a chunk at a time (:class:`StepBuffer`), all of them before this returns.
         """
         if self.dry_run:
             report.valid += len(batch)
             return list(batch)
+        steps = StepBuffer(self.store)
+        held: list[tuple[int, Outcome]] = []  # admitted rows (index in batch) whose steps may be held
         accepted: list[Parsed[T]] = []
-        for item in batch:
+
+        def settle() -> None:
+            refused = steps.flush()
+            for index, outcome in held:
+                item = batch[index]
+                if index in refused:
+                    problem = Problem(column, item.row.get(column, ""), refused[index].detail)
+                    self.reject(report, item.line, [problem])
+                else:
+                    report.add(UpsertCounts(**{outcome: 1}))
+                    accepted.append(item)
+            held.clear()
+
+        for index, item in enumerate(batch):
+            entry = entry_of(item.value)
+            if steps.holds(entry):
+                settle()  # the row reads what a held step writes
             try:
                 outcome = admit_entry(
-                    self.store, self.door, entry_of(item.value), file=report.file, line=item.line
+                    self.store, self.door, entry, file=report.file, line=item.line, write=steps.writer(index)
                 )
             except ROW_REFUSALS as exc:
                 self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
                 continue
-            report.add(UpsertCounts(**{outcome: 1}))
-            accepted.append(item)
-        return accepted
+            held.append((index, outcome))
+            if steps.full:
+                settle()
+        settle()
+        return accepted  # in the batch's order: rows are settled in order
 
     def create_missing(self, report: FileReport, subjects: Iterable[Subject]) -> None:
         """Create the subjects among ``subjects`` that do not exist yet; never overwrites a stored one.

@@ -1,9 +1,10 @@
 """The workflow port: an entry's steps (status, tasks, disputes, repairs, pushes) and the workflow's reads.
 
 A workflow step is one value, :class:`EntryStep`, written by one call, :meth:`WorkflowPort.write_step`, in
-one transaction: an entry's status, its tasks and their webhook pushes change together or not at all. The
-step checks itself when it is made (what needs nothing stored); :meth:`EntryStep.require_against` checks it
-against what the backend read (what does), so both backends refuse the same steps alike.
+one transaction (many steps in one: :meth:`WorkflowPort.write_steps`): an entry's status, its tasks and
+their webhook pushes change together or not at all. The step checks itself when it is made (what needs
+nothing stored); :meth:`EntryStep.require_against` checks it against what the backend read (what does), so
+both backends refuse the same steps alike.
 """
 
 from __future__ import annotations
@@ -182,6 +183,16 @@ class WorkflowPort(abc.ABC):
         ``NotFound`` names the missing subject, person or entry; ``Conflict`` if the entry exists (when
         created) or is not at the version before, or a task or delivery is not at its next version.
         Disputes and repairs are created or replaced by id.
+        """
+
+    @abc.abstractmethod
+    def write_steps(self, steps: Sequence[EntryStep]) -> None:
+        """Write ``steps`` in order in ONE transaction: all of them, or nothing.
+
+        Each step is checked against the stored state as the steps before it in ``steps`` leave it, so
+        the effect equals :meth:`write_step` of each in turn, except that a refused step (``NotFound``,
+        ``Conflict`` as there) leaves none of them written. For writers with many steps at once (a load's
+        entries): one commit instead of one per step. Callers bound the number of steps per call.
         """
 
     @abc.abstractmethod

@@ -19,6 +19,7 @@ load (谁认定、谁修复: 安化县实施意见 (四)2).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,8 +29,9 @@ from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
 from graph_service.errors import Conflict, GraphServiceError, InvalidInput, NotFound, NotPermitted
 from graph_service.services.workflow.authority import Decider, require_initiating_dept
 from graph_service.services.workflow.state import Policy
-from graph_service.services.workflow.steps import initiate, step
+from graph_service.services.workflow.steps import StepWriter, initiate, step
 from graph_service.store.base import GraphStore
+from graph_service.store.workflow_port import EntryStep
 
 #: Decision fields a later export of the same entry may change (through a transition).
 AMENDABLE_FIELDS = (
@@ -65,16 +67,27 @@ class LoadDoor:
     decider: Decider | None = None
 
 
-def admit_entry(store: GraphStore, door: LoadDoor, entry: ListEntry, *, file: str, line: int) -> Outcome:
+def admit_entry(
+    store: GraphStore,
+    door: LoadDoor,
+    entry: ListEntry,
+    *,
+    file: str,
+    line: int,
+    write: StepWriter | None = None,
+) -> Outcome:
     """Initiate a loaded entry, or move a stored one through the lifecycle; what it did.
 
     Raises the lifecycle's refusals (``Conflict`` naming the allowed actions or the black entry that
     excludes a red one, ``InvalidInput``, ``NotFound``) for the loader to report as the row's reject.
+    ``write`` takes the entry's steps instead of ``store.write_step`` (a :class:`StepBuffer`'s writer).
     """
-    return admit_decision(store, door, entry, by=f"load {file}:{line}")
+    return admit_decision(store, door, entry, by=f"load {file}:{line}", write=write)
 
 
-def admit_decision(store: GraphStore, door: LoadDoor, entry: ListEntry, *, by: str) -> Outcome:
+def admit_decision(
+    store: GraphStore, door: LoadDoor, entry: ListEntry, *, by: str, write: StepWriter | None = None
+) -> Outcome:
     """As :func:`admit_entry`, for a decision a load brings in some other way (``by`` says how, e.g. a
     catalog rule applied to the loaded facts): history reads "created by <by>", "<action> by <by>"."""
     if door.decider is not None:
@@ -90,13 +103,20 @@ def admit_decision(store: GraphStore, door: LoadDoor, entry: ListEntry, *, by: s
             actor=actor,
             reason=f"created by {by}",
         )
-        initiate(store, door.catalog, entry, policy=door.policy, now=door.now, first=first)
+        initiate(store, door.catalog, entry, policy=door.policy, now=door.now, first=first, write=write)
         return "created"
-    return _transition(store, door, stored, entry, actor=actor, where=by)
+    return _transition(store, door, stored, entry, actor=actor, where=by, write=write)
 
 
 def _transition(
-    store: GraphStore, door: LoadDoor, stored: ListEntry, row: ListEntry, *, actor: str, where: str
+    store: GraphStore,
+    door: LoadDoor,
+    stored: ListEntry,
+    row: ListEntry,
+    *,
+    actor: str,
+    where: str,
+    write: StepWriter | None,
 ) -> Outcome:
     if row.subject_id != stored.subject_id:
         raise InvalidInput.for_field(
@@ -134,6 +154,7 @@ def _transition(
         changes=changes,
         catalog=door.catalog,
         policy=door.policy,
+        write=write,
     )
     return "updated"
 
@@ -155,3 +176,67 @@ def _action(stored: EntryStatus, wanted: EntryStatus) -> EntryAction | None:
 
 #: The errors one row can cause: reported as its reject, never stopping the load.
 ROW_REFUSALS: tuple[type[GraphServiceError], ...] = (Conflict, InvalidInput, NotFound, NotPermitted)
+
+
+#: Steps a load writes per transaction at most (plus the few a row's last step brings with it).
+STEPS_PER_WRITE = 500
+
+
+class StepBuffer:
+    """A load's workflow steps held back and written a chunk at a time (:meth:`WorkflowPort.write_steps`).
+
+    One transaction (on the embedded store: one journal commit and fsync) per step made a loaded entry
+    cost milliseconds. Holding steps back must not change what a later row reads: before a row whose
+    entry or subject a held step touches, :meth:`holds` says so and the caller flushes first (a row's
+    reads are of its own entry and subject). Each held step carries a tag naming the row it is for, so a
+    step the store refuses at the flush is reported as that row's reject.
+    """
+
+    def __init__(self, store: GraphStore, limit: int = STEPS_PER_WRITE) -> None:
+        self._store = store
+        self._limit = limit
+        self._steps: list[tuple[Hashable, EntryStep]] = []
+        self._keys: set[str] = set()
+
+    def holds(self, entry: ListEntry) -> bool:
+        """Whether a held step touches ``entry`` or its subject (flush before admitting it)."""
+        return entry.entry_id in self._keys or entry.subject_id in self._keys
+
+    @property
+    def full(self) -> bool:
+        return len(self._steps) >= self._limit
+
+    def writer(self, tag: Hashable) -> StepWriter:
+        """A ``write`` for :func:`admit_entry` that holds the row ``tag``'s steps back."""
+
+        def hold(entry_step: EntryStep) -> None:
+            self._steps.append((tag, entry_step))
+            if entry_step.entry is not None:
+                self._keys.update((entry_step.entry.entry_id, entry_step.entry.subject_id))
+
+        return hold
+
+    def flush(self) -> dict[Hashable, GraphServiceError]:
+        """Write the held steps in one transaction; the tags of the rows the store refused, with why.
+
+        If the store refuses the chunk, it is written again step by step so that only the refused rows
+        fail (with the store's own message); a refused row's later steps are dropped, as they would have
+        been had it been written at once.
+        """
+        held, self._steps, self._keys = self._steps, [], set()
+        if not held:
+            return {}
+        try:
+            self._store.write_steps([entry_step for _, entry_step in held])
+            return {}
+        except ROW_REFUSALS:
+            pass
+        refused: dict[Hashable, GraphServiceError] = {}
+        for tag, entry_step in held:
+            if tag in refused:
+                continue
+            try:
+                self._store.write_step(entry_step)
+            except ROW_REFUSALS as exc:
+                refused[tag] = exc
+        return refused

@@ -11,7 +11,7 @@ that suspend or reinstate its subject's red entries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graph_service.domain.bounds import check_decision_day
@@ -37,6 +37,10 @@ from graph_service.services.workflow.state import Policy, conflict_of, valid
 from graph_service.store.base import GraphStore
 from graph_service.store.workflow_port import EntryStep
 
+#: Where a step goes: ``store.write_step`` by default; a load holds its steps back to write them in chunks
+#: (:class:`~graph_service.services.workflow.intake.StepBuffer`).
+StepWriter = Callable[[EntryStep], None]
+
 
 def initiate(
     store: GraphStore,
@@ -46,6 +50,7 @@ def initiate(
     policy: Policy,
     now: dt.datetime,
     first: StatusChange | None = None,
+    write: StepWriter | None = None,
 ) -> None:
     """Initiate (发起) a new ``entry`` — from any door — in ONE store call, then follow the exclusion rule.
 
@@ -54,7 +59,7 @@ def initiate(
     the initiating department) and, in the same transaction, the feed event. ``InvalidInput`` for a
     version other than 1 or a date out of bounds; ``Conflict`` if the id is taken or a red entry meets
     a black entry of its subject in force (:func:`require_not_blacklisted`). A black entry in force then
-    suspends the subject's active red entries.
+    suspends the subject's active red entries. ``write`` takes the steps instead of ``store.write_step``.
     """
     today = now.date()
     if entry.version != 1:
@@ -64,10 +69,11 @@ def initiate(
     require_not_blacklisted(store, entry, today)
     links = links_for_entry(store, entry)
     tasks = enforceable_tasks(entry, links, catalog, today, policy)
-    store.write_step(
+    (write or store.write_step)(
         EntryStep.create(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, now), first=first)
     )
-    follow_black(store, entry, actor=first.actor if first else entry.initiating_dept, now=now, policy=policy)
+    actor = first.actor if first else entry.initiating_dept
+    follow_black(store, entry, actor=actor, now=now, policy=policy, write=write)
 
 
 def require_not_blacklisted(store: GraphStore, entry: ListEntry, today: dt.date) -> None:
@@ -87,7 +93,13 @@ def require_not_blacklisted(store: GraphStore, entry: ListEntry, today: dt.date)
 
 
 def follow_black(
-    store: GraphStore, black: ListEntry, *, actor: str, now: dt.datetime, policy: Policy
+    store: GraphStore,
+    black: ListEntry,
+    *,
+    actor: str,
+    now: dt.datetime,
+    policy: Policy,
+    write: StepWriter | None = None,
 ) -> None:
     """After black entry ``black`` was written: suspend its subject's red entries while it is in force,
     reinstate them when no black entry of the subject is in force any more (one step each, with history).
@@ -103,10 +115,12 @@ def follow_black(
     ]
     for red in reds_to_suspend(black, others, today):
         reason = f"suspended: black entry {black.entry_id} of the subject is in force"
-        step(store, red, EntryAction.SUSPEND, actor=actor, now=now, reason=reason, policy=policy)
+        step(store, red, EntryAction.SUSPEND, actor=actor, now=now, reason=reason, policy=policy, write=write)
     for red in reds_to_reinstate(black, others, today):
         reason = f"reinstated: black entry {black.entry_id} is {black.status.value}"
-        step(store, red, EntryAction.REINSTATE, actor=actor, now=now, reason=reason, policy=policy)
+        step(
+            store, red, EntryAction.REINSTATE, actor=actor, now=now, reason=reason, policy=policy, write=write
+        )
 
 
 def reinstate_after_expiry(store: GraphStore, *, now: dt.datetime, policy: Policy) -> int:
@@ -149,8 +163,10 @@ def step(
     changes: Mapping[str, Any] | None = None,
     catalog: Catalog | None = None,
     policy: Policy | None = None,
+    write: StepWriter | None = None,
 ) -> None:
-    """One entry transition with everything it carries (tasks, pushes), written in ONE store call."""
+    """One entry transition with everything it carries (tasks, pushes), written in ONE store call
+    (``write`` instead of ``store.write_step`` if given)."""
     policy = policy or Policy()
     require_decided_here(entry, policy)
     try:
@@ -175,7 +191,7 @@ def step(
         tasks = reconcile(stored, enforceable_tasks(after, links, catalog, now.date(), policy), status)
     else:
         tasks = follow_entry(stored, status)
-    store.write_step(
+    (write or store.write_step)(
         EntryStep(
             after,
             change,
@@ -186,7 +202,7 @@ def step(
             deliveries=pushes(stored, tasks, policy.push_to, now),
         )
     )
-    follow_black(store, after, actor=actor, now=now, policy=policy)
+    follow_black(store, after, actor=actor, now=now, policy=policy, write=write)
 
 
 def enforceable_tasks(

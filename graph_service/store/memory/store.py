@@ -164,6 +164,11 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         with self._lock:
             self._commit(workflow_plan.plan_step(self._writable(), step, self._clock()), UpsertCounts())
 
+    def write_steps(self, steps: Sequence[EntryStep]) -> None:
+        with self._lock:
+            state = self._writable()
+            self._commit(workflow_plan.plan_steps(state, steps, self._clock(), self._clock), UpsertCounts())
+
     def save_delivery(self, delivery: Delivery) -> None:
         with self._lock:
             self._commit(workflow_plan.plan_save_delivery(self._writable(), delivery), UpsertCounts())

@@ -122,6 +122,10 @@ class Neo4jStore(Neo4jFeed, GraphStore):
     def write_step(self, step: EntryStep) -> None:
         self._db.write(workflow.write_step, step, self._clock())
 
+    def write_steps(self, steps: Sequence[EntryStep]) -> None:
+        if steps:
+            self._db.write(workflow.write_steps, list(steps), self._clock())
+
     def save_delivery(self, delivery: Delivery) -> None:
         self._db.write(workflow.save_delivery, delivery)
 

@@ -9,6 +9,7 @@ function is one managed transaction; it reads what the checks need, runs the por
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 from neo4j import ManagedTransaction
@@ -47,6 +48,13 @@ def write_step(tx: ManagedTransaction, step: EntryStep, now: dt.datetime) -> Non
         rows.append(_row("repair", step.repair.repair_id, step.repair, None, step.repair.status, 1))
     _put(tx, rows + [_delivery_row(d) for d in step.deliveries])
     writes.bump_data_version(tx)
+
+
+def write_steps(tx: ManagedTransaction, steps: Sequence[EntryStep], now: dt.datetime) -> None:
+    """Workflow steps in order in one transaction: see :meth:`WorkflowPort.write_steps`. Each step reads
+    and checks what the transaction's earlier steps wrote; a refused one rolls back the whole transaction."""
+    for step in steps:
+        write_step(tx, step, now)
 
 
 def save_task_feedback(tx: ManagedTransaction, task: Task) -> None:
