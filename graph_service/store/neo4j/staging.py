@@ -53,9 +53,10 @@ RelationId = tuple[str, str, str]
 
 
 class _GraphView:
-    """The two lookups the embedded planner makes for subjects and relations, answered from the dicts.
+    """The lookups the embedded planner makes for subjects and relations, answered from the dicts.
 
-    Duck-typed as a :class:`GraphState` so the planner (one copy of the rules) plans the graph side too.
+    Duck-typed as a :class:`GraphState` so the planner (one copy of the rules) plans the graph side too;
+    it must answer every lookup ``plan.plan_subjects`` and ``plan.plan_relations`` make of the state.
     """
 
     def __init__(self, subjects: dict[str, Subject], relations: dict[RelationId, Relation]) -> None:
@@ -65,8 +66,14 @@ class _GraphView:
     def subject(self, key: str) -> Subject | None:
         return self._subjects.get(key)
 
+    def has_subject(self, key: str) -> bool:
+        return key in self._subjects
+
     def relation(self, source_id: str, target_id: str, key: str) -> Relation | None:
         return self._relations.get((source_id, target_id, key))
+
+    def stored_relation(self, relation: Relation) -> Relation | None:
+        return self._relations.get((relation.source_id, relation.target_id, relation.key))
 
 
 class StreamingStaging(MemoryStore):
@@ -167,12 +174,14 @@ class StreamingStaging(MemoryStore):
     # ---- the entry side: place what a write or read touches, then the embedded store's own --------
 
     def write_step(self, step: EntryStep) -> None:
-        keys: list[str] = []
-        if step.entry is not None:
-            keys += [step.entry.subject_id, *step.entry.responsible_person_ids]
-        keys += [link.person_id for link in step.links or ()]
+        keys = _step_subjects(step)
         self._placing(lambda: self._place_subjects(self._subjects[k] for k in keys if k in self._subjects))
         super().write_step(step)
+
+    def write_steps(self, steps: Sequence[EntryStep]) -> None:
+        keys = [k for step in steps for k in _step_subjects(step)]
+        self._placing(lambda: self._place_subjects(self._subjects[k] for k in keys if k in self._subjects))
+        super().write_steps(steps)
 
     def upsert_entries(self, rows: Sequence[ListEntry]) -> UpsertCounts:
         keys = [k for row in rows for k in (row.subject_id, *row.responsible_person_ids)]
@@ -264,3 +273,12 @@ class StreamingStaging(MemoryStore):
             self._files.add_subject(subject)
         for relation in self._relations.values():
             self._files.add_relation(relation)
+
+
+def _step_subjects(step: EntryStep) -> list[str]:
+    """The subjects a workflow step's entry and links name."""
+    keys: list[str] = []
+    if step.entry is not None:
+        keys += [step.entry.subject_id, *step.entry.responsible_person_ids]
+    keys += [link.person_id for link in step.links or ()]
+    return keys
