@@ -14,6 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from api.auth import KeyRing
 from api.ratelimit import RateLimitMiddleware, TokenBuckets
+from api.routers import checks as checks_router
 from api.routers.checks import BATCH_WORK_BUDGET, MAX_BATCH, MAX_BATCH_DEPTH
 from graph_service.config import ApiKeyInfo
 from graph_service.store.base import GraphStore
@@ -189,3 +190,29 @@ def test_a_charge_may_put_a_bucket_into_debt_that_refills_in_time() -> None:
     assert wait == pytest.approx(61.0), wait
     now[0] += 61.0
     assert buckets.take("k") == 0.0
+
+
+def test_a_batch_over_several_chunks_answers_and_audits_every_item_like_single_checks(
+    api: SecApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks_router, "BATCH_CHUNK", 2)  # views read and events queued chunk by chunk
+    items = [
+        ITEM,
+        {**ITEM, "subject_id": LISTED.uscc, "include_history": True},
+        {**ITEM, "subject_id": PERSON.key, "depth": 3},
+        {**ITEM, "subject_id": LISTED.uscc},
+        {**ITEM, "subject_id": PERSON.key, "depth": 1, "as_of": "2025-06-30"},
+    ]
+    before = _checks(api)
+
+    batch = api.client.post("/v1/checks/batch", json={"items": items}, headers=HEADERS["investigator"])
+    audited = api.audit.query(action="check", limit=10_000)[before:]
+    singles = [api.client.post("/v1/checks", json=i, headers=HEADERS["investigator"]).json() for i in items]
+
+    assert batch.status_code == 200, batch.json()
+    results = batch.json()["results"]
+    unstamped = [{k: v for k, v in r.items() if k != "check_id"} for r in results]
+    assert unstamped == [{k: v for k, v in s.items() if k != "check_id"} for s in singles]
+    assert [(a.subject_id, a.detail["check_id"]) for a in audited] == [
+        (r["subject"]["id"], r["check_id"]) for r in results
+    ]
