@@ -11,6 +11,7 @@ holds the lock.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,16 @@ from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.regions import region_chain
 from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
+from graph_service.store.memory.compact import (
+    EdgeKey,
+    Shared,
+    edge_key,
+    pack_relation,
+    pack_subject,
+    subject_name,
+    unpack_relation,
+    unpack_subject,
+)
 from graph_service.store.memory.feed_state import (
     AppendFeed,
     FeedFloor,
@@ -49,6 +60,7 @@ from graph_service.store.memory.ops import (
     RecordMerge,
 )
 from graph_service.store.memory.records import PutRecord
+from graph_service.store.memory.search import SearchIndex
 from graph_service.store.records_port import RecordKind, RecordRow
 
 
@@ -86,8 +98,9 @@ class GraphState:
         # (the store rebuilds it when given the keys: GraphPort.use_pseudonymiser).
         self.pseudonyms: dict[str, str] = {}
         self.version = 0
-        # Kept up to date by apply(), so counts() and search never walk the whole graph's objects.
-        self.search_keys: dict[str, tuple[str, str]] = {}  # subject key -> (casefolded key, casefolded name)
+        # Kept up to date by apply(), so counts() never walks the whole graph; search rebuilds lazily.
+        self._search = SearchIndex(self._names)
+        self._shared = Shared()  # one object per repeated value of the packed payloads
         self._tally: Counter[str] = Counter()  # subject kinds, relation kinds, entries:<list>:<status>
         self._region_refs: Counter[str] = Counter()  # region code -> subjects registered there
 
@@ -95,33 +108,45 @@ class GraphState:
 
     def subject(self, key: str) -> Subject | None:
         attrs = self.graph.nodes.get(key)
-        return None if attrs is None else attrs["subject"]
+        return None if attrs is None else unpack_subject(key, attrs["p"])
+
+    def has_subject(self, key: str) -> bool:
+        return key in self.graph
 
     def subjects(self) -> Iterator[Subject]:
-        for _, subject in self.graph.nodes(data="subject"):
-            yield subject
+        for key, packed in self.graph.nodes(data="p"):
+            yield unpack_subject(key, packed)
 
     def relation(self, source_id: str, target_id: str, key: str) -> Relation | None:
+        """The stored relation with :attr:`Relation.key` ``key`` between these ends, if any."""
+        kind, start = key.split("|", 1)[0], key.rsplit("|", 1)[-1]
+        return self._relation(source_id, target_id, (RelationKind(kind), _date_or_none(start)))
+
+    def stored_relation(self, relation: Relation) -> Relation | None:
+        """The stored relation of the same identity as ``relation``, if any."""
+        return self._relation(relation.source_id, relation.target_id, edge_key(relation))
+
+    def _relation(self, source_id: str, target_id: str, key: EdgeKey) -> Relation | None:
         edges = self.graph.succ.get(source_id, {}).get(target_id)
         if edges is None or key not in edges:
             return None
-        return edges[key]["relation"]  # type: ignore[no-any-return]
+        return unpack_relation(source_id, target_id, edges[key]["p"])
 
     def relations(self) -> Iterator[Relation]:
-        for _, _, relation in self.graph.edges(data="relation"):
-            yield relation
+        for source, target, packed in self.graph.edges(data="p"):
+            yield unpack_relation(source, target, packed)
 
     def outgoing(self, key: str) -> Iterator[tuple[Relation, str]]:
         """Relations whose source is ``key``, with the target: O(out-degree)."""
         for target, edges in self.graph.succ[key].items():
             for attrs in edges.values():
-                yield attrs["relation"], target
+                yield unpack_relation(key, target, attrs["p"]), target
 
     def incoming(self, key: str) -> Iterator[tuple[Relation, str]]:
         """Relations whose target is ``key``, with the source: O(in-degree)."""
         for source, edges in self.graph.pred[key].items():
             for attrs in edges.values():
-                yield attrs["relation"], source
+                yield unpack_relation(source, key, attrs["p"]), source
 
     def touching(self, key: str) -> Iterator[tuple[Relation, str]]:
         """Relations in both directions, each once (a self-loop is both outgoing and incoming)."""
@@ -129,6 +154,14 @@ class GraphState:
         for relation, source in self.incoming(key):
             if source != key:
                 yield relation, source
+
+    def search(self, text: str, limit: int) -> list[str]:
+        """The ``limit`` smallest keys whose key starts with, or name contains, ``text`` (casefolded)."""
+        return self._search.smallest(text, limit)
+
+    def _names(self) -> Iterator[tuple[str, str]]:
+        for key, packed in self.graph.nodes(data="p"):
+            yield key, subject_name(packed)
 
     def entry_ids_of_subjects(self, keys: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -180,14 +213,16 @@ class GraphState:
                 old = self.subject(subject.key)
                 if old is not None:
                     self._count_subject(old, -1)
-                self.graph.add_node(subject.key, subject=subject)
+                # Interned: the edges' ends are then this very string, not copies of it.
+                self.graph.add_node(sys.intern(subject.key), p=pack_subject(subject, self._shared))
                 self._count_subject(subject, +1)
             case PutRelation(relation=rel):
-                if not self.graph.has_edge(rel.source_id, rel.target_id, key=rel.key):
+                source, target, key = sys.intern(rel.source_id), sys.intern(rel.target_id), edge_key(rel)
+                if not self.graph.has_edge(source, target, key=key):
                     self._count(rel.kind.value, +1)
-                self.graph.add_edge(rel.source_id, rel.target_id, key=rel.key, relation=rel)
+                self.graph.add_edge(source, target, key=key, p=pack_relation(rel, self._shared))
             case DropRelation(relation=rel):
-                self.graph.remove_edge(rel.source_id, rel.target_id, key=rel.key)
+                self.graph.remove_edge(rel.source_id, rel.target_id, key=edge_key(rel))
                 self._count(rel.kind.value, -1)
             case PutEntry(entry=entry):
                 self._put_entry(entry)
@@ -212,6 +247,7 @@ class GraphState:
                 if dropped is not None:
                     self._count_subject(dropped, -1)
                 self.graph.remove_node(key)
+                self._search.invalidate()
             case RecordMerge(from_key=from_key, into_key=into_key, at=at):
                 self.merges[from_key] = Merge(from_key, into_key, at)
             case PutTask(task=task):
@@ -252,10 +288,7 @@ class GraphState:
             self._region_refs[subject.region] += step
             if self._region_refs[subject.region] <= 0:
                 del self._region_refs[subject.region]
-        if step > 0:
-            self.search_keys[subject.key] = (subject.key.casefold(), subject.name.casefold())
-        else:
-            self.search_keys.pop(subject.key, None)
+        self._search.invalidate()
 
     def dump(self) -> Iterator[Op]:
         """Operations that rebuild this state from empty (the body of a snapshot), in dependency order."""
@@ -297,6 +330,10 @@ class GraphState:
             or self.feed.events
             or self.feed.cursors
         )
+
+
+def _date_or_none(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _entry_tally_key(entry: ListEntry) -> str:

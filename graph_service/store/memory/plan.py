@@ -60,7 +60,7 @@ def plan_relations(state: GraphState, rows: Sequence[Relation]) -> Plan:
     return _plan_puts(
         rows,
         lambda row: row.key,
-        lambda row: state.relation(row.source_id, row.target_id, row.key),
+        state.stored_relation,
         PutRelation,
     )
 
@@ -142,7 +142,7 @@ def plan_resolve(state: GraphState, unresolved_key: str, person: Person, now: dt
     for relation, _ in sorted(state.outgoing(unresolved_key), key=lambda link: link[0].key):
         ops.append(DropRelation(relation))
         moved = _revalidate(relation, source_id=person.key)
-        if state.relation(moved.source_id, moved.target_id, moved.key) is None:
+        if state.stored_relation(moved) is None:
             ops.append(PutRelation(moved))
     entry_ids = state.entry_ids_of_subjects([unresolved_key]) | state.entry_ids_naming([unresolved_key])
     for entry_id in sorted(entry_ids):

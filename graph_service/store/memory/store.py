@@ -35,8 +35,9 @@ from graph_service.domain.webhooks import Delivery, DeliveryStatus
 from graph_service.domain.workflow import Dispute, RepairApplication, Task, TaskFilter
 from graph_service.errors import BackendUnavailable, Conflict
 from graph_service.store.base import GraphStore
+from graph_service.store.check_view import CheckView
 from graph_service.store.graph_port import Adjacency, relation_matches, relation_order
-from graph_service.store.memory import plan, workflow_plan, workflow_reads
+from graph_service.store.memory import check_reads, plan, workflow_plan, workflow_reads
 from graph_service.store.memory.dump import MemoryDump
 from graph_service.store.memory.feed import MemoryFeed, with_feed_events
 from graph_service.store.memory.feed_state import FeedFloor
@@ -269,6 +270,13 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
                 result[key] = Adjacency(links=links[:limit_per_node], total=len(links))
         return result
 
+    def _check_view(
+        self, subject_id: str, depth: int, as_of: dt.date | None, limit_per_node: int
+    ) -> CheckView:
+        """Straight off the graph's dicts under one lock (:mod:`.check_reads`), not a dozen port reads."""
+        with self._lock:
+            return check_reads.check_view(self._readable(), subject_id, depth, as_of, limit_per_node)
+
     def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
         with self._lock:
             state = self._readable()
@@ -338,21 +346,15 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
             return self._readable().version
 
     def _search_subjects(self, text: str, limit: int) -> list[Subject]:
-        needle = text.strip().casefold()
         with self._lock:
             state = self._readable()
-            keys = (
-                key
-                for key, (folded_key, folded_name) in state.search_keys.items()
-                if folded_key.startswith(needle) or needle in folded_name
-            )
-            found = [state.subject(key) for key in heapq.nsmallest(limit, keys)]
+            found = [state.subject(key) for key in state.search(text.strip().casefold(), limit)]
         return [subject for subject in found if subject is not None]
 
     def _subjects_after(self, after: str | None, limit: int) -> list[Subject]:
         with self._lock:
             state = self._readable()
-            keys = (key for key in state.search_keys if after is None or key > after)
+            keys = (key for key in state.graph if after is None or key > after)
             found = [state.subject(key) for key in heapq.nsmallest(limit, keys)]
         return [subject for subject in found if subject is not None]
 
