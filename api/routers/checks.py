@@ -183,8 +183,10 @@ async def check(body: CheckRequest, caller: Checker, ctx: ContextDep, today: Tod
         )
     else:
         result = run_check(store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out)
-    await ctx.audit.durable(_audit(ctx.audit, caller, result))
-    return respond(result, caller)
+    ticket = _audit(ctx.audit, caller, result)
+    response = respond(result, caller)  # built while the audit writer flushes (it waits off the GIL)
+    await ctx.audit.durable(ticket)
+    return response
 
 
 @router.post(

@@ -23,8 +23,7 @@ from graph_service.audit.model import (
     AuditFilter,
     AuditRecord,
     VerifyResult,
-    canonical_json,
-    link,
+    chain_lines,
     verify_chain,
 )
 from graph_service.errors import Conflict
@@ -109,8 +108,8 @@ class FileAuditLog(BatchingAuditLog):
 
     def _write_batch(self, events: list[AuditEvent]) -> None:
         assert self._fh is not None
-        records = link(events, self._seq, self._hash)
-        data = "".join(canonical_json(r.model_dump(mode="json")) + "\n" for r in records).encode("utf-8")
+        lines, seq, hash_ = chain_lines(events, self._seq, self._hash)
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
         start = self._fh.seek(0, os.SEEK_END)
         try:
             self._fh.write(data)
@@ -120,7 +119,7 @@ class FileAuditLog(BatchingAuditLog):
             # All or nothing: drop a partial batch so the retry does not leave a torn or doubled line.
             self._fh.truncate(start)
             raise
-        self._seq, self._hash = records[-1].seq, records[-1].hash
+        self._seq, self._hash = seq, hash_
 
     def _after_batch(self) -> None:
         # After the waiters are released, and at most every ANCHOR_INTERVAL_S: the anchor costs two
@@ -251,9 +250,8 @@ class MemoryAuditLog(BatchingAuditLog):
 
     def _write_batch(self, events: list[AuditEvent]) -> None:
         seq, prev = (0, GENESIS_HASH) if not self._lines else _head_of(self._lines[-1])
-        records = link(events, seq, prev)
         # Stored as canonical JSON, like the file, so verify sees exactly what was hashed.
-        self._lines.extend(canonical_json(r.model_dump(mode="json")) for r in records)
+        self._lines.extend(chain_lines(events, seq, prev)[0])
 
     def _select(self, flt: AuditFilter, limit: int) -> list[AuditRecord]:
         found: list[AuditRecord] = []

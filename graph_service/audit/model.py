@@ -47,8 +47,14 @@ class AuditEvent(BaseModel):
     def _json_detail(cls, value: dict[str, Any]) -> dict[str, Any]:
         # Normalise now, in the caller's thread: the background writer must never meet an unserialisable
         # value, and the hash must be computed over exactly what a reader will get back.
+        if all(type(k) is str and type(v) in _JSON_SCALARS for k, v in value.items()):
+            return dict(value)  # flat and plain already (a check's detail): the round trip would copy it
         result: dict[str, Any] = json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
         return result
+
+
+#: Values a JSON round trip gives back unchanged (exact types: an Enum or a str subclass is converted).
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def _json_default(value: Any) -> Any:
@@ -107,6 +113,22 @@ def link(events: Iterable[AuditEvent], seq: int, prev_hash: str) -> list[AuditRe
         prev_hash = chain_hash(fields)
         records.append(AuditRecord.model_validate({**fields, "hash": prev_hash}))
     return records
+
+
+def chain_lines(events: Iterable[AuditEvent], seq: int, prev_hash: str) -> tuple[list[str], int, str]:
+    """Chain ``events`` after ``(seq, prev_hash)`` as the canonical JSON lines to store, and the new head.
+
+    The lines are exactly ``canonical_json`` of the records :func:`link` gives, built without making the
+    records (no second validation and dump per event: this runs on the writer thread, beside requests).
+    """
+    lines: list[str] = []
+    for event in events:
+        seq += 1
+        fields = chain_fields(event, seq, prev_hash)
+        prev_hash = chain_hash(fields)
+        fields["hash"] = prev_hash
+        lines.append(canonical_json(fields))
+    return lines, seq, prev_hash
 
 
 def verify_chain(records: Iterable[dict[str, Any] | None]) -> VerifyResult:

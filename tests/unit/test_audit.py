@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph_service.audit import AuditEvent, AuditLog, FileAuditLog, MemoryAuditLog
-from graph_service.audit.model import GENESIS_HASH
+from graph_service.audit.model import GENESIS_HASH, canonical_json, chain_lines, link
 from graph_service.bootstrap import bootstrap
 from graph_service.config import Settings, get_settings
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
@@ -361,3 +361,34 @@ def test_neo4j_audit_chains_serialises_writers_and_detects_tampering(neo4j_conne
     assert sorted(r.request_id for r in by_time) == ["req2", "req3"], by_time
     assert (edited.ok, edited.first_broken_seq) == (False, 5), edited
     assert (cut.ok, cut.count) == (False, 3) and "head" in (cut.reason or ""), cut
+
+
+def test_the_stored_lines_are_the_canonical_json_of_the_chained_records() -> None:
+    events = [
+        event(1),
+        event(2, detail={"check_id": "ab12", "as_of": "2025-03-01", "hits": 3, "x": None, "ok": True}),
+        event(3, detail={"nested": {"b": [1, 2]}, "when": dt.date(2025, 3, 1), "ratio": 0.5}),
+        event(4, subject_id="430923199608295666", entry_ids=[]),
+    ]
+
+    lines_, seq, head = chain_lines(events, 5, "f" * 64)
+
+    records = link(events, 5, "f" * 64)
+    assert lines_ == [canonical_json(r.model_dump(mode="json")) for r in records]
+    assert (seq, head) == (records[-1].seq, records[-1].hash)
+    assert events[2].detail == {"nested": {"b": [1, 2]}, "when": "2025-03-01", "ratio": 0.5}
+
+
+def test_record_many_queues_events_in_order_and_its_ticket_covers_them_all(path: Path) -> None:
+    log = FileAuditLog(path)
+    try:
+        log.record(event(0))
+        ticket = log.record_many([event(n) for n in range(1, 6)])
+        log.wait_durable(ticket)
+
+        assert ticket == 6
+        assert [r["request_id"] for r in lines(path)] == [f"req{n}" for n in range(6)]
+        assert log.record_many([]) == 0
+        assert log.verify().ok
+    finally:
+        log.close()
