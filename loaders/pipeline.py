@@ -214,6 +214,7 @@ def _load_file(
         progress.start(planned.path.name, planned.path.stat().st_size)
         on_bytes = progress.advance
     unknown_keys: set[str] = set()
+    today = dt.date.today()  # the day that judges birth dates (Cells), asked once per file, not per row
     try:
         with kind.open(planned.path, planned.encoding, on_bytes=on_bytes) as stream:
             batch: list[Parsed[Any]] = []
@@ -224,7 +225,7 @@ def _load_file(
                     continue
                 if stream.format == "jsonl":
                     unknown_keys.update(k for k in row if k not in kind.columns)
-                parsed = _parse(kind, row, line, run, report)
+                parsed = _parse(kind, row, line, run, report, today)
                 if parsed is not None:
                     batch.append(parsed)
                 if len(batch) >= batch_size:
@@ -241,8 +242,10 @@ def _load_file(
         run.warn(report, 0, [Problem(",".join(sorted(unknown_keys)), "", reason)])
 
 
-def _parse(kind: FileKind[Any], row: Row, line: int, run: Run, report: FileReport) -> Parsed[Any] | None:
-    cells = Cells(row, line)
+def _parse(
+    kind: FileKind[Any], row: Row, line: int, run: Run, report: FileReport, today: dt.date
+) -> Parsed[Any] | None:
+    cells = Cells(row, line, today=today)
     try:
         value = kind.parse(cells)
     except RowRejected as exc:

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -25,6 +25,9 @@ _USCC_RE = re.compile(rf"^[{USCC_ALPHABET}]{{18}}$")
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ORG_CODE_VALUES = {c: i for i, c in enumerate(_ORG_CODE_ALPHABET)}
+_USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3**i mod 31
 
 
 class IdentifierError(ValueError):
@@ -96,16 +99,33 @@ def check_subject_key(value: str, *, today: dt.date | None = None) -> str:
 
 def org_code_check_char(body: str) -> str:
     """GB 11714 check character for the 8-character body of an organisation code."""
-    total = sum(_ORG_CODE_ALPHABET.index(c) * w for c, w in zip(body, _ORG_CODE_WEIGHTS, strict=True))
+    if len(body) != len(_ORG_CODE_WEIGHTS):
+        raise ValueError(f"an organisation code body has 8 characters, got {body!r}")
+    try:
+        total = sum(_ORG_CODE_VALUES[c] * w for c, w in zip(body, _ORG_CODE_WEIGHTS, strict=True))
+    except KeyError as exc:
+        raise ValueError(f"{exc.args[0]!r} is not in the organisation code alphabet") from exc
     check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def uscc_check_char(body: str) -> str:
+    """The GB 32100 mod-31 check character of a USCC's first 17 characters (in :data:`USCC_ALPHABET`).
+
+    What ``stdnum.cn.uscc.calc_check_digit`` computes (python-stdnum is the reference; a unit test holds
+    the two equal), table-driven: stdnum's re-cleans its input and looks each character up by
+    ``str.index``, ~15x the cost, and a bulk load computes one per organisation it has not seen.
+    """
+    total = sum(_USCC_VALUES[c] * w for c, w in zip(body, _USCC_WEIGHTS, strict=False))
+    return USCC_ALPHABET[(31 - total) % 31]
 
 
 def check_uscc(value: str) -> tuple[str, list[str]]:
     """Validate a 统一社会信用代码.
 
     Accepts letters in the registering-authority position (N, A, Y …), which ``stdnum.cn.uscc.validate``
-    wrongly rejects; the mod-31 check character is computed by ``stdnum.cn.uscc.calc_check_digit``.
+    wrongly rejects; the mod-31 check character is ``stdnum.cn.uscc.calc_check_digit``'s
+    (:func:`uscc_check_char`).
     A mismatch of the embedded organisation code's own check digit is a warning, not a rejection.
     """
     code, warnings = _check_uscc(value)
@@ -127,7 +147,7 @@ def _check_uscc(value: str) -> tuple[str, tuple[str, ...]]:
         )
     if not code[2:8].isdigit():
         raise IdentifierError(value, "USCC characters 3-8 must be the 6-digit region code")
-    expected = uscc.calc_check_digit(code[:17])
+    expected = uscc_check_char(code[:17])
     if code[17] != expected:
         raise IdentifierError(value, f"USCC check character is {code[17]}, expected {expected}")
     warnings: list[str] = []
@@ -203,7 +223,7 @@ def is_uscc_shaped(value: str) -> bool:
         return True
     if _is_plausible_id_number(code):  # cheap (~1 us), and the common case for 17 leading digits
         return False
-    return code[17] in USCC_ALPHABET and uscc.calc_check_digit(code[:17]) == code[17]
+    return code[17] in USCC_ALPHABET and uscc_check_char(code[:17]) == code[17]
 
 
 def _is_plausible_id_number(number: str) -> bool:
