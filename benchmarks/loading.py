@@ -53,6 +53,7 @@ def bulk_load(backend: Backend, registry: Path, work: Path) -> dict[str, Any]:
         "files": figures["files"],
         "import_rows": figures["import_rows"],
         "importer_summary": figures["importer_summary"],
+        "staging_peak_rss_mb": figures.get("staging_peak_rss_mb"),
     }
 
 

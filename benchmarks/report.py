@@ -103,6 +103,8 @@ def _load_paths(loads: dict[str, dict[str, Any]]) -> list[str]:
         if "phases_s" in figures:
             phases = ", ".join(f"{name} {sec:.1f} s" for name, sec in figures["phases_s"].items())
             line += f" ({phases})"
+        if figures.get("staging_peak_rss_mb"):
+            line += f"; staging process peak RSS {figures['staging_peak_rss_mb']:,.0f} MB"
         lines.append(line + ".")
     return lines
 

@@ -145,6 +145,7 @@ def _figures(report: BulkReport[LoadReport]) -> dict[str, object]:
         "restored_empty_lists": report.restored_lists,
         "data_version": report.data_version,
         "importer_summary": report.importer_summary,
+        "staging_peak_rss_mb": report.staging_peak_rss_mb,
     }
 
 

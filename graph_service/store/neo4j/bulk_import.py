@@ -3,10 +3,11 @@
 A registry of a million organisations takes a long time through ``UNWIND`` upserts; the offline importer
 writes the same graph in a fraction of it. Nothing is validated differently: the caller hands in the
 ordinary load (parsing, reference checks, rejects, person resolution, personal credit-record links) as a
-function of a store, which runs into an in-memory embedded store used as the staging area — the load needs
-a whole :class:`GraphStore` to check references against, and the embedded store gives its content back
-through its public dump (:class:`~graph_service.store.dump.Dumpable`). That dump is what gets imported,
-property maps and labels produced by the Neo4j store's own mapping (:mod:`.import_files`).
+function of a store, which runs into a staging store (:class:`~.staging.StreamingStaging`) — the load
+needs a whole :class:`GraphStore` to check references against. Its organisations, persons and relations
+go to the import files as the load validates them; the entries and what the lifecycle gives them
+(history, personal links, tasks, feed events) are written from its dump at the end, property maps and
+labels produced by the Neo4j store's own mapping (:mod:`.import_files`).
 
 The importer replaces the database, so it is only allowed when the database is empty (nothing but the
 counters, as :meth:`GraphStore.clear` leaves them). Sequence: check the database is empty and stop the
@@ -21,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import shutil
 import time
 from collections.abc import Callable
@@ -71,6 +73,7 @@ class BulkReport(Generic[R]):
     restored_lists: int = 0
     data_version: int = 0
     importer_summary: str = ""
+    staging_peak_rss_mb: float = 0.0  # the staging process's peak resident memory
 
     @property
     def seconds(self) -> float:
@@ -93,6 +96,7 @@ class _Staged(Generic[R]):
     multiline: bool
     data_version: int
     phases: dict[str, float]
+    peak_rss_mb: float = 0.0
 
 
 def _stage(validate: Callable[[GraphStore], R], files_dir: Path, before: ImportTarget) -> _Staged[R]:
@@ -119,7 +123,9 @@ def _stage(validate: Callable[[GraphStore], R], files_dir: Path, before: ImportT
         staging.finish()
         file_args = files.close(data_version, before.feed_seq)
         phases["write_files"] = time.perf_counter() - began
-        return _Staged(report, file_args, dict(files.counts), files.multiline, data_version, phases)
+        # ru_maxrss is in KiB on Linux (the only platform the local Neo4j launcher runs on).
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return _Staged(report, file_args, dict(files.counts), files.multiline, data_version, phases, peak)
     finally:
         staging.close()
 
@@ -201,6 +207,7 @@ def bulk_import(
             return report
         report.files = staged.counts
         report.data_version = staged.data_version
+        report.staging_peak_rss_mb = staged.peak_rss_mb
 
         began = time.perf_counter()
         echo("running neo4j-admin database import full")

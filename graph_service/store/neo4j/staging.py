@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import cast
+from typing import Generic, TypeVar, cast
+
+from pydantic import BaseModel
 
 from graph_service.domain.model import (
     Direction,
@@ -50,6 +52,81 @@ from graph_service.store.neo4j.import_files import ImportFiles
 from graph_service.store.workflow_port import EntryStep
 
 RelationId = tuple[str, str, str]
+K = TypeVar("K")
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Packer:
+    """Models kept as tuples of their field values, rebuilt with ``model_construct`` when read.
+
+    A pydantic instance costs about 1.3 KB beyond its values (its ``__dict__`` and its set of fields set);
+    a tuple of the same values about 150 bytes. The values are the validated ones, so the model rebuilt
+    equals the one packed (same fields, same fields set). A model whose ``__dict__`` holds anything but its
+    fields (a cached property) is kept as it is.
+    """
+
+    def __init__(self) -> None:
+        self._layouts: dict[tuple[type[BaseModel], tuple[str, ...], frozenset[str]], _Layout] = {}
+
+    def pack(self, model: BaseModel) -> tuple[object, ...]:
+        names = tuple(model.__dict__)
+        cls = type(model)
+        if names != tuple(cls.model_fields) or model.__pydantic_extra__ or model.__pydantic_private__:
+            return (model,)
+        spec = (cls, names, frozenset(model.model_fields_set))
+        layout = self._layouts.get(spec)
+        if layout is None:
+            layout = self._layouts[spec] = _Layout(*spec)
+        return (layout, *model.__dict__.values())
+
+    @staticmethod
+    def unpack(packed: tuple[object, ...]) -> BaseModel:
+        head = packed[0]
+        if isinstance(head, _Layout):
+            values = dict(zip(head.names, packed[1:], strict=True))
+            return head.cls.model_construct(set(head.fields_set), **values)
+        assert isinstance(head, BaseModel)  # kept as it is
+        return head
+
+
+class _Packed(Generic[K, M]):
+    """A dict of models kept packed (:class:`_Packer`): the few mapping operations the staging uses."""
+
+    def __init__(self, packer: _Packer) -> None:
+        self._packer = packer
+        self._items: dict[K, tuple[object, ...]] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __getitem__(self, key: K) -> M:
+        return cast(M, self._packer.unpack(self._items[key]))
+
+    def __setitem__(self, key: K, model: M) -> None:
+        self._items[key] = self._packer.pack(model)
+
+    def get(self, key: K) -> M | None:
+        packed = self._items.get(key)
+        return None if packed is None else cast(M, self._packer.unpack(packed))
+
+    def pop(self, key: K, default: None = None) -> M | None:
+        packed = self._items.pop(key, None)
+        return None if packed is None else cast(M, self._packer.unpack(packed))
+
+    def values(self) -> Iterator[M]:
+        for packed in self._items.values():
+            yield cast(M, self._packer.unpack(packed))
+
+
+class _Layout:
+    """One packed model's class, field names and fields set (shared by every model of that shape)."""
+
+    __slots__ = ("cls", "names", "fields_set")
+
+    def __init__(self, cls: type[BaseModel], names: tuple[str, ...], fields_set: frozenset[str]) -> None:
+        self.cls = cls
+        self.names = names
+        self.fields_set = fields_set
 
 
 class _GraphView:
@@ -59,7 +136,7 @@ class _GraphView:
     it must answer every lookup ``plan.plan_subjects`` and ``plan.plan_relations`` make of the state.
     """
 
-    def __init__(self, subjects: dict[str, Subject], relations: dict[RelationId, Relation]) -> None:
+    def __init__(self, subjects: _Packed[str, Subject], relations: _Packed[RelationId, Relation]) -> None:
         self._subjects = subjects
         self._relations = relations
 
@@ -82,8 +159,9 @@ class StreamingStaging(MemoryStore):
     def __init__(self, files: ImportFiles) -> None:
         super().__init__(None)
         self._files = files
-        self._subjects: dict[str, Subject] = {}
-        self._relations: dict[RelationId, Relation] = {}
+        packer = _Packer()
+        self._subjects: _Packed[str, Subject] = _Packed(packer)
+        self._relations: _Packed[RelationId, Relation] = _Packed(packer)
         self._into: dict[str, list[RelationId]] = {}
         self._out_of: dict[str, list[RelationId]] = {}
         self._view = cast(GraphState, _GraphView(self._subjects, self._relations))
