@@ -164,12 +164,15 @@ def check_id_number(value: str, *, today: dt.date | None = None) -> tuple[str, l
     (not a calendar date, before 1880, or — when the caller says what ``today`` is — after today).
     An unknown or retired place-of-registration prefix is only a warning: real IDs carry them.
     """
-    number, warnings = _check_id_number(value, today)
+    number, born, warnings = _check_id_number(value)
+    if today is not None and born > today:
+        raise IdentifierError(value, f"ID number has an impossible birth date {born.isoformat()}")
     return number, list(warnings)
 
 
+# Memoised on the value alone (not the day, which callers pass or not: one entry per ID number, not two).
 @lru_cache(maxsize=65_536)
-def _check_id_number(value: str, today: dt.date | None) -> tuple[str, tuple[str, ...]]:
+def _check_id_number(value: str) -> tuple[str, dt.date, tuple[str, ...]]:
     number = normalise(value)
     if len(number) != 18:
         raise IdentifierError(value, f"ID number must have 18 characters, has {len(number)}")
@@ -183,12 +186,12 @@ def _check_id_number(value: str, today: dt.date | None) -> tuple[str, tuple[str,
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise IdentifierError(value, f"ID number has an impossible birth date {number[6:14]}") from exc
-    if born.year < 1880 or (today is not None and born > today):
+    if born.year < 1880:
         raise IdentifierError(value, f"ID number has an impossible birth date {born.isoformat()}")
     warnings: list[str] = []
     if not _birth_place_known(number[:6], born.year):
         warnings.append(f"place-of-registration prefix {number[:6]} is unknown for birth year {born.year}")
-    return number, tuple(warnings)
+    return number, born, tuple(warnings)
 
 
 @lru_cache(maxsize=65_536)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -162,6 +163,9 @@ def subject_key_unless_stored(_model: type[BaseModel], value: str, info: Validat
     return value if from_store(info) else subject_key(value)
 
 
+# Every model that names a subject validates its key, and a load names each subject many times (its row,
+# then each relation and entry): memoised like the identifier checks it calls. Errors are never cached.
+@lru_cache(maxsize=65_536)
 def subject_key(value: str) -> str:
     """Validate any subject key: a USCC, an ID number, an unresolved-person key, a pseudonymous person
     key (``~p~<kid>~<hex>``, a person a peer named by pseudonym; :mod:`graph_service.domain.pseudonyms`),
