@@ -94,8 +94,8 @@ def unpack_subject(key: str, packed: PackedSubject) -> Organization | Person:
             "established_on": established_on,
             "industry": industry,
         }
-        return _built(Organization, values)
-    return _built(Person, {"key": key, "name": packed[1], "region": packed[2]})
+        return built(Organization, values)
+    return built(Person, {"key": key, "name": packed[1], "region": packed[2]})
 
 
 def subject_name(packed: PackedSubject) -> str:
@@ -137,7 +137,7 @@ def unpack_relation(source_id: str, target_id: str, packed: PackedRelation) -> R
         "qualification": qualification,
         "certificate_no": certificate,
     }
-    return _built(Relation, values)
+    return built(Relation, values)
 
 
 def packed_valid_on(packed: PackedRelation, day: dt.date) -> bool:
@@ -153,7 +153,7 @@ def packed_key(source_id: str, target_id: str, packed: PackedRelation) -> str:
     return f"{packed[0].value}|{source_id}|{target_id}|{start_on.isoformat() if start_on else ''}"
 
 
-def _built(cls: type[_M], values: dict[str, Any]) -> _M:
+def built(cls: type[_M], values: dict[str, Any]) -> _M:
     """A model from values that were validated when stored and name every field (no validation again).
 
     What ``model_construct`` ends with, without its per-field default handling.

@@ -32,8 +32,9 @@ The change feed's operations (``feed``, ``peer_cursor``, ``feed_floor``) are in 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -50,6 +51,7 @@ from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
+from graph_service.store.memory import stored_rows
 from graph_service.store.memory.feed_state import (
     FEED_TAGS,
     AppendFeed,
@@ -209,16 +211,29 @@ def encode(op: Op) -> dict[str, Any]:
     raise TypeError(f"not a store operation: {op!r}")  # pragma: no cover - exhaustive match above
 
 
+_Row = TypeVar("_Row", Organization, Person, Relation)
+
+
+def _stored(fast: Callable[[dict[str, Any]], _Row | None], model: type[_Row], row: Any) -> _Row:
+    """A row the store wrote: rebuilt directly when in the shape it writes (:mod:`.stored_rows`, the
+    bulk of a restart), else validated by the model (which also words any error)."""
+    try:
+        found = fast(row) if isinstance(row, dict) else None
+    except (TypeError, ValueError):
+        found = None
+    return found if found is not None else model.model_validate(row, context=STORED)
+
+
 def decode(data: Any) -> Op:
     """Rebuild one operation from its JSON form, validating every row again; ``OpDecodeError`` if bad."""
     try:
         tag = data["op"]
         if tag == "organization":
-            return PutSubject(Organization.model_validate(data["row"], context=STORED))
+            return PutSubject(_stored(stored_rows.organization, Organization, data["row"]))
         if tag == "person":
-            return PutSubject(Person.model_validate(data["row"], context=STORED))
+            return PutSubject(_stored(stored_rows.person, Person, data["row"]))
         if tag == "relation":
-            return PutRelation(Relation.model_validate(data["row"], context=STORED))
+            return PutRelation(_stored(stored_rows.relation, Relation, data["row"]))
         if tag == "drop_relation":
             return DropRelation(Relation.model_validate(data["row"], context=STORED))
         if tag == "entry":

@@ -3,9 +3,11 @@
 A search (:meth:`GraphPort.search_subjects`) matches subjects whose casefolded key starts with the
 casefolded text or whose casefolded name contains it. A check of a person searches by the person's name
 (possible court-debtor matches), so a scan in Python — ~0.9 µs a subject, 26 ms a person check at 10k —
-was most of a check. Here the casefolded keys and names are joined into two strings, searched with
-``str.find`` (C speed), and positions map back to subjects by bisection. The strings are rebuilt lazily
-on the first search after subjects changed (cheap next to a load: one join over the subjects).
+was most of a check. Here the casefolded keys and names are joined into two strings, and each pair of
+adjacent characters of a name indexes the names holding it: a text of two characters or more is looked
+for in the names holding its rarest pair only; a key prefix (or a one-character text) is found with
+``str.find`` over a joined string (C speed), positions mapping back to subjects by bisection. All of it
+is rebuilt lazily on the first search after subjects changed (one pass over the subjects).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class SearchIndex:
         self._key_starts = array("q")
         self._name_text = ""
         self._name_starts = array("q")
+        self._key_initials: frozenset[str] = frozenset()
+        self._pairs: dict[str, array[int]] = {}  # two characters -> names holding them (indexes)
 
     def invalidate(self) -> None:
         self._stale = True
@@ -42,9 +46,28 @@ class SearchIndex:
             return heapq.nsmallest(limit, self._scan(needle))
         if self._stale:
             self._rebuild()
-        found = set(self._hits(_SEP + needle, self._key_text, self._key_starts))
-        found.update(self._hits(needle, self._name_text, self._name_starts))
+        found = set(self._name_hits(needle))
+        if needle[0] in self._key_initials:  # a name of a check never starts a key: no search needed
+            found.update(self._hits(_SEP + needle, self._key_text, self._key_starts))
         return heapq.nsmallest(limit, (self._keys[i] for i in found))
+
+    def _name_hits(self, needle: str) -> Iterator[int]:
+        """Subjects whose folded name contains ``needle``: the names holding its rarest pair of
+        characters, each then tested (one-character text: a find over all the names)."""
+        if len(needle) < 2:
+            yield from self._hits(needle, self._name_text, self._name_starts)
+            return
+        candidates: list[array[int]] = []
+        for i in range(len(needle) - 1):
+            found = self._pairs.get(needle[i : i + 2])
+            if found is None:
+                return  # some pair is in no name
+            candidates.append(found)
+        text, starts, last = self._name_text, self._name_starts, len(self._name_starts) - 1
+        for index in min(candidates, key=len):
+            end = starts[index + 1] if index < last else len(text)
+            if needle in text[starts[index] + 1 : end]:
+                yield index
 
     def _scan(self, needle: str) -> Iterator[str]:
         for key, name in self._subjects():
@@ -75,7 +98,21 @@ class SearchIndex:
         # Each item is preceded by the separator, so "separator + needle" finds key prefixes only.
         self._key_text, self._key_starts = _joined(folded_keys)
         self._name_text, self._name_starts = _joined(folded_names)
+        self._key_initials = frozenset(key[:1] for key in folded_keys)
+        self._pairs = _pairs(folded_names)
         self._stale = False
+
+
+def _pairs(names: list[str]) -> dict[str, array[int]]:
+    """Each pair of adjacent characters -> the indexes of the names holding it, ascending."""
+    pairs: dict[str, array[int]] = {}
+    for index, name in enumerate(names):
+        for pair in {name[i : i + 2] for i in range(len(name) - 1)}:
+            found = pairs.get(pair)
+            if found is None:
+                pairs[pair] = found = array("i")
+            found.append(index)
+    return pairs
 
 
 def _joined(items: list[str]) -> tuple[str, array[int]]:
