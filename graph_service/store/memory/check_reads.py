@@ -30,10 +30,8 @@ def check_view(
     """:meth:`GraphPort.check_view` of the state (the caller holds the store's lock)."""
     walk = _walk(state, subject_id, depth, as_of, limit_per_node)
     reached = sorted(walk.paths)
-    nodes = state.graph.nodes
-    subjects: dict[str, Subject] = {
-        key: unpack_subject(key, nodes[key]["p"]) for key in reached if key in nodes
-    }
+    packed = state.packed
+    subjects: dict[str, Subject] = {key: unpack_subject(key, packed[key]) for key in reached if key in packed}
     entries = state.entries
     on = [entries[entry_id] for entry_id in state.entry_ids_of_subjects(reached)]
     links: list[PersonalLink] = [link for key in reached for link in state.links_of_person(key)]
@@ -85,15 +83,13 @@ def _links(node: str, out: dict[str, Any], into: dict[str, Any], as_of: dt.date 
     """``node``'s links valid on ``as_of`` in both directions (a self-loop once), in relation_order."""
     links: list[_Link] = []
     for target, edges in out.items():
-        for attrs in edges.values():
-            packed = attrs["p"]
+        for packed in edges.values():
             if as_of is None or packed_valid_on(packed, as_of):
                 links.append((target, packed_key(node, target, packed), node, target, packed))
     for source, edges in into.items():
         if source == node:
             continue
-        for attrs in edges.values():
-            packed = attrs["p"]
+        for packed in edges.values():
             if as_of is None or packed_valid_on(packed, as_of):
                 links.append((source, packed_key(source, node, packed), source, node, packed))
     links.sort(key=_order)

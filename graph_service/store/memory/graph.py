@@ -1,7 +1,9 @@
-"""The in-memory state of the embedded store: a networkx multigraph plus plain dicts and indexes.
+"""The in-memory state of the embedded store: a networkx digraph plus plain dicts and indexes.
 
-Subjects are nodes (node key = subject key, attribute ``subject``); relations are edges ``source -> target``
-with edge key ``Relation.key`` (attribute ``relation``). List entries, status history, penalties, personal
+Subjects are nodes (node key = subject key; the subject itself, packed, in :attr:`GraphState.packed`);
+relations are edges ``source -> target``, whose attribute dict maps each relation's identity between the
+two (:data:`~.compact.EdgeKey`) to the packed relation (:mod:`.compact`: tuples, not models; reads build
+the models). List entries, status history, penalties, personal
 links and merge records are kept in dicts, with indexes (entries by subject and by responsible person,
 penalties by subject, links by person and by entry) so every read is proportional to its answer, never to
 the graph. Not thread-safe by itself: :class:`~graph_service.store.memory.store.MemoryStore`
@@ -26,6 +28,7 @@ from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
 from graph_service.store.memory.compact import (
     EdgeKey,
+    PackedSubject,
     Shared,
     edge_key,
     pack_relation,
@@ -77,7 +80,11 @@ class GraphState:
     """Subjects, relations, entries and history, changed only through :meth:`apply`."""
 
     def __init__(self) -> None:
-        self.graph = nx.MultiDiGraph()
+        # One edge per (source, target) whose attribute dict maps each relation's identity there
+        # (EdgeKey) to the packed relation: a MultiDiGraph's extra dict per relation was ~220 B.
+        self.graph = nx.DiGraph()
+        # Node key -> packed subject: beside the graph, as a node attribute dict per subject cost ~120 B.
+        self.packed: dict[str, PackedSubject] = {}
         self.entries: dict[str, ListEntry] = {}
         self.history: dict[str, list[StatusChange]] = {}
         self.entries_by_subject: dict[str, set[str]] = {}
@@ -107,14 +114,14 @@ class GraphState:
     # ---- lookups ------------------------------------------------------------------------------------
 
     def subject(self, key: str) -> Subject | None:
-        attrs = self.graph.nodes.get(key)
-        return None if attrs is None else unpack_subject(key, attrs["p"])
+        packed = self.packed.get(key)
+        return None if packed is None else unpack_subject(key, packed)
 
     def has_subject(self, key: str) -> bool:
         return key in self.graph
 
     def subjects(self) -> Iterator[Subject]:
-        for key, packed in self.graph.nodes(data="p"):
+        for key, packed in self.packed.items():
             yield unpack_subject(key, packed)
 
     def relation(self, source_id: str, target_id: str, key: str) -> Relation | None:
@@ -130,23 +137,24 @@ class GraphState:
         edges = self.graph.succ.get(source_id, {}).get(target_id)
         if edges is None or key not in edges:
             return None
-        return unpack_relation(source_id, target_id, edges[key]["p"])
+        return unpack_relation(source_id, target_id, edges[key])
 
     def relations(self) -> Iterator[Relation]:
-        for source, target, packed in self.graph.edges(data="p"):
-            yield unpack_relation(source, target, packed)
+        for source, target, edges in self.graph.edges(data=True):
+            for packed in edges.values():
+                yield unpack_relation(source, target, packed)
 
     def outgoing(self, key: str) -> Iterator[tuple[Relation, str]]:
         """Relations whose source is ``key``, with the target: O(out-degree)."""
         for target, edges in self.graph.succ[key].items():
-            for attrs in edges.values():
-                yield unpack_relation(key, target, attrs["p"]), target
+            for packed in edges.values():
+                yield unpack_relation(key, target, packed), target
 
     def incoming(self, key: str) -> Iterator[tuple[Relation, str]]:
         """Relations whose target is ``key``, with the source: O(in-degree)."""
         for source, edges in self.graph.pred[key].items():
-            for attrs in edges.values():
-                yield unpack_relation(source, key, attrs["p"]), source
+            for packed in edges.values():
+                yield unpack_relation(source, key, packed), source
 
     def touching(self, key: str) -> Iterator[tuple[Relation, str]]:
         """Relations in both directions, each once (a self-loop is both outgoing and incoming)."""
@@ -160,7 +168,7 @@ class GraphState:
         return self._search.smallest(text, limit)
 
     def _names(self) -> Iterator[tuple[str, str]]:
-        for key, packed in self.graph.nodes(data="p"):
+        for key, packed in self.packed.items():
             yield key, subject_name(packed)
 
     def entry_ids_of_subjects(self, keys: Iterable[str]) -> set[str]:
@@ -214,15 +222,23 @@ class GraphState:
                 if old is not None:
                     self._count_subject(old, -1)
                 # Interned: the edges' ends are then this very string, not copies of it.
-                self.graph.add_node(sys.intern(subject.key), p=pack_subject(subject, self._shared))
+                node = sys.intern(subject.key)
+                self.graph.add_node(node)
+                self.packed[node] = pack_subject(subject, self._shared)
                 self._count_subject(subject, +1)
             case PutRelation(relation=rel):
                 source, target, key = sys.intern(rel.source_id), sys.intern(rel.target_id), edge_key(rel)
-                if not self.graph.has_edge(source, target, key=key):
+                if not self.graph.has_edge(source, target):
+                    self.graph.add_edge(source, target)
+                edges = self.graph[source][target]
+                if key not in edges:
                     self._count(rel.kind.value, +1)
-                self.graph.add_edge(source, target, key=key, p=pack_relation(rel, self._shared))
+                edges[key] = pack_relation(rel, self._shared)
             case DropRelation(relation=rel):
-                self.graph.remove_edge(rel.source_id, rel.target_id, key=edge_key(rel))
+                edges = self.graph[rel.source_id][rel.target_id]
+                del edges[edge_key(rel)]
+                if not edges:
+                    self.graph.remove_edge(rel.source_id, rel.target_id)
                 self._count(rel.kind.value, -1)
             case PutEntry(entry=entry):
                 self._put_entry(entry)
@@ -247,6 +263,7 @@ class GraphState:
                 if dropped is not None:
                     self._count_subject(dropped, -1)
                 self.graph.remove_node(key)
+                del self.packed[key]
                 self._search.invalidate()
             case RecordMerge(from_key=from_key, into_key=into_key, at=at):
                 self.merges[from_key] = Merge(from_key, into_key, at)
