@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
 from graph_service.errors import BackendUnavailable
 from graph_service.store.memory.ops import Op, OpDecodeError, decode, encode
 
@@ -67,7 +69,9 @@ class JournalGap(JournalCorrupt):
 
 def frame(payload: dict[str, Any]) -> bytes:
     """One framed line: checksum, space, compact JSON, newline."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    # orjson writes the same compact UTF-8 JSON as json.dumps(ensure_ascii=False, separators=(",", ":")),
+    # ~5x faster: encoding was a tenth of a bulk load's time (issue 17).
+    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
     return b"%08x %s\n" % (zlib.crc32(body), body)
 
 
