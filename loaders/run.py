@@ -169,9 +169,17 @@ class Run:
             if steps.holds(entry):
                 settle()  # the row reads what a held step writes
             try:
-                outcome = admit_entry(
-                    self.store, self.door, entry, file=report.file, line=item.line, write=steps.writer(index)
-                )
+                # The row's reads (its stored entry, its subject's entries and role holders) in one read
+                # transaction where the backend has them; its steps are held, so nothing is written here.
+                with self.store.reading():
+                    outcome = admit_entry(
+                        self.store,
+                        self.door,
+                        entry,
+                        file=report.file,
+                        line=item.line,
+                        write=steps.writer(index),
+                    )
             except ROW_REFUSALS as exc:
                 self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
                 continue
