@@ -227,10 +227,12 @@ class GraphState:
                 self.packed[node] = pack_subject(subject, self._shared)
                 self._count_subject(subject, +1)
             case PutRelation(relation=rel):
-                source, target, key = sys.intern(rel.source_id), sys.intern(rel.target_id), edge_key(rel)
-                if not self.graph.has_edge(source, target):
+                source, target = sys.intern(rel.source_id), sys.intern(rel.target_id)
+                key = self._shared.get(edge_key(rel))  # few distinct (kind, start date) pairs
+                edges = self.graph.succ[source].get(target)
+                if edges is None:
                     self.graph.add_edge(source, target)
-                edges = self.graph[source][target]
+                    edges = self.graph.succ[source][target]
                 if key not in edges:
                     self._count(rel.kind.value, +1)
                 edges[key] = pack_relation(rel, self._shared)
