@@ -48,7 +48,7 @@ BATCH_WORK_BUDGET = 20_000
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
 #: Batch items checked together: their views read at once (:meth:`GraphStore.check_views`; on Neo4j one
-#: statement per 200 subjects of one depth and date), their audit events queued at once.
+#: statement per 50 subjects of one depth and date), their audit events queued at once.
 BATCH_CHUNK = 500
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"], responses=PROBLEM_RESPONSES)
