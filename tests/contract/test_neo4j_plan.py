@@ -183,6 +183,7 @@ _RELATION_TYPE_LIST = re.compile(r"\[r:((?:[A-Z_]+\s*\|\s*)+[A-Z_]+)\]")
     [
         "adjacent_subjects",
         "get_check_view",
+        "get_check_views",
         "get_relations",
         "get_outgoing_relations",
         "get_incoming_relations",
