@@ -37,7 +37,6 @@ its sequence number out again.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import zlib
@@ -83,7 +82,7 @@ def unframe(line: bytes) -> dict[str, Any] | None:
     try:
         if int(line[:8], 16) != zlib.crc32(body):
             return None
-        payload = json.loads(body)
+        payload = orjson.loads(body)  # what json.loads reads, ~2x faster: a restart reads every record
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None
