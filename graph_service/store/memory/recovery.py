@@ -5,8 +5,11 @@ See :mod:`graph_service.store.memory.journal` for the file format and what count
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph_service.errors import BackendUnavailable
@@ -35,11 +38,29 @@ def load_state(data_dir: Path, *, attempts: int) -> tuple[GraphState, ReplayResu
     """
     for attempt in range(attempts):
         try:
-            return _load_once(data_dir, check_race=attempts > 1)
+            with _no_cyclic_gc():
+                return _load_once(data_dir, check_race=attempts > 1)
         except (JournalGap, _SnapshotReplaced):
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused (process-wide) while a data dir loads.
+
+    A load only adds objects that live on (reference counting frees its garbage), yet each of its
+    millions of allocations moves the collector closer to another pass over the whole growing heap:
+    ~45 % of a restart at 100k organisations. Resumed as it was, whatever the load's outcome.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load_once(data_dir: Path, *, check_race: bool) -> tuple[GraphState, ReplayResult]:
