@@ -8,6 +8,7 @@ only the fields below.
 
 from __future__ import annotations
 
+import weakref
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -191,18 +192,55 @@ class Catalog(BaseModel):
         raise KeyError(code)
 
     def get(self, measure_id: str) -> Measure:
-        for measure in self.measures:
-            if measure.id == measure_id:
-                return measure
-        raise KeyError(measure_id)
+        """The measure ``measure_id``; ``KeyError`` if the catalog has none."""
+        return _index_of(self).by_id[measure_id]
 
     def triggered_by(self, list_kind: ListKind, domain: CreditDomain) -> list[Measure]:
         """Measures an entry of this list and domain triggers, in catalog order."""
-        return [m for m in self.measures if m.trigger.matches(list_kind, domain)]
+        return list(_index_of(self).triggered(list_kind, domain))
 
     @property
     def departments(self) -> list[str]:
         return sorted({d for m in self.measures for d in m.departments})
+
+
+class _CatalogIndex:
+    """A catalog's lookups, computed once: a check asks them for every entry and reach it meets.
+
+    Hand-written beside the (frozen, immutable) catalog rather than as private attributes: those would take
+    part in the model's equality, and two equal catalogs must stay equal whatever they were asked.
+    """
+
+    __slots__ = ("by_id", "measures", "_triggered")
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.measures = catalog.measures
+        self.by_id = {m.id: m for m in catalog.measures}
+        self._triggered: dict[tuple[ListKind, CreditDomain], tuple[Measure, ...]] = {}
+
+    def triggered(self, list_kind: ListKind, domain: CreditDomain) -> tuple[Measure, ...]:
+        key = (list_kind, domain)
+        found = self._triggered.get(key)
+        if found is None:
+            found = self._triggered[key] = tuple(
+                m for m in self.measures if m.trigger.matches(list_kind, domain)
+            )
+        return found
+
+
+# By object id, each with a weak reference to its catalog: a catalog's hash would hash every measure on
+# each lookup, and an id is only trusted while the weak reference still names the same object.
+_INDEXES: dict[int, tuple[weakref.ref[Catalog], _CatalogIndex]] = {}
+
+
+def _index_of(catalog: Catalog) -> _CatalogIndex:
+    held = _INDEXES.get(id(catalog))
+    if held is not None and held[0]() is catalog:
+        return held[1]
+    index = _CatalogIndex(catalog)
+    key = id(catalog)
+    _INDEXES[key] = (weakref.ref(catalog, lambda _ref: _INDEXES.pop(key, None)), index)
+    return index
 
 
 def require_behaviour(catalog: Catalog, entry: ListEntry) -> Behaviour | None:

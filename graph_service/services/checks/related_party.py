@@ -6,9 +6,9 @@ Orchestration only: the walk comes from the store, the rules from :mod:`graph_se
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from graph_service.domain.identifiers import is_uscc_shaped, normalise_key, region_of_uscc
@@ -138,7 +138,7 @@ def _live_entries(
     return {k: e for k, e in found.items() if e.status in _LIVE and e.in_validity(as_of)}
 
 
-def path_elements(path: Path, subjects: dict[str, Subject]) -> list[PathElement]:
+def path_elements(path: Path, subjects: Mapping[str, Subject]) -> list[PathElement]:
     """A path as alternating subjects and relations, as approval systems display it."""
 
     def node(subject_id: str) -> PathSubject:
@@ -161,6 +161,16 @@ def path_elements(path: Path, subjects: dict[str, Subject]) -> list[PathElement]
         )
         elements.append(node(step.to_id))
     return elements
+
+
+def _check_id() -> str:
+    """``uuid.uuid4().hex``, by the same bits: 16 random bytes with the version-4 and RFC 4122 variant
+    bits set. Hand-written because ``UUID.__init__``'s argument checks cost more than the bytes (a check
+    makes one per call)."""
+    n = int.from_bytes(os.urandom(16), "big")
+    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # variant: RFC 4122
+    n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
+    return f"{n:032x}"
 
 
 def _county(subject: Subject | None) -> str | None:
@@ -226,7 +236,7 @@ def _run_check(
         subject_id = view.neighbourhood.origin_id
     walk, data_version = view.neighbourhood, view.data_version
     subject = view.subjects.get(subject_id)
-    check_id = uuid.uuid4().hex
+    check_id = _check_id()
     if subject is None:
         return CheckResult(
             check_id=check_id,
@@ -248,12 +258,13 @@ def _run_check(
 
     ids = sorted(walk.paths)
     state = collect_reaches(view, ids, as_of, catalog)
-    subjects = view.get_subjects(ids)
+    subjects = view.subjects  # the reached subjects stored, as view.get_subjects(ids) answers
 
     hits: list[Hit] = []
-    for other_id in ids:
-        if other_id == subject_id:
-            continue
+    # Only a subject with a live entry or a measure reaching it can be a hit (the rest of the walk is not
+    # asked); hits are sorted below, so the order they are found in does not matter.
+    candidates = (state.own_entries.keys() | state.effective.keys()) - {subject_id}
+    for other_id in sorted(candidates & walk.paths.keys()):
         live_entries = [
             e for e in state.own_entries.get(other_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)
         ]
@@ -292,7 +303,7 @@ def _run_check(
     verdict = decide(own_reaches, request.scenario, catalog, has_hits=bool(hits))
     scenario_reaches = [r for r in own_reaches if catalog.get(r.measure_id).governs(request.scenario)]
 
-    suspended = _suspended(state, subject_id, {h.subject_id for h in hits} | set(ids))
+    suspended = _suspended(state, subject_id, walk.paths.keys())
     # The record of the last three years is read only when it can matter (a pass).
     green = verdict is Verdict.PASS and green_channel(
         verdict,
@@ -348,10 +359,15 @@ def _possible_matches(store: GraphStore, person: Person, as_of: dt.date) -> list
     return sorted(found, key=lambda m: m.subject_id)
 
 
-def _suspended(state: ReachState, subject_id: str, ids: set[str]) -> list[SuspendedEntry]:
+def _suspended(state: ReachState, subject_id: str, ids: Iterable[str]) -> list[SuspendedEntry]:
+    """Suspended entries (listed, not in effect on the date) of the subjects reached, by entry id.
+
+    Which subject an entry is met through decides only whether it counts, never what is reported, so the
+    subjects are taken in any order.
+    """
     seen: dict[str, SuspendedEntry] = {}
-    for sid in sorted(ids):
-        for entry in state.suspended.get(sid, []):
+    for sid in state.suspended.keys() & set(ids):
+        for entry in state.suspended[sid]:
             if entry.list in _HIT_LISTS or sid == subject_id:
                 seen.setdefault(
                     entry.entry_id,
