@@ -3,7 +3,8 @@
 // (at most 4, unrolled below: Cypher has no loop), each level the frontier's adjacency exactly as
 // adjacent_subjects.cypher answers it (at most $limit links per subject in the order (neighbour key,
 // relation key), and how many there are); then, for every subject reached, its node, the entries on it and
-// its personal links with the linked entries; the penalties of the subject checked; and the data version.
+// its personal links with the linked entries; the penalties of the subject checked; the masked court
+// debtors of its name when it is a person; and the data version.
 // The paths are chosen in Python from the levels (graph_port.breadth_first, the port's own walk): which
 // subjects form each next frontier does not depend on the order the frontier is expanded in, so the
 // levels here are the levels the port's walk asks for.
@@ -153,8 +154,20 @@ CALL (seen) {
     penalties: CASE WHEN node.key = $key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
   }) AS details
 }
+// The masked court debtors of the checked person's name, with the entries on them (the check's possible
+// matches; the rule, key and name, is is_masked_namesake in graph_service/store/check_view.py): a
+// text-index seek on the folded name (toString: a text index answers string comparisons only).
+CALL () {
+  MATCH (person:Subject {key: $key})
+  WHERE person:Person AND NOT person:Unresolved
+  MATCH (d:Subject)
+  WHERE d.name_folded = toString(person.name_folded) AND d.name = person.name AND left(d.key, 3) = '~m~'
+  RETURN collect({
+    labels: labels(d), props: properties(d), entries: [(d)<-[:ON]-(e:ListEntry) | properties(e)]
+  }) AS namesakes
+}
 CALL () {
   OPTIONAL MATCH (m:Meta {name: 'data_version'})
   RETURN coalesce(m.value, 0) AS data_version
 }
-RETURN levels, details, data_version
+RETURN levels, details, namesakes, data_version

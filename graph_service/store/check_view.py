@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from graph_service.domain.model import EntryFilter, ListEntry, Neighbourhood, Subject
+from graph_service.domain.masked_ids import parse_masked_debtor_key
+from graph_service.domain.model import EntryFilter, ListEntry, Neighbourhood, Person, Subject
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store import contract
@@ -30,6 +31,46 @@ class CheckReads(Protocol):
     def links_for(self, person_ids: Iterable[str]) -> list[PersonalLink]: ...
 
 
+def is_masked_namesake(origin: Subject, subject: Subject) -> bool:
+    """Whether ``subject`` is a court debtor kept as published (``~m~<masked ID>~<name>``) under the name
+    of ``origin``, a person with an ID number: the candidates of the check's possible matches.
+
+    Same name means the name in the debtor's key and its stored name both equal the person's (the court
+    loader writes both from the one published name). Whether the ID number fits is the check's rule.
+    """
+    if not isinstance(origin, Person) or origin.id_number is None:
+        return False
+    parsed = parse_masked_debtor_key(subject.key)
+    return parsed is not None and parsed[1] == origin.name and subject.name == origin.name
+
+
+@dataclass(frozen=True)
+class Namesake:
+    """A masked court debtor of the checked person's name (:func:`is_masked_namesake`) and the entries on
+    it, any status, by entry id (as :meth:`GraphPort.entries_for` answers for it)."""
+
+    subject: Subject
+    entries: tuple[ListEntry, ...]
+
+
+def namesakes_of(
+    origin: Subject | None, candidates: Iterable[Subject], entries: Iterable[ListEntry]
+) -> tuple[Namesake, ...]:
+    """The :class:`Namesake` s of ``origin`` among ``candidates`` (a superset, any order, repeats allowed),
+    by key, each with its entries among ``entries`` (any order, entries of other subjects ignored)."""
+    if origin is None:
+        return ()
+    kept = {s.key: s for s in candidates if is_masked_namesake(origin, s)}
+    on: dict[str, dict[str, ListEntry]] = {key: {} for key in kept}
+    for entry in entries:
+        if entry.subject_id in on:
+            on[entry.subject_id][entry.entry_id] = entry
+    return tuple(
+        Namesake(subject=kept[key], entries=tuple(entry for _, entry in sorted(on[key].items())))
+        for key in sorted(kept)
+    )
+
+
 class NotInView(LookupError):
     """A check asked its view about a subject the walk did not reach (a bug in the caller)."""
 
@@ -40,7 +81,10 @@ class CheckView:
 
     ``entries_on`` and ``links_of`` have a (possibly empty) list for every subject reached, ``entries``
     every entry on a reached subject or named by a reached subject's link, by id; ``penalties`` are the
-    administrative penalties of the subject checked (its green channel reads them).
+    administrative penalties of the subject checked (its green channel reads them); ``namesakes`` the
+    masked court debtors of its name when it is a person with an ID number (:func:`is_masked_namesake`:
+    its possible matches are read from them), by key, with their entries — every one, never the first
+    few of a search.
     """
 
     neighbourhood: Neighbourhood
@@ -50,6 +94,7 @@ class CheckView:
     links_of: Mapping[str, list[PersonalLink]]  # subject key -> its personal links, by entry id
     entries: Mapping[str, ListEntry]  # entry id -> entry
     penalties: tuple[PenaltyRecord, ...] = ()  # of the subject checked, by (decision number, subject)
+    namesakes: tuple[Namesake, ...] = ()  # masked court debtors of the checked person's name, by key
 
     @classmethod
     def of(
@@ -61,9 +106,11 @@ class CheckView:
         links: Iterable[PersonalLink],
         linked: Iterable[ListEntry],
         penalties: Iterable[PenaltyRecord] = (),
+        namesakes: tuple[Namesake, ...] = (),
     ) -> CheckView:
         """A view from the answers of the ordinary reads (entries on, links of and linked entries of
-        the subjects of ``walk``, the penalties of its origin; each once, any order)."""
+        the subjects of ``walk``, the penalties of its origin; each once, any order) and the origin's
+        :func:`namesakes_of`."""
         reached = sorted(walk.paths)
         entries_on: dict[str, list[ListEntry]] = {key: [] for key in reached}
         links_of: dict[str, list[PersonalLink]] = {key: [] for key in reached}
@@ -83,6 +130,7 @@ class CheckView:
             links_of=links_of,
             entries=dict(sorted(entries.items())),
             penalties=tuple(sorted(penalties, key=lambda p: (p.decision_number, p.subject_id))),
+            namesakes=namesakes,
         )
 
     # The port's answers, for subjects reached (NotInView for others: the view never guesses).

@@ -35,7 +35,7 @@ from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.domain.pseudonyms import Pseudonymiser, looks_like_id_number
 from graph_service.store import contract
-from graph_service.store.check_view import CheckView
+from graph_service.store.check_view import CheckView, Namesake, is_masked_namesake, namesakes_of
 
 
 @dataclass(frozen=True)
@@ -476,7 +476,21 @@ class GraphPort(abc.ABC):
             known = {entry.entry_id for entry in on}
             linked = self.get_entries(sorted({link.entry_id for link in links} - known))
             penalties = self.penalties_for([subject_id])
-        return CheckView.of(walk, data_version, subjects, on, links, linked.values(), penalties)
+            namesakes = self._masked_namesakes(subjects.get(subject_id))
+        return CheckView.of(walk, data_version, subjects, on, links, linked.values(), penalties, namesakes)
+
+    def _masked_namesakes(self, origin: Subject | None) -> tuple[Namesake, ...]:
+        """:attr:`CheckView.namesakes` of ``origin`` with the ordinary reads: every subject a search by
+        its name finds (the search's limit doubled until it is not reached), kept by the rule."""
+        if origin is None or not isinstance(origin, Person) or origin.id_number is None:
+            return ()
+        limit = 64
+        found = self.search_subjects(origin.name, limit=limit)
+        while len(found) >= limit:
+            limit *= 2
+            found = self.search_subjects(origin.name, limit=limit)
+        candidates = [s for s in found if is_masked_namesake(origin, s)]
+        return namesakes_of(origin, candidates, self.entries_for([s.key for s in candidates]))
 
 
 Frontier = Callable[[list[str]], Mapping[str, Adjacency]]

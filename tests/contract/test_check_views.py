@@ -65,13 +65,17 @@ def test_the_batch_statement_is_the_single_statement_with_the_key_carried_throug
         .replace("WITH next AS frontier", "WITH key, next AS frontier")
         .replace("CALL (seen) {", "CALL (seen, key) {")
         .replace("node.key = $key", "node.key = key")
+        .replace("CALL () {\n  MATCH (person:Subject", "CALL (key) {\n  MATCH (person:Subject")
     )
-    carried = carried[: carried.index("CALL () {\n  OPTIONAL MATCH (m:Meta")] + "RETURN levels, details\n"
+    carried = (
+        carried[: carried.index("CALL () {\n  OPTIONAL MATCH (m:Meta")]
+        + "RETURN levels, details, namesakes\n"
+    )
     indented = "".join(f"  {line}" if line.strip() else line for line in carried.splitlines(keepends=True))
 
     assert (
         inner
         == "CALL (key) {\n"
         + indented
-        + "}\nRETURN position, key, levels, details, data_version\nORDER BY position\n"
+        + "}\nRETURN position, key, levels, details, namesakes, data_version\nORDER BY position\n"
     )

@@ -313,7 +313,7 @@ def _run_check(
         established_on=subject.established_on if isinstance(subject, Organization) else None,
         penalties=view.penalties_for([subject_id]),
     )
-    possible = _possible_matches(store, subject, as_of) if isinstance(subject, Person) else []
+    possible = _possible_matches(view, subject, as_of) if isinstance(subject, Person) else []
     if possible and verdict is Verdict.PASS:
         verdict, green = Verdict.REVIEW, False
     return CheckResult(
@@ -332,21 +332,23 @@ def _run_check(
     )
 
 
-def _possible_matches(store: GraphStore, person: Person, as_of: dt.date) -> list[PossibleMatch]:
+def _possible_matches(view: CheckView, person: Person, as_of: dt.date) -> list[PossibleMatch]:
     """Court debtors kept as published (masked ID, name) whom this person fits, with their live entries.
 
-    Read only for a person with a full ID number: the debtors of the same name are found by name, then
-    kept when every visible character of the masked number is the person's.
+    Only for a person with a full ID number: the debtors of the same name come with the check's view
+    (:attr:`CheckView.namesakes`, every one of them, read in the view's one snapshot), and are kept when
+    every visible character of the masked number is the person's.
     """
     number = person.id_number
     if number is None:
         return []
     found: list[PossibleMatch] = []
-    for other in store.search_subjects(person.name, limit=50):
+    for namesake in view.namesakes:
+        other = namesake.subject
         parsed = parse_masked_debtor_key(other.key)
         if parsed is None or parsed[1] != person.name or not fits(parsed[0], number):
             continue
-        live = [e for e in store.entries_for([other.key]) if e.list in _HIT_LISTS and e.effective_on(as_of)]
+        live = [e for e in namesake.entries if e.list in _HIT_LISTS and e.effective_on(as_of)]
         if live:
             found.append(
                 PossibleMatch(

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from graph_service.domain.model import ListEntry, Neighbourhood, Path, Subject
+from graph_service.domain.model import ListEntry, Neighbourhood, Path, Person, Subject
 from graph_service.domain.propagation import PersonalLink
-from graph_service.store.check_view import CheckView
+from graph_service.store.check_view import CheckView, Namesake, is_masked_namesake, namesakes_of
 from graph_service.store.memory.compact import packed_key, packed_valid_on, unpack_relation, unpack_subject
 from graph_service.store.memory.graph import GraphState
 
@@ -42,7 +42,21 @@ def check_view(
         if entry_id in entries
     ]
     penalties = [state.penalties[key] for key in state.penalty_keys_of([subject_id])]
-    return CheckView.of(walk, state.version, subjects, on, links, linked, penalties)
+    namesakes = _masked_namesakes(state, subjects.get(subject_id))
+    return CheckView.of(walk, state.version, subjects, on, links, linked, penalties, namesakes)
+
+
+def _masked_namesakes(state: GraphState, origin: Subject | None) -> tuple[Namesake, ...]:
+    """:attr:`CheckView.namesakes`: every subject the search index finds by the person's name (no limit:
+    the index's candidates are the names holding the name's rarest pair of characters), kept by the rule."""
+    if not isinstance(origin, Person) or origin.id_number is None:
+        return ()
+    keys = state.search(origin.name.strip().casefold(), len(state.packed))
+    found = (state.subject(key) for key in keys)
+    candidates = [s for s in found if s is not None and is_masked_namesake(origin, s)]
+    entries = state.entries
+    on = [entries[entry_id] for entry_id in state.entry_ids_of_subjects(s.key for s in candidates)]
+    return namesakes_of(origin, candidates, on)
 
 
 def _walk(

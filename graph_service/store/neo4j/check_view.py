@@ -2,7 +2,8 @@
 
 The statement walks every level of the neighbourhood server-side and returns each level's adjacency
 (as ``adjacent_subjects.cypher`` does) plus the node, entries and personal links of every subject
-reached and the data version. The paths are then chosen by the port's own walk
+reached, the masked court debtors of the checked person's name (:func:`namesakes_of`, the same rule
+as the default read) and the data version. The paths are then chosen by the port's own walk
 (:func:`graph_service.store.graph_port.breadth_first`) over those levels, and the rest goes through the
 same :mod:`.mapping` functions and :meth:`CheckView.of` as the default read: so the answer is the one the
 walk and the reads give one by one, which the contract suite checks on varied graphs.
@@ -23,7 +24,7 @@ from cypher import query
 from graph_service.domain.model import ListEntry, Subject
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
-from graph_service.store.check_view import CheckView
+from graph_service.store.check_view import CheckView, namesakes_of
 from graph_service.store.graph_port import Adjacency, breadth_first, relation_order
 from graph_service.store.neo4j import mapping
 
@@ -82,6 +83,7 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int) -> CheckVi
     links_found: list[PersonalLink] = []
     linked: list[ListEntry] = []
     penalties: list[PenaltyRecord] = []
+    on_namesakes: list[ListEntry] = []
     for detail in record["details"]:
         key = detail["key"]
         subjects[key] = mapping.subject_from(detail["labels"], detail["props"])
@@ -91,4 +93,10 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int) -> CheckVi
             linked.append(entry)
             links_found.append(mapping.link_from(key, entry.entry_id, item["props"]))
         penalties.extend(mapping.penalty_from(props) for props in detail["penalties"])
-    return CheckView.of(walk, int(record["data_version"]), subjects, on, links_found, linked, penalties)
+    candidates: list[Subject] = []
+    for item in record["namesakes"]:
+        candidates.append(mapping.subject_from(item["labels"], item["props"]))
+        on_namesakes.extend(mapping.entry_from(props) for props in item["entries"])
+    namesakes = namesakes_of(subjects.get(subject_id), candidates, on_namesakes)
+    version = int(record["data_version"])
+    return CheckView.of(walk, version, subjects, on, links_found, linked, penalties, namesakes)
