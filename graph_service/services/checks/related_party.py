@@ -24,7 +24,7 @@ from graph_service.domain.model import (
     Person,
     Subject,
 )
-from graph_service.domain.propagation import Reach, reaches_of_self, reaches_via_link
+from graph_service.domain.propagation import PersonalLink, Reach, reaches_of_self, reaches_via_link
 from graph_service.domain.verdict import Verdict, decide, green_channel
 from graph_service.services.checks.models import (
     CheckRequest,
@@ -101,7 +101,7 @@ def collect_reaches(
 ) -> ReachState:
     """Measures reaching each subject from live entries — its own, and (persons) through personal links."""
     state = ReachState()
-    own = store.entries_for(subject_ids, EntryFilter(statuses=_LIVE, in_validity_on=as_of))
+    own = _live_own_entries(store, subject_ids, as_of)
     for entry in own:
         state.entries[entry.entry_id] = entry
         state.own_entries[entry.subject_id].append(entry)
@@ -111,7 +111,7 @@ def collect_reaches(
             state.suspended[entry.subject_id].append(entry)
     person_ids = [s for s in subject_ids if not is_uscc_shaped(s)]
     if person_ids:
-        links = store.links_for(person_ids)
+        links = _links_of(store, person_ids)
         linked = _live_entries(store, {link.entry_id for link in links}, as_of, known=own)
         state.entries.update(linked)
         for link in links:
@@ -126,6 +126,32 @@ def collect_reaches(
             else:
                 state.suspended[link.person_id].append(linked_entry)
     return state
+
+
+def _live_own_entries(store: CheckReads, subject_ids: list[str], as_of: dt.date) -> list[ListEntry]:
+    """The live entries on ``subject_ids``, valid on ``as_of``: subject by subject, each's by entry id.
+
+    From a view, read off its lists (each subject's already by entry id) rather than through
+    :meth:`CheckView.entries_for`, which re-sorts them all by entry id — the order per subject, the only
+    one :func:`collect_reaches` keeps, is the same.
+    """
+    if not isinstance(store, CheckView):
+        return store.entries_for(subject_ids, EntryFilter(statuses=_LIVE, in_validity_on=as_of))
+    entries_on = store.entries_on
+    found = {e.entry_id: e for key in dict.fromkeys(subject_ids) for e in entries_on[key]}
+    return [e for e in found.values() if e.status in _LIVE and e.in_validity(as_of)]
+
+
+def _links_of(store: CheckReads, person_ids: list[str]) -> list[PersonalLink]:
+    """:meth:`CheckReads.links_for` of the persons (``person_ids`` sorted, as the check passes them).
+
+    From a view, its per-person lists (each by entry id) taken in the persons' order are already the
+    port's order by (person, entry id), so they are read without sorting again.
+    """
+    if not isinstance(store, CheckView) or person_ids != sorted(person_ids):
+        return store.links_for(person_ids)
+    links_of = store.links_of
+    return list({link.key: link for key in dict.fromkeys(person_ids) for link in links_of[key]}.values())
 
 
 def _live_entries(
