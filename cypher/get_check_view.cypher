@@ -156,12 +156,12 @@ CALL (seen) {
 }
 // The masked court debtors of the checked person's name, with the entries on them (the check's possible
 // matches; the rule, key and name, is is_masked_namesake in graph_service/store/check_view.py): a
-// text-index seek on the folded name (toString: a text index answers string comparisons only).
+// range-index seek on the name (schema.cypher: subject_name); left(): the key's index is no rival.
 CALL () {
   MATCH (person:Subject {key: $key})
   WHERE person:Person AND NOT person:Unresolved
   MATCH (d:Subject)
-  WHERE d.name_folded = toString(person.name_folded) AND d.name = person.name AND left(d.key, 3) = '~m~'
+  WHERE d.name = person.name AND left(d.key, 3) = '~m~'
   RETURN collect({
     labels: labels(d), props: properties(d), entries: [(d)<-[:ON]-(e:ListEntry) | properties(e)]
   }) AS namesakes

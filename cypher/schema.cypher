@@ -24,6 +24,11 @@ FOR (s:Subject) ON (s.key_folded);
 CREATE TEXT INDEX subject_name_folded IF NOT EXISTS
 FOR (s:Subject) ON (s.name_folded);
 
+// A check of a person reads the masked court debtors of the person's exact name inside its one statement
+// (get_check_view.cypher): a range-index equality seek (a text-index seek costs ~1 ms more per check).
+CREATE INDEX subject_name IF NOT EXISTS
+FOR (s:Subject) ON (s.name);
+
 // No relationship-property indexes: every relation read starts from a subject found by key and expands
 // its typed relationships, and relation writes match both endpoints first: a relationship index on
 // `key` would only be used by a global lookup that no operation does.
