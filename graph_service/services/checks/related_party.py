@@ -236,19 +236,6 @@ def run_check(
     A batch passes the ``view`` it read already (:meth:`GraphStore.check_views`, for the key
     :meth:`GraphStore.key_held_for` gives and the request's depth, date and ``fan_out_limit``).
     """
-    return _run_check(store, catalog, request, as_of=as_of, fan_out_limit=fan_out_limit, view=view)
-
-
-def _run_check(
-    store: GraphStore,
-    catalog: Catalog,
-    request: CheckRequest,
-    *,
-    as_of: dt.date,
-    fan_out_limit: int,
-    view: CheckView | None = None,
-) -> CheckResult:
-    """Check one subject for one scenario on ``as_of`` (the caller resolves "today")."""
     if view is None:
         # A person never loaded here may be held under the pseudonym a peer named them by.
         subject_id = store.key_held_for(normalise_key(request.subject_id))
