@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks import targets
+
 
 def _ms(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, int | float) else "–"
@@ -68,22 +70,15 @@ def markdown(result: dict[str, Any]) -> str:
     )
     row("service peak RSS, MiB", [_ms(b["service_peak_rss_mb"]) for b in backends])
     if baseline:
-        lines.append("")
-        for name, parity in baseline["parity"].items():
-            for depth_key, p in parity.items():
-                lines.append(
-                    f"Hit-set parity, {name} vs PostgreSQL, {depth_key.replace('_', ' ')}: {p['mismatches']} "
-                    f"mismatches of {p['compared']} subjects ({p['with_hits']} with hits)."
-                )
+        lines += ["", *targets.parity(result)]
     if "neo4j" in result["backends"]:
         neo4j = result["backends"]["neo4j"]
         s = neo4j["settings"]
         lines += ["", f"Neo4j heap {s['heap']}, page cache {s['pagecache']}."]
         lines += _load_paths(neo4j.get("loads", {}))
         lines += _floors(neo4j)
-    memory = result["backends"].get("memory")
-    if memory:
-        lines += _memory_targets(memory)
+    lines += ["", "Every target of the performance issue beside the floor measured in this run:", ""]
+    lines += targets.markdown_table(result)
     lines += _load_averages(result)
     lines += ["", *[f"- {note}" for note in result.get("notes", [])]]
     return "\n".join(lines) + "\n"
@@ -135,69 +130,6 @@ def _floors(neo4j: dict[str, Any]) -> list[str]:
         "",
         f"Target in-process p50 ≤ {target}× the one-statement floor: {ratio:.2f}× — {verdict}.",
     ]
-
-
-def _verdict(ours: float | None, target: float | None) -> str:
-    if ours is None or target is None:
-        return "–"
-    return "met" if ours <= target else f"missed by {ours - target:.2f} (×{ours / target:.2f})"
-
-
-def _memory_targets(memory: dict[str, Any]) -> list[str]:
-    """The embedded check and its HTTP layer, each target beside its floor from the same run."""
-    floors, over = memory.get("floors"), memory.get("http_overhead")
-    if not floors or not over:
-        return []
-    direct = memory["direct"]["depth_2"]
-    http = memory["http"]["depth_2"]
-    overhead = over["check"]["p50_ms"] - direct["p50_ms"]
-    audit, fsync = floors["audit"], floors["fsync"]
-    batch_s = memory.get("batch", {}).get("seconds")
-    rows = [
-        (
-            "HTTP overhead: /v1/checks p50 − run_check p50 (http.client)",
-            f"minimal endpoint p50 {_ms(over['floor']['p50_ms'])}",
-            overhead,
-            2 * over["floor"]["p50_ms"],
-        ),
-        (
-            "`run_check` p50, depth 2",
-            f"raw dict walk p50 {_ms(floors['raw_walk_depth_2']['p50_ms'])}",
-            direct["p50_ms"],
-            0.15,
-        ),
-        (
-            "HTTP p50, depth 2 (httpx)",
-            f"minimal endpoint p50 {_ms(over['floor']['p50_ms'])}",
-            http["p50_ms"],
-            1.0,
-        ),
-        (
-            "HTTP p99, depth 2 (httpx)",
-            f"minimal endpoint p99 {_ms(over['floor']['p99_ms'])}",
-            http["p99_ms"],
-            3.0,
-        ),
-        ("audit `record` p50 (CPU on the check path)", "–", audit["record"]["p50_ms"], 0.1),
-        (
-            "audit record + durable wait p50",
-            f"fdatasync p50 {_ms(fsync['p50_ms'])}",
-            audit["record_and_durable"]["p50_ms"],
-            0.1,
-        ),
-        ("batch of 10,000 at depth 2, s", "–", batch_s, 3.0),
-    ]
-    lines = [
-        "",
-        f"Embedded targets beside their floors (same run; load average at the HTTP comparison "
-        f"{', '.join(f'{x:.2f}' for x in over['load_average'])}):",
-        "",
-        "| target | floor, ms | ours | target | verdict |",
-        "|---|---|---|---|---|",
-    ]
-    for name, floor, ours, target in rows:
-        lines.append(f"| {name} | {floor} | {_ms(ours)} | ≤ {_ms(target)} | {_verdict(ours, target)} |")
-    return lines
 
 
 def _load_averages(result: dict[str, Any]) -> list[str]:
