@@ -113,17 +113,21 @@ class ReplayResult:
         return self.good_end < self.size
 
 
-def replay_journal(path: Path, *, after: int, apply: Callable[[list[Op]], None]) -> ReplayResult:
+def replay_journal(
+    path: Path, *, after: int, apply: Callable[[list[Op]], None], start: int = 0
+) -> ReplayResult:
     """Apply every journal record with ``version > after``, in order; ``apply`` gets one decoded batch.
 
-    Raises :class:`JournalCorrupt` for damage before the last record and :class:`JournalGap` when a record's
-    version does not follow the previous one.
+    ``start`` is the byte offset of a record boundary to read from (a binary snapshot's journal position,
+    :mod:`.snapshot`); the records before it are not read at all. Raises :class:`JournalCorrupt` for damage
+    before the last record and :class:`JournalGap` when a record's version does not follow the previous one.
     """
     if not path.exists():
         return ReplayResult(0, 0, 0)
-    current, applied, good_end = after, 0, 0
+    current, applied, good_end = after, 0, start
     with path.open("rb") as f:
         size = os.fstat(f.fileno()).st_size
+        f.seek(start)
         for line in _lines(f):
             payload = unframe(line)
             if payload is None:
