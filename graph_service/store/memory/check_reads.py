@@ -2,26 +2,37 @@
 
 The port's default asks ``adjacent`` level by level, which builds a :class:`Relation` for every link of
 every subject expanded, then a dozen reads, each taking the lock. Here the walk filters, orders and cuts
-the packed edges themselves and builds a relation only for a step of a path (one per subject reached);
-the rest are index lookups, all under the caller's one lock acquisition. Same walk as
-:func:`~graph_service.store.graph_port.breadth_first` over :meth:`MemoryStore.adjacent` (links valid on
-``as_of``, in :func:`relation_order`, the first ``limit_per_node`` of each subject), same view: the
-contract suite compares the two.
+the packed edges themselves and keeps relations packed: a subject's links are grouped by neighbour (a
+relation key is built only to order two links to the same neighbour), and a :class:`Path` is built once
+per subject reached, at the end, from its parent's. Subjects are unpacked only when a check asks for
+them (:class:`PackedSubjects`). The rest are index lookups, all under the caller's one lock acquisition.
+Same walk as :func:`~graph_service.store.graph_port.breadth_first` over :meth:`MemoryStore.adjacent`
+(links valid on ``as_of``, in :func:`relation_order`, the first ``limit_per_node`` of each subject), same
+view: the contract suite compares the two.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graph_service.domain.model import ListEntry, Neighbourhood, Path, Person, Subject
+from graph_service.domain.model import ListEntry, Neighbourhood, Path, Person, Step, Subject
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.check_view import CheckView, Namesake, is_masked_namesake, namesakes_of
-from graph_service.store.memory.compact import packed_key, packed_valid_on, unpack_relation, unpack_subject
+from graph_service.store.memory.compact import (
+    PackedRelation,
+    PackedSubject,
+    built,
+    packed_key,
+    unpack_relation,
+    unpack_subject,
+)
 from graph_service.store.memory.graph import GraphState
 
-# (neighbour id, relation key, source id, target id, packed relation): a link, sortable as relation_order
-_Link = tuple[str, str, str, str, tuple[Any, ...]]
+# (source id, target id, packed relation): one link of a subject, kept packed through the walk
+_Link = tuple[str, str, PackedRelation]
 
 
 def check_view(
@@ -30,8 +41,7 @@ def check_view(
     """:meth:`GraphPort.check_view` of the state (the caller holds the store's lock)."""
     walk = _walk(state, subject_id, depth, as_of, limit_per_node)
     reached = sorted(walk.paths)
-    packed = state.packed
-    subjects: dict[str, Subject] = {key: unpack_subject(key, packed[key]) for key in reached if key in packed}
+    subjects = PackedSubjects(state.packed, reached)
     entries = state.entries
     on = [entries[entry_id] for entry_id in state.entry_ids_of_subjects(reached)]
     links: list[PersonalLink] = [link for key in reached for link in state.links_of_person(key)]
@@ -43,7 +53,43 @@ def check_view(
     ]
     penalties = [state.penalties[key] for key in state.penalty_keys_of([subject_id])]
     namesakes = _masked_namesakes(state, subjects.get(subject_id))
-    return CheckView.of(walk, state.version, subjects, on, links, linked, penalties, namesakes)
+    view = CheckView.of(walk, state.version, {}, on, links, linked, penalties, namesakes)
+    return dataclasses.replace(view, subjects=subjects)  # as `of` would keep them, but still packed
+
+
+class PackedSubjects(Mapping[str, Subject]):
+    """The reached subjects that are stored, by key, each unpacked the first time it is asked for.
+
+    A check reads a few of them (the subject checked, those on a hit's path); unpacking all it reached
+    was an eighth of a view. Equal to the dict of the same subjects (``Mapping.__eq__``).
+    """
+
+    __slots__ = ("_keys", "_packed", "_built")
+
+    def __init__(self, packed: Mapping[str, PackedSubject], reached: list[str]) -> None:
+        self._packed = packed
+        self._keys = [key for key in reached if key in packed]  # in the order given (sorted)
+        self._built: dict[str, Subject] = {}
+
+    def __getitem__(self, key: str) -> Subject:
+        subject = self._built.get(key)
+        if subject is None:
+            if key not in self._packed or key not in self._keys:
+                raise KeyError(key)
+            subject = self._built[key] = unpack_subject(key, self._packed[key])
+        return subject
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._built or (key in self._packed and key in self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"PackedSubjects({dict(self)!r})"
 
 
 def _masked_namesakes(state: GraphState, origin: Subject | None) -> tuple[Namesake, ...]:
@@ -64,7 +110,8 @@ def _walk(
 ) -> Neighbourhood:
     # networkx's own adjacency dicts (documented as G._succ / G._pred): its views cost more than the walk.
     succ, pred = state.graph._succ, state.graph._pred
-    paths: dict[str, Path] = {subject_id: Path(start_id=subject_id)}
+    # subject reached -> (the subject it was reached from, the link): the walk's paths, still packed
+    came_by: dict[str, tuple[str, _Link] | None] = {subject_id: None}
     frontier = [subject_id]
     truncated_at: list[str] = []
     for _ in range(depth):
@@ -72,43 +119,101 @@ def _walk(
             break
         next_frontier: list[str] = []
         for node in frontier:
-            if node not in succ:
+            out = succ.get(node)
+            if out is None:
                 continue  # an unknown subject: no links (as adjacent leaves it out)
-            links = _links(node, succ[node], pred[node], as_of)
-            if len(links) > limit_per_node:
+            first, ties, count = _links(node, out, pred[node], as_of)
+            neighbours = sorted(first)
+            if count > limit_per_node:
                 truncated_at.append(node)
-                links = links[:limit_per_node]
-            for neighbour, _, source, target, packed in links:
-                if neighbour not in paths:
-                    relation = unpack_relation(source, target, packed)
-                    paths[neighbour] = paths[node].extend(relation, neighbour)
+                neighbours = _within(neighbours, ties, limit_per_node)
+            for neighbour in neighbours:
+                if neighbour not in came_by:
+                    came_by[neighbour] = (node, first[neighbour])
                     next_frontier.append(neighbour)
         frontier = sorted(next_frontier)
-    return Neighbourhood(
-        origin_id=subject_id,
-        depth=depth,
-        paths=paths,
-        truncated=bool(truncated_at),
-        truncated_at=tuple(sorted(truncated_at)),
-    )
+    return _neighbourhood(subject_id, depth, came_by, truncated_at)
 
 
-def _links(node: str, out: dict[str, Any], into: dict[str, Any], as_of: dt.date | None) -> list[_Link]:
-    """``node``'s links valid on ``as_of`` in both directions (a self-loop once), in relation_order."""
-    links: list[_Link] = []
-    for target, edges in out.items():
-        for packed in edges.values():
-            if as_of is None or packed_valid_on(packed, as_of):
-                links.append((target, packed_key(node, target, packed), node, target, packed))
-    for source, edges in into.items():
-        if source == node:
+def _links(
+    node: str, out: Mapping[str, Any], into: Mapping[str, Any], as_of: dt.date | None
+) -> tuple[dict[str, _Link], dict[str, list[_Link]], int]:
+    """``node``'s links valid on ``as_of`` in both directions (a self-loop once), by neighbour.
+
+    Returns each neighbour's first link in :func:`relation_order`, every link of the neighbours with more
+    than one, and how many links there are. The relation key that orders links is built only for those
+    neighbours: most have one link.
+    """
+    first: dict[str, _Link] = {}
+    ties: dict[str, list[_Link]] = {}
+    count = 0
+    for ends, direction in ((out, True), (into, False)):
+        for other, edges in ends.items():
+            if not direction and other == node:
+                continue  # the self-loop, met already among the outgoing links
+            for packed in edges.values():
+                # Relation.valid_on of the packed relation (trailing Nones dropped: start, end at 1, 2)
+                if as_of is not None and len(packed) > 1:
+                    start_on = packed[1]
+                    if start_on is not None and as_of < start_on:
+                        continue
+                    end_on = packed[2] if len(packed) > 2 else None
+                    if end_on is not None and as_of >= end_on:
+                        continue
+                link = (node, other, packed) if direction else (other, node, packed)
+                count += 1
+                if other not in first:
+                    first[other] = link
+                elif other in ties:
+                    ties[other].append(link)
+                else:
+                    ties[other] = [first[other], link]
+    for other, tied in ties.items():
+        tied.sort(key=_key)
+        first[other] = tied[0]
+    return first, ties, count
+
+
+def _key(link: _Link) -> str:
+    return packed_key(*link)
+
+
+def _within(neighbours: list[str], ties: Mapping[str, list[_Link]], limit: int) -> list[str]:
+    """The (sorted) neighbours with a link among the first ``limit`` links in relation_order."""
+    kept: list[str] = []
+    position = 0
+    for neighbour in neighbours:
+        if position >= limit:
+            break
+        kept.append(neighbour)
+        tied = ties.get(neighbour)
+        position += 1 if tied is None else len(tied)
+    return kept
+
+
+def _neighbourhood(
+    origin: str, depth: int, came_by: Mapping[str, tuple[str, _Link] | None], truncated_at: list[str]
+) -> Neighbourhood:
+    """The walk as the port answers it: a :class:`Path` per subject reached, each its parent's one step
+    further (parents come first: ``came_by`` is in the order subjects were reached)."""
+    if origin != origin.strip():  # a key the model would strip: build it as the port does, validated
+        paths = {origin: Path(start_id=origin)}
+    else:
+        paths = {origin: built(Path, {"start_id": origin, "steps": ()})}
+    for key, step in came_by.items():
+        if step is None:
             continue
-        for packed in edges.values():
-            if as_of is None or packed_valid_on(packed, as_of):
-                links.append((source, packed_key(source, node, packed), source, node, packed))
-    links.sort(key=_order)
-    return links
-
-
-def _order(link: _Link) -> tuple[str, str]:
-    return (link[0], link[1])
+        parent, (source, target, packed) = step
+        relation = unpack_relation(source, target, packed)
+        steps = (*paths[parent].steps, built(Step, {"relation": relation, "to_id": key}))
+        paths[key] = built(Path, {"start_id": origin, "steps": steps})
+    values = {
+        "origin_id": origin,
+        "depth": depth,
+        "paths": paths,
+        "truncated": bool(truncated_at),
+        "truncated_at": tuple(sorted(truncated_at)),
+    }
+    if origin != origin.strip():
+        return Neighbourhood(**values)
+    return built(Neighbourhood, values)
