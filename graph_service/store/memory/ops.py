@@ -170,14 +170,20 @@ class OpDecodeError(ValueError):
 
 
 def encode(op: Op) -> dict[str, Any]:
-    """The JSON-ready form of one operation (see the module docstring for the table of tags)."""
+    """The form of one operation the journal's orjson writes (see the module docstring for the tags).
+
+    Subjects and relations — nearly every operation of a load — hand over their field values as they
+    are: flat strings, enums, dates, floats and None, which orjson writes exactly as
+    ``model_dump(mode="json")`` spells them (a unit test holds the bytes equal), at a fraction of
+    pydantic's serialiser's cost. The other rows, with datetimes and nested models, are dumped by pydantic.
+    """
     match op:
         case PutSubject(subject=Organization() as org):
-            return {"op": "organization", "row": org.model_dump(mode="json")}
+            return {"op": "organization", "row": dict(org.__dict__)}
         case PutSubject(subject=person):
-            return {"op": "person", "row": person.model_dump(mode="json")}
+            return {"op": "person", "row": dict(person.__dict__)}
         case PutRelation(relation=rel):
-            return {"op": "relation", "row": rel.model_dump(mode="json")}
+            return {"op": "relation", "row": dict(rel.__dict__)}
         case DropRelation(relation=rel):
             return {"op": "drop_relation", "row": rel.model_dump(mode="json")}
         case PutEntry(entry=entry):
