@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, KeysView, Mapping
 from typing import Any
 
 from graph_service.domain.model import ListEntry, Neighbourhood, Path, Person, Step, Subject
@@ -192,28 +192,80 @@ def _within(neighbours: list[str], ties: Mapping[str, list[_Link]], limit: int) 
 
 
 def _neighbourhood(
-    origin: str, depth: int, came_by: Mapping[str, tuple[str, _Link] | None], truncated_at: list[str]
+    origin: str, depth: int, came_by: dict[str, tuple[str, _Link] | None], truncated_at: list[str]
 ) -> Neighbourhood:
-    """The walk as the port answers it: a :class:`Path` per subject reached, each its parent's one step
-    further (parents come first: ``came_by`` is in the order subjects were reached)."""
-    if origin != origin.strip():  # a key the model would strip: build it as the port does, validated
-        paths = {origin: Path(start_id=origin)}
-    else:
-        paths = {origin: built(Path, {"start_id": origin, "steps": ()})}
-    for key, step in came_by.items():
-        if step is None:
-            continue
-        parent, (source, target, packed) = step
-        relation = unpack_relation(source, target, packed)
-        steps = (*paths[parent].steps, built(Step, {"relation": relation, "to_id": key}))
-        paths[key] = built(Path, {"start_id": origin, "steps": steps})
-    values = {
+    """The walk as the port answers it, its paths built when asked for (:class:`PackedPaths`)."""
+    paths = PackedPaths(origin, came_by)
+    values: dict[str, Any] = {
         "origin_id": origin,
         "depth": depth,
         "paths": paths,
         "truncated": bool(truncated_at),
         "truncated_at": tuple(sorted(truncated_at)),
     }
-    if origin != origin.strip():
-        return Neighbourhood(**values)
+    if origin != origin.strip():  # a key the model strips: validated, as the port builds it
+        validated = {origin: Path(start_id=origin)}
+        for key, step in came_by.items():
+            if step is not None:
+                parent, (source, target, packed) = step
+                validated[key] = validated[parent].extend(unpack_relation(source, target, packed), key)
+        return Neighbourhood(**{**values, "paths": validated})
+    # Unvalidated, so the paths stay a PackedPaths (a Mapping standing in for the model's dict: a view's
+    # walk is read, never serialised or changed).
     return built(Neighbourhood, values)
+
+
+class PackedPaths(Mapping[str, Path]):
+    """:attr:`Neighbourhood.paths` of the walk: each subject reached and how (the subject it was reached
+    from, the packed link), a :class:`Path` built the first time one is asked for from its parent's.
+
+    A check builds the paths of its hits only (most walks have none); building one per subject reached
+    was a quarter of a view. Equal to the dict of the same paths (``Mapping.__eq__``), iterated in the
+    order the subjects were reached, as the port's dict.
+    """
+
+    __slots__ = ("_origin", "_came_by", "_built")
+
+    def __init__(self, origin: str, came_by: dict[str, tuple[str, _Link] | None]) -> None:
+        self._origin = origin
+        self._came_by = came_by  # parents before children: in the order subjects were reached
+        self._built: dict[str, Path] = {}
+
+    def __getitem__(self, key: str) -> Path:
+        path = self._built.get(key)
+        if path is not None:
+            return path
+        step = self._came_by[key]  # KeyError for a subject not reached
+        if step is None:
+            path = built(Path, {"start_id": key, "steps": ()})
+        else:
+            parent, (source, target, packed) = step
+            relation = unpack_relation(source, target, packed)
+            steps = (*self[parent].steps, built(Step, {"relation": relation, "to_id": key}))
+            path = built(Path, {"start_id": self._origin, "steps": steps})
+        self._built[key] = path
+        return path
+
+    def hops(self, key: str) -> int:
+        """``self[key].hops``, without building the path."""
+        hops = 0
+        step = self._came_by[key]
+        while step is not None:
+            hops += 1
+            step = self._came_by[step[0]]
+        return hops
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._came_by
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._came_by)
+
+    def __len__(self) -> int:
+        return len(self._came_by)
+
+    def keys(self) -> KeysView[str]:
+        return self._came_by.keys()
+
+    def __repr__(self) -> str:
+        return f"PackedPaths({dict(self)!r})"
