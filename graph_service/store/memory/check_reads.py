@@ -13,7 +13,6 @@ view: the contract suite compares the two.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator, KeysView, Mapping
 from typing import Any
@@ -38,23 +37,49 @@ _Link = tuple[str, str, PackedRelation]
 def check_view(
     state: GraphState, subject_id: str, depth: int, as_of: dt.date | None, limit_per_node: int
 ) -> CheckView:
-    """:meth:`GraphPort.check_view` of the state (the caller holds the store's lock)."""
+    """:meth:`GraphPort.check_view` of the state (the caller holds the store's lock).
+
+    The view is assembled here rather than by :meth:`CheckView.of` (same answers, same orders: each
+    subject's entries and links by entry id, every entry by id, the penalties by decision number): the
+    state's indexes are per subject already, and most subjects reached have no entry and no link.
+    """
     walk = _walk(state, subject_id, depth, as_of, limit_per_node)
     reached = sorted(walk.paths)
-    subjects = PackedSubjects(state.packed, reached)
-    entries = state.entries
-    on = [entries[entry_id] for entry_id in state.entry_ids_of_subjects(reached)]
-    links: list[PersonalLink] = [link for key in reached for link in state.links_of_person(key)]
-    known = {entry.entry_id for entry in on}
-    linked: list[ListEntry] = [
-        entries[entry_id]
-        for entry_id in sorted({link.entry_id for link in links} - known)
-        if entry_id in entries
-    ]
+    entries, links = state.entries, state.links
+    by_subject, by_person = state.entries_by_subject, state.links_by_person
+    entries_on: dict[str, list[ListEntry]] = {}
+    links_of: dict[str, list[PersonalLink]] = {}
+    found: dict[str, ListEntry] = {}
+    named: set[str] = set()
+    for key in reached:
+        entry_ids = by_subject.get(key)
+        if entry_ids:
+            on = entries_on[key] = [entries[entry_id] for entry_id in sorted(entry_ids)]
+            for entry in on:
+                found[entry.entry_id] = entry
+        else:
+            entries_on[key] = []
+        linked_ids = by_person.get(key)
+        if linked_ids:
+            links_of[key] = [links[(entry_id, key)] for entry_id in sorted(linked_ids)]
+            named.update(linked_ids)
+        else:
+            links_of[key] = []
+    for entry_id in named - found.keys():
+        if entry_id in entries:
+            found[entry_id] = entries[entry_id]
     penalties = [state.penalties[key] for key in state.penalty_keys_of([subject_id])]
-    namesakes = _masked_namesakes(state, subjects.get(subject_id))
-    view = CheckView.of(walk, state.version, {}, on, links, linked, penalties, namesakes)
-    return dataclasses.replace(view, subjects=subjects)  # as `of` would keep them, but still packed
+    subjects = PackedSubjects(state.packed, reached)
+    return CheckView(
+        neighbourhood=walk,
+        data_version=state.version,
+        subjects=subjects,
+        entries_on=entries_on,
+        links_of=links_of,
+        entries=dict(sorted(found.items())) if len(found) > 1 else found,
+        penalties=tuple(sorted(penalties, key=lambda p: (p.decision_number, p.subject_id))),
+        namesakes=_masked_namesakes(state, subjects.get(subject_id)),
+    )
 
 
 class PackedSubjects(Mapping[str, Subject]):
