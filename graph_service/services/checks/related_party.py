@@ -38,6 +38,7 @@ from graph_service.services.checks.models import (
     PossibleMatch,
     SubjectRef,
     SuspendedEntry,
+    built,
 )
 from graph_service.store.base import GraphStore
 from graph_service.store.check_view import CheckReads, CheckView
@@ -48,20 +49,24 @@ _HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL})
 
 def subject_ref(subject_id: str, subject: Subject | None) -> SubjectRef:
     if subject is None:
-        return SubjectRef(id=subject_id, known=False)
+        return built(SubjectRef, id=subject_id, known=False)
     if isinstance(subject, Person):
-        return SubjectRef(
+        return built(
+            SubjectRef,
             id=subject.key,
             name=subject.name,
             kind=subject.subject_kind,
             region=subject.region,
             unresolved=subject.unresolved,
         )
-    return SubjectRef(id=subject.uscc, name=subject.name, kind=subject.subject_kind, region=subject.region)
+    return built(
+        SubjectRef, id=subject.uscc, name=subject.name, kind=subject.subject_kind, region=subject.region
+    )
 
 
 def entry_brief(entry: ListEntry) -> EntryBrief:
-    return EntryBrief(
+    return built(
+        EntryBrief,
         entry_id=entry.entry_id,
         list=entry.list,
         domain=entry.domain,
@@ -75,7 +80,8 @@ def entry_brief(entry: ListEntry) -> EntryBrief:
 
 def measure_applied(reach: Reach, catalog: Catalog) -> MeasureApplied:
     measure = catalog.get(reach.measure_id)
-    return MeasureApplied(
+    return built(
+        MeasureApplied,
         measure=measure.id,
         name=measure.name,
         kind=measure.kind.value,
@@ -169,13 +175,16 @@ def path_elements(path: Path, subjects: Mapping[str, Subject]) -> list[PathEleme
 
     def node(subject_id: str) -> PathSubject:
         s = subjects.get(subject_id)
-        return PathSubject(id=subject_id, name=s.name if s else None, kind=s.subject_kind if s else None)
+        return built(
+            PathSubject, id=subject_id, name=s.name if s else None, kind=s.subject_kind if s else None
+        )
 
     elements: list[PathElement] = [node(path.start_id)]
     for step in path.steps:
         r = step.relation
         elements.append(
-            PathRelation(
+            built(
+                PathRelation,
                 role=r.kind.value,
                 source_id=r.source_id,
                 target_id=r.target_id,
@@ -251,7 +260,8 @@ def run_check(
     subject = view.subjects.get(subject_id)
     check_id = _check_id()
     if subject is None:
-        return CheckResult(
+        return built(
+            CheckResult,
             check_id=check_id,
             as_of=as_of,
             scenario=request.scenario,
@@ -291,7 +301,8 @@ def run_check(
         other = subjects.get(other_id)
         path = walk.paths[other_id]
         hits.append(
-            Hit(
+            built(
+                Hit,
                 subject_id=other_id,
                 name=other.name if other else None,
                 kind=other.subject_kind if other else None,
@@ -329,7 +340,8 @@ def run_check(
     possible = _possible_matches(view, subject, as_of) if isinstance(subject, Person) else []
     if possible and verdict is Verdict.PASS:
         verdict, green = Verdict.REVIEW, False
-    return CheckResult(
+    return built(
+        CheckResult,
         check_id=check_id,
         as_of=as_of,
         scenario=request.scenario,
@@ -364,7 +376,8 @@ def _possible_matches(view: CheckView, person: Person, as_of: dt.date) -> list[P
         live = [e for e in namesake.entries if e.list in _HIT_LISTS and e.effective_on(as_of)]
         if live:
             found.append(
-                PossibleMatch(
+                built(
+                    PossibleMatch,
                     subject_id=other.key,
                     name=other.name,
                     entries=[entry_brief(e) for e in live],
@@ -386,7 +399,8 @@ def _suspended(state: ReachState, subject_id: str, ids: Iterable[str]) -> list[S
             if entry.list in _HIT_LISTS or sid == subject_id:
                 seen.setdefault(
                     entry.entry_id,
-                    SuspendedEntry(
+                    built(
+                        SuspendedEntry,
                         entry_id=entry.entry_id,
                         subject_id=entry.subject_id,
                         list=entry.list,
