@@ -24,8 +24,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
-from api.clock import TodayDep
-from api.deps import AuditDep, CatalogDep, ContextDep, SettingsDep, StoreDep, require_roles
+from api.clock import NowDep
+from api.deps import context_of, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.ratelimit import METER_STATE, Meter
 from api.responses import respond
@@ -170,12 +170,18 @@ def _charge(request: Request, items: int) -> None:
         meter.charge(items - 1)
 
 
+# The check routes declare only the caller and the clock as dependencies (the app's resources are read
+# off the request, "today" is ``now``'s day as :func:`api.clock.today` gives it): FastAPI's per-request
+# cost grows with every dependency, and a check is the latency-sensitive call.
+
+
 @router.post("", response_model=CheckResult, summary="Check one applicant for one scenario")
-async def check(body: CheckRequest, caller: Checker, ctx: ContextDep, today: TodayDep) -> JSONResponse:
+async def check(body: CheckRequest, request: Request, caller: Checker, at: NowDep) -> JSONResponse:
     """Verdict (block / review / pass), the measures reaching the subject, related-party hits with paths.
 
     Answered only once the check's audit record is durable (it shares the write with concurrent checks).
     """
+    ctx, today = context_of(request), at.date()
     (item,) = _normalised([("body.subject_id", body)], today)
     store, as_of, fan_out = ctx.store, item.as_of or today, ctx.settings.fan_out_limit
     # An in-memory store answers on the event loop (no thread hop); one that waits on a server must not.
@@ -197,16 +203,9 @@ async def check(body: CheckRequest, caller: Checker, ctx: ContextDep, today: Tod
     summary=f"Check up to {MAX_BATCH:,} applicants (depth ≤ {MAX_BATCH_DEPTH}, work ≤ {BATCH_WORK_BUDGET:,})",
     description=BATCH_DESCRIPTION,
 )
-def check_batch(
-    body: BatchRequest,
-    request: Request,
-    caller: Checker,
-    store: StoreDep,
-    catalog: CatalogDep,
-    settings: SettingsDep,
-    audit: AuditDep,
-    today: TodayDep,
-) -> StreamingResponse:
+def check_batch(body: BatchRequest, request: Request, caller: Checker, at: NowDep) -> StreamingResponse:
+    ctx, today = context_of(request), at.date()
+    store, catalog, settings, audit = ctx.store, ctx.catalog, ctx.settings, ctx.audit
     items = _normalised([(f"body.items.{i}.subject_id", item) for i, item in enumerate(body.items)], today)
     _check_bounds(items)
     _charge(request, len(items))
