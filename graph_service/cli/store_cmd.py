@@ -15,7 +15,8 @@ from graph_service.store.memory import MemoryStore
 
 
 def compact() -> None:
-    """Fold the embedded store's journal into a snapshot, so the next start replays nothing.
+    """Fold the embedded store's journal into a snapshot and write the binary snapshot of its state, so
+    the next start loads that and replays nothing.
 
     Needs the writer lock: stop a serving instance on the same data dir first.
     """
@@ -37,7 +38,8 @@ def compact() -> None:
         raise typer.Exit(1) from exc
     typer.echo(
         f"compacted {settings.data_dir}: journal of {result.journal_bytes} bytes folded into a snapshot of "
-        f"{result.snapshot_bytes} bytes at data version {result.data_version}"
+        f"{result.snapshot_bytes} bytes at data version {result.data_version} (binary snapshot "
+        f"{result.binary_bytes} bytes)"
     )
 
 

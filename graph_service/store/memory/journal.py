@@ -6,6 +6,8 @@ Files in the data directory
                   fsynced before the batch is applied in memory.
 ``snapshot.log``  the whole state at one data version, written by ``compact()`` / ``clear()`` to a temporary
                   file, fsynced, then renamed over the old one (atomic); the journal is truncated afterwards.
+``state.snapshot`` a cache of the packed in-memory state at one journal position, so a start replays only
+                  the records after it; ignored whenever it does not match (:mod:`.snapshot`).
 ``LOCK``          the writer lock (see :mod:`graph_service.store.memory.lock`).
 
 Framing (format version 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from graph_service.store.base import GraphStore
 from graph_service.store.check_view import CheckView
 from graph_service.store.graph_port import Adjacency, relation_matches, relation_order
 from graph_service.store.memory import check_reads, plan, workflow_plan, workflow_reads
+from graph_service.store.memory import snapshot as binary_snapshot
 from graph_service.store.memory.dump import MemoryDump
 from graph_service.store.memory.feed import MemoryFeed, with_feed_events
 from graph_service.store.memory.feed_state import FeedFloor
@@ -50,18 +52,29 @@ from graph_service.store.memory.recovery import load_state, reload_after_failed_
 from graph_service.store.records_port import RecordQuery, RecordRow
 from graph_service.store.workflow_port import EntryStep
 
+log = logging.getLogger(__name__)
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 @dataclass(frozen=True)
 class CompactResult:
-    """What :meth:`MemoryStore.compact` did: journal bytes folded into a snapshot of ``snapshot_bytes``."""
+    """What :meth:`MemoryStore.compact` did: journal bytes folded into a snapshot of ``snapshot_bytes``,
+    and the binary snapshot of the state written beside it (``binary_bytes``)."""
 
     data_version: int
     journal_bytes: int
     snapshot_bytes: int
+    binary_bytes: int
 
 
 class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
@@ -82,6 +95,8 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         self._closed = False
         self._dir_lock: DirLock | None = None
         self._journal: JournalWriter | None = None
+        self._snapshot_offset: int | None = None  # the journal position the binary snapshot covers
+        self._half_applied = False  # a batch failed part-way in memory: never snapshot that state
         self._state = GraphState()
         if data_dir is None:
             return
@@ -108,12 +123,12 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
 
     def _open(self, data_dir: Path) -> None:
         if self._read_only:
-            self._state, _ = load_state(data_dir, attempts=3)
+            self._state = load_state(data_dir, attempts=3).state
             return
         data_dir.mkdir(parents=True, exist_ok=True)
         self._dir_lock = DirLock(data_dir)
         try:
-            self._state, replay = load_state(data_dir, attempts=1)
+            self._state, replay, self._snapshot_offset = load_state(data_dir, attempts=1)
             self._journal = JournalWriter(data_dir / JOURNAL_NAME)
             if replay.torn:  # cut the torn record off, or the next append would follow garbage
                 self._journal.truncate(replay.good_end)
@@ -220,11 +235,14 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
             raise BackendUnavailable(
                 f"the in-memory store failed part-way through a batch ({exc!r}) and was closed"
             ) from exc
+        self._half_applied = True
         try:
-            return reload_after_failed_apply(self._dir, exc)
+            state = reload_after_failed_apply(self._dir, exc)
         except BaseException:
             self.close()
             raise
+        self._half_applied = False
+        return state
 
     def _writable(self) -> GraphState:
         self._check_open()
@@ -372,11 +390,33 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
         with self._lock:
             if self._closed:
                 return
-            self._closed = True
-            if self._journal is not None:
-                self._journal.close()
-            if self._dir_lock is not None:
-                self._dir_lock.release()
+            try:
+                self._save_binary_snapshot()
+            finally:
+                self._closed = True
+                if self._journal is not None:
+                    self._journal.close()
+                if self._dir_lock is not None:
+                    self._dir_lock.release()
+
+    def _save_binary_snapshot(self) -> None:
+        """On a writer's clean close: a binary snapshot (:mod:`.snapshot`) when the next start would
+        otherwise replay :data:`~.snapshot.REWRITE_AFTER_BYTES` or more. Best effort: the journal holds
+        everything, so a failure is logged and the next start replays it."""
+        if self._dir is None or self._journal is None or self._closed or self._half_applied:
+            return
+        size = self._journal.size()
+        covered = self._snapshot_offset
+        unsaved = size - covered if covered is not None else size + _size(self._dir / SNAPSHOT_NAME)
+        if unsaved < binary_snapshot.REWRITE_AFTER_BYTES:
+            return
+        try:
+            binary_snapshot.write(self._dir, self._state, binary_snapshot.position(self._dir, size))
+            self._snapshot_offset = size
+        except Exception:  # a cache: whatever went wrong, the journal still holds every batch
+            log.exception(
+                "could not write the binary snapshot of %s; the next start replays the journal", self._dir
+            )
 
     def clear(self) -> None:
         """Delete everything; the data version still grows, so no cached answer matches the emptied store."""
@@ -386,6 +426,8 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
             # The feed's numbering survives a clear, so a peer's cursor never points into a new feed.
             floor = [FeedFloor(state.feed.head)] if state.feed.head else []
             if self._dir is not None and self._journal is not None:
+                binary_snapshot.remove(self._dir)
+                self._snapshot_offset = None
                 write_snapshot(self._dir / SNAPSHOT_NAME, version, floor)
                 self._journal.truncate(0)
             self._state = GraphState()
@@ -394,19 +436,23 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
                 self._state.apply(op)
 
     def compact(self) -> CompactResult:
-        """Fold the journal into a new snapshot (atomic) and truncate the journal. Writers only.
+        """Fold the journal into a new snapshot (atomic) and truncate the journal, then write the binary
+        snapshot of the state (:mod:`.snapshot`), so the next start replays nothing. Writers only.
 
         Readers and writers wait meanwhile. Crash-safe at every step: until the rename the old snapshot and
-        the full journal stand; after it, journal records already in the snapshot are skipped at start.
+        the full journal stand; after it, journal records already in the snapshot are skipped at start; a
+        binary snapshot not yet rewritten no longer matches ``snapshot.log`` and is ignored.
         """
         with self._lock:
             state = self._writable()
             if self._dir is None or self._journal is None:
-                return CompactResult(state.version, 0, 0)
+                return CompactResult(state.version, 0, 0, 0)
             journal_bytes = self._journal.size()
             snapshot_bytes = write_snapshot(self._dir / SNAPSHOT_NAME, state.version, state.dump())
             self._journal.truncate(0)
-            return CompactResult(state.version, journal_bytes, snapshot_bytes)
+            binary_bytes = binary_snapshot.write(self._dir, state, binary_snapshot.position(self._dir, 0))
+            self._snapshot_offset = 0
+            return CompactResult(state.version, journal_bytes, snapshot_bytes, binary_bytes)
 
     def _check_open(self) -> None:
         if self._closed:
