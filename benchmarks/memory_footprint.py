@@ -32,25 +32,25 @@ def _status_kb(field: str) -> int:
     raise LookupError(field)
 
 
-def _prepare(scale: str, snapshot: bool) -> Path:
+def _prepare(scale: str, snapshot: bool, work: Path) -> Path:
     from graph_service.store.memory import MemoryStore
     from loaders.pipeline import load
 
-    registry = registry_for(SCALES[scale], SEED, WORK)
-    data_dir = WORK / f"footprint-{scale}"
+    registry = registry_for(SCALES[scale], SEED, work)
+    data_dir = work / f"footprint-{scale}"
     done = data_dir / ".loaded"
     if not done.exists():
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)
         with MemoryStore(data_dir) as store:
-            report = load(store, registry, rejects=WORK / f"footprint-{scale}-rejects.csv")
+            report = load(store, registry, rejects=work / f"footprint-{scale}-rejects.csv")
             if not report.ok:
                 raise RuntimeError(f"load failed: {report.failure}")
         done.write_text(str(report.read), encoding="utf-8")
     if not snapshot:
         return data_dir
-    compacted = WORK / f"footprint-{scale}-snapshot"
+    compacted = work / f"footprint-{scale}-snapshot"
     if not (compacted / "snapshot.log").exists():
         import shutil
 
@@ -61,7 +61,7 @@ def _prepare(scale: str, snapshot: bool) -> Path:
     return compacted
 
 
-def _measure(scale: str, data_dir: Path, checks: int) -> dict[str, object]:
+def _measure(scale: str, data_dir: Path, checks: int, work: Path) -> dict[str, object]:
     import datetime as dt
 
     from benchmarks.workload import direct_checks, sample_subjects
@@ -70,7 +70,7 @@ def _measure(scale: str, data_dir: Path, checks: int) -> dict[str, object]:
     from graph_service.store.memory import MemoryStore
     from graph_service.synth import REFERENCE_DATE
 
-    registry = registry_for(SCALES[scale], SEED, WORK)
+    registry = registry_for(SCALES[scale], SEED, work)
     subjects = sample_subjects(registry, checks, SEED)
     catalog = default_catalog()
     gc.collect()
@@ -110,14 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="10k")
     parser.add_argument("--snapshot", action="store_true", help="compact first: measure a snapshot load")
     parser.add_argument("--checks", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=WORK, help="cache dir (registries, data dirs)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child: measure this dir
     args = parser.parse_args(argv)
     if args.measure is not None:
-        print(json.dumps(_measure(args.scale, args.measure, args.checks)))
+        print(json.dumps(_measure(args.scale, args.measure, args.checks, args.work)))
         return 0
-    data_dir = _prepare(args.scale, args.snapshot)
+    data_dir = _prepare(args.scale, args.snapshot, args.work)
     child = [sys.executable, "-m", "benchmarks.memory_footprint", "--scale", args.scale]
-    child += ["--checks", str(args.checks), "--measure", str(data_dir)]
+    child += ["--checks", str(args.checks), "--work", str(args.work), "--measure", str(data_dir)]
     done = subprocess.run(child, check=True, capture_output=True, text=True)
     print(done.stdout.strip())
     return 0
