@@ -14,6 +14,8 @@ view: the contract suite compares the two.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from bisect import bisect_left
 from collections.abc import Iterator, KeysView, Mapping
 from typing import Any
 
@@ -130,11 +132,43 @@ def _masked_namesakes(state: GraphState, origin: Subject | None) -> tuple[Namesa
     return namesakes_of(origin, candidates, on)
 
 
+class Expansions:
+    """Each subject's expansion on a date (:func:`_expansion`), kept while the data version is the same.
+
+    A walk expands the same subjects again and again (an organisation's legal representative, a group's
+    holding company); what an expansion is depends only on the graph and the date, so it is computed once
+    per data version. Bounded: past :attr:`LIMIT` expansions the cache starts again (a check's walk is a
+    few dozen), so its memory stays a few megabytes however large the graph.
+    """
+
+    LIMIT = 50_000
+    __slots__ = ("version", "by_subject")
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.by_subject: dict[tuple[str, dt.date | None], _Expansion] = {}
+
+    def of(self, state: GraphState) -> dict[tuple[str, dt.date | None], _Expansion]:
+        """The expansions of ``state`` at its current version (emptied when it moved on, or when full)."""
+        if self.version != state.version or len(self.by_subject) >= self.LIMIT:
+            self.version = state.version
+            self.by_subject = {}
+        return self.by_subject
+
+
+# One per state (a restart or a clear makes a new one); the caller holds the store's lock.
+_EXPANSIONS: weakref.WeakKeyDictionary[GraphState, Expansions] = weakref.WeakKeyDictionary()
+
+
 def _walk(
     state: GraphState, subject_id: str, depth: int, as_of: dt.date | None, limit_per_node: int
 ) -> Neighbourhood:
     # networkx's own adjacency dicts (documented as G._succ / G._pred): its views cost more than the walk.
     succ, pred = state.graph._succ, state.graph._pred
+    held = _EXPANSIONS.get(state)
+    if held is None:
+        held = _EXPANSIONS[state] = Expansions()
+    expansions = held.of(state)
     # subject reached -> (the subject it was reached from, the link): the walk's paths, still packed
     came_by: dict[str, tuple[str, _Link] | None] = {subject_id: None}
     frontier = [subject_id]
@@ -144,34 +178,43 @@ def _walk(
             break
         next_frontier: list[str] = []
         for node in frontier:
-            out = succ.get(node)
-            if out is None:
-                continue  # an unknown subject: no links (as adjacent leaves it out)
-            first, ties, count = _links(node, out, pred[node], as_of)
-            neighbours = sorted(first)
-            if count > limit_per_node:
+            expansion = expansions.get((node, as_of))
+            if expansion is None:
+                out = succ.get(node)
+                if out is None:
+                    continue  # an unknown subject: no links (as adjacent leaves it out)
+                expansion = expansions[(node, as_of)] = _expansion(node, out, pred[node], as_of)
+            neighbours, firsts, starts = expansion
+            kept = len(neighbours)
+            if starts[-1] > limit_per_node:  # more links than the limit: the first ones only
                 truncated_at.append(node)
-                neighbours = _within(neighbours, ties, limit_per_node)
-            for neighbour in neighbours:
+                kept = bisect_left(starts, limit_per_node, hi=kept)
+            for i in range(kept):
+                neighbour = neighbours[i]
                 if neighbour not in came_by:
-                    came_by[neighbour] = (node, first[neighbour])
+                    came_by[neighbour] = (node, firsts[i])
                     next_frontier.append(neighbour)
         frontier = sorted(next_frontier)
     return _neighbourhood(subject_id, depth, came_by, truncated_at)
 
 
-def _links(
+# (neighbours sorted, each one's first link in relation_order, the position of that link among all the
+# subject's links in relation_order, then the number of links): what a walk needs of a subject's links
+_Expansion = tuple[tuple[str, ...], tuple[_Link, ...], tuple[int, ...]]
+
+
+def _expansion(
     node: str, out: Mapping[str, Any], into: Mapping[str, Any], as_of: dt.date | None
-) -> tuple[dict[str, _Link], dict[str, list[_Link]], int]:
+) -> _Expansion:
     """``node``'s links valid on ``as_of`` in both directions (a self-loop once), by neighbour.
 
-    Returns each neighbour's first link in :func:`relation_order`, every link of the neighbours with more
-    than one, and how many links there are. The relation key that orders links is built only for those
-    neighbours: most have one link.
+    A walk takes the first ``limit_per_node`` links in :func:`relation_order` (by neighbour, then relation
+    key) and reaches each neighbour through its first link: so each neighbour's first link and where it
+    stands are all it needs. The relation key is built only to order two links to one neighbour (most
+    neighbours have one).
     """
     first: dict[str, _Link] = {}
     ties: dict[str, list[_Link]] = {}
-    count = 0
     for ends, direction in ((out, True), (into, False)):
         for other, edges in ends.items():
             if not direction and other == node:
@@ -186,7 +229,6 @@ def _links(
                     if end_on is not None and as_of >= end_on:
                         continue
                 link = (node, other, packed) if direction else (other, node, packed)
-                count += 1
                 if other not in first:
                     first[other] = link
                 elif other in ties:
@@ -196,24 +238,19 @@ def _links(
     for other, tied in ties.items():
         tied.sort(key=_key)
         first[other] = tied[0]
-    return first, ties, count
+    neighbours = tuple(sorted(first))
+    starts: list[int] = []
+    position = 0
+    for neighbour in neighbours:
+        starts.append(position)
+        group = ties.get(neighbour)
+        position += 1 if group is None else len(group)
+    starts.append(position)
+    return neighbours, tuple(first[n] for n in neighbours), tuple(starts)
 
 
 def _key(link: _Link) -> str:
     return packed_key(*link)
-
-
-def _within(neighbours: list[str], ties: Mapping[str, list[_Link]], limit: int) -> list[str]:
-    """The (sorted) neighbours with a link among the first ``limit`` links in relation_order."""
-    kept: list[str] = []
-    position = 0
-    for neighbour in neighbours:
-        if position >= limit:
-            break
-        kept.append(neighbour)
-        tied = ties.get(neighbour)
-        position += 1 if tied is None else len(tied)
-    return kept
 
 
 def _neighbourhood(
