@@ -6,8 +6,7 @@ They are the API's response models too (one definition), so field names are the 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -146,41 +145,4 @@ class CheckResult(BaseModel):
     possible_matches: list[PossibleMatch] = Field(
         default_factory=list,
         description="Court debtors published with a masked ID that this person's name and ID fit (review)",
-    )
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def built(cls: type[_M], **values: Any) -> _M:
-    """``cls(**values)`` for values that are valid already, without validating them again.
-
-    A check builds its result from the store's validated subjects, entries and relations and the
-    catalog's measures, with the types the fields declare: validating them again was a fifth of a check
-    (``CheckResult`` alone ~10 µs). Fields left out get their defaults, the fields set are the ones given
-    and the values are held in the fields' order (a dump follows it), as validation leaves them;
-    ``tests/unit/test_check_result_built.py`` proves a check's result equals its validated reconstruction.
-    """
-    instance = cls.__new__(cls)
-    ordered = {}
-    for name, required, default, factory in _fields(cls):
-        if name in values:
-            ordered[name] = values[name]
-        elif required:
-            raise TypeError(f"{cls.__name__}.{name} is required")
-        else:
-            ordered[name] = default if factory is None else factory()
-    object.__setattr__(instance, "__dict__", ordered)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
-    return instance
-
-
-@cache
-def _fields(cls: type[BaseModel]) -> tuple[tuple[str, bool, Any, Any], ...]:
-    """Each field of ``cls`` in order: (name, required, default, default factory or None)."""
-    return tuple(
-        (name, info.is_required(), info.default, info.default_factory)
-        for name, info in cls.model_fields.items()
     )

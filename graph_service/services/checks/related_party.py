@@ -38,7 +38,6 @@ from graph_service.services.checks.models import (
     PossibleMatch,
     SubjectRef,
     SuspendedEntry,
-    built,
 )
 from graph_service.store.base import GraphStore
 from graph_service.store.check_view import CheckReads, CheckView
@@ -49,24 +48,20 @@ _HIT_LISTS = frozenset({ListKind.BLACK, ListKind.WATCH, ListKind.ABNORMAL})
 
 def subject_ref(subject_id: str, subject: Subject | None) -> SubjectRef:
     if subject is None:
-        return built(SubjectRef, id=subject_id, known=False)
+        return SubjectRef(id=subject_id, known=False)
     if isinstance(subject, Person):
-        return built(
-            SubjectRef,
+        return SubjectRef(
             id=subject.key,
             name=subject.name,
             kind=subject.subject_kind,
             region=subject.region,
             unresolved=subject.unresolved,
         )
-    return built(
-        SubjectRef, id=subject.uscc, name=subject.name, kind=subject.subject_kind, region=subject.region
-    )
+    return SubjectRef(id=subject.uscc, name=subject.name, kind=subject.subject_kind, region=subject.region)
 
 
 def entry_brief(entry: ListEntry) -> EntryBrief:
-    return built(
-        EntryBrief,
+    return EntryBrief(
         entry_id=entry.entry_id,
         list=entry.list,
         domain=entry.domain,
@@ -80,8 +75,7 @@ def entry_brief(entry: ListEntry) -> EntryBrief:
 
 def measure_applied(reach: Reach, catalog: Catalog) -> MeasureApplied:
     measure = catalog.get(reach.measure_id)
-    return built(
-        MeasureApplied,
+    return MeasureApplied(
         measure=measure.id,
         name=measure.name,
         kind=measure.kind.value,
@@ -175,16 +169,13 @@ def path_elements(path: Path, subjects: Mapping[str, Subject]) -> list[PathEleme
 
     def node(subject_id: str) -> PathSubject:
         s = subjects.get(subject_id)
-        return built(
-            PathSubject, id=subject_id, name=s.name if s else None, kind=s.subject_kind if s else None
-        )
+        return PathSubject(id=subject_id, name=s.name if s else None, kind=s.subject_kind if s else None)
 
     elements: list[PathElement] = [node(path.start_id)]
     for step in path.steps:
         r = step.relation
         elements.append(
-            built(
-                PathRelation,
+            PathRelation(
                 role=r.kind.value,
                 source_id=r.source_id,
                 target_id=r.target_id,
@@ -260,8 +251,7 @@ def run_check(
     subject = view.subjects.get(subject_id)
     check_id = _check_id()
     if subject is None:
-        return built(
-            CheckResult,
+        return CheckResult(
             check_id=check_id,
             as_of=as_of,
             scenario=request.scenario,
@@ -301,8 +291,7 @@ def run_check(
         other = subjects.get(other_id)
         path = walk.paths[other_id]
         hits.append(
-            built(
-                Hit,
+            Hit(
                 subject_id=other_id,
                 name=other.name if other else None,
                 kind=other.subject_kind if other else None,
@@ -340,8 +329,7 @@ def run_check(
     possible = _possible_matches(view, subject, as_of) if isinstance(subject, Person) else []
     if possible and verdict is Verdict.PASS:
         verdict, green = Verdict.REVIEW, False
-    return built(
-        CheckResult,
+    return CheckResult(
         check_id=check_id,
         as_of=as_of,
         scenario=request.scenario,
@@ -376,8 +364,7 @@ def _possible_matches(view: CheckView, person: Person, as_of: dt.date) -> list[P
         live = [e for e in namesake.entries if e.list in _HIT_LISTS and e.effective_on(as_of)]
         if live:
             found.append(
-                built(
-                    PossibleMatch,
+                PossibleMatch(
                     subject_id=other.key,
                     name=other.name,
                     entries=[entry_brief(e) for e in live],
@@ -399,8 +386,7 @@ def _suspended(state: ReachState, subject_id: str, ids: Iterable[str]) -> list[S
             if entry.list in _HIT_LISTS or sid == subject_id:
                 seen.setdefault(
                     entry.entry_id,
-                    built(
-                        SuspendedEntry,
+                    SuspendedEntry(
                         entry_id=entry.entry_id,
                         subject_id=entry.subject_id,
                         list=entry.list,
