@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -42,162 +42,158 @@ _RELATION_FIELDS = frozenset(Relation.model_fields)
 _PERSON_SOURCED = frozenset(ROLE_KINDS | {RelationKind.PRACTITIONER})
 
 
-class _Doubt(Exception):
-    """A value these functions leave to the model (it is invalid, or of a shape not handled here)."""
+# Written for speed (this runs once per loaded row): lookups in dicts, few calls, no exceptions on the
+# common path. Enum members by value or by member (a StrEnum member hashes and compares as its value).
+_ORG_KINDS: dict[object, OrgKind] = {k.value: k for k in OrgKind}
+_ORG_STATUSES: dict[object, OrgStatus] = {s.value: s for s in OrgStatus}
+_RELATION_KINDS: dict[object, RelationKind] = {k.value: k for k in RelationKind}
+_new = BaseModel.__new__
+_set_dict = object.__setattr__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def _text(value: Any, *, min_length: int = 0, max_length: int | None = None) -> str:
-    # Exactly str (a subclass may be coerced), already stripped: Python's whitespace is a superset of
-    # what pydantic's ``str_strip_whitespace`` trims, so an unchanged ``strip()`` means pydantic's too.
-    if type(value) is not str or value.strip() != value:
-        raise _Doubt
-    if len(value) < min_length or (max_length is not None and len(value) > max_length):
-        raise _Doubt
-    return value
+def _bad_text(value: object, max_length: int = 1 << 62, min_length: int = 0) -> bool:
+    """Whether pydantic might not keep ``value`` as it is (for a ``str`` field of these lengths).
+
+    Exactly ``str`` (a subclass may be coerced), already stripped: Python's whitespace is a superset of
+    what pydantic's ``str_strip_whitespace`` trims, so an unchanged ``strip()`` means pydantic's too.
+    """
+    return type(value) is not str or not min_length <= len(value) <= max_length or value.strip() != value
 
 
-def _opt_text(value: Any, max_length: int) -> str | None:
-    return None if value is None else _text(value, max_length=max_length)
+def _bad_region(value: object) -> bool:
+    # RegionCode (^\d{6}$), ASCII digits only: other digits are the model's to judge.
+    return type(value) is not str or len(value) != 6 or not (value.isascii() and value.isdigit())
 
 
-def _opt_plain(value: Any) -> str | None:
-    return None if value is None else _text(value)
+def _bad_date(value: object) -> bool:
+    return value is not None and type(value) is not dt.date
 
 
-def _region(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = _text(value)
-    if len(text) != 6 or not (text.isascii() and text.isdigit()):  # RegionCode: ^\d{6}$
-        raise _Doubt
-    return text
-
-
-def _key(value: Any) -> str:
-    try:
-        return subject_key(_text(value))
-    except ValueError as exc:
-        raise _Doubt from exc
-
-
-def _opt_date(value: Any) -> dt.date | None:
-    if value is None or type(value) is dt.date:
-        return value
-    raise _Doubt
-
-
-def _opt_number(value: Any, *, upper: float | None = None) -> float | None:
-    if value is None:
-        return None
-    if (
-        type(value) is not float
-        or not math.isfinite(value)
-        or value < 0
-        or (upper is not None and value > upper)
-    ):
-        raise _Doubt
-    return value
-
-
-def _member(enum: type[Any], value: Any, default: Any) -> Any:
-    if value is None:
-        return default
-    if isinstance(value, enum):
-        return value
-    if type(value) is not str:
-        raise _Doubt
-    try:
-        return enum(value)
-    except ValueError as exc:
-        raise _Doubt from exc
+def _bad_number(value: object, upper: float) -> bool:
+    return value is not None and (type(value) is not float or not 0 <= value <= upper)  # nan fails too
 
 
 def _instance(cls: type[M], values: dict[str, Any], given: Mapping[str, Any]) -> M:
     # What model_validate leaves behind: the fields' values in field order, the given keys as fields set.
-    instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(given))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    instance: M = _new(cls)
+    _set_dict(instance, "__dict__", values)
+    _set_fields(instance, set(given))
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance
 
 
 def organization(data: Mapping[str, Any]) -> Organization | None:
     """``Organization.model_validate(data)`` when ``data`` is valid, else None (let the model say why)."""
-    if not data.keys() <= _ORG_FIELDS or "uscc" not in data or "name" not in data:
+    get = data.get
+    uscc, name, region = get("uscc"), get("name"), get("region")
+    kind, status, established_on, industry = (
+        get("kind", OrgKind.ENTERPRISE),
+        get("status", OrgStatus.ACTIVE),
+        get("established_on"),
+        get("industry"),
+    )
+    if (
+        not _ORG_FIELDS.issuperset(data)
+        or _bad_text(uscc)
+        or _bad_text(name, 200, 1)
+        or (region is not None and _bad_region(region))
+        or _bad_date(established_on)
+        or (industry is not None and _bad_text(industry, 100))
+    ):
+        return None
+    kind, status = _ORG_KINDS.get(kind), _ORG_STATUSES.get(status)
+    if kind is None or status is None:
         return None
     try:
-        uscc = check_uscc(_text(data["uscc"]))[0]  # Organization's own check: a USCC, not any key
-        get = data.get
-        region = _region(get("region"))
-        values = {
-            "uscc": uscc,
-            "name": _text(data["name"], min_length=1, max_length=200),
-            "kind": _member(OrgKind, get("kind"), OrgKind.ENTERPRISE),
-            "region": region if region is not None else region_of_uscc(uscc),
-            "status": _member(OrgStatus, get("status"), OrgStatus.ACTIVE),
-            "established_on": _opt_date(get("established_on")),
-            "industry": _opt_text(get("industry"), 100),
-        }
-    except (_Doubt, IdentifierError):
+        code = check_uscc(cast(str, uscc))[0]  # Organization's own check: a USCC, not any subject key
+    except IdentifierError:
         return None
+    values = {
+        "uscc": code,
+        "name": name,
+        "kind": kind,
+        "region": region if region is not None else region_of_uscc(code),
+        "status": status,
+        "established_on": established_on,
+        "industry": industry,
+    }
     return _instance(Organization, values, data)
 
 
 def person(data: Mapping[str, Any]) -> Person | None:
     """``Person.model_validate(data)`` when ``data`` is valid, else None (let the model say why)."""
-    if not data.keys() <= _PERSON_FIELDS or "key" not in data or "name" not in data:
+    get = data.get
+    key, name, region = get("key"), get("name"), get("region")
+    if (
+        not _PERSON_FIELDS.issuperset(data)
+        or _bad_text(key)
+        or _bad_text(name, 100, 1)
+        or (region is not None and _bad_region(region))
+    ):
         return None
     try:
-        key = _key(data["key"])
-        if is_uscc_shaped(key):
-            return None
-        region = _region(data.get("region"))
-        if region is None and not is_unresolved_key(key):
-            region = key[:6]
-        values = {"key": key, "name": _text(data["name"], min_length=1, max_length=100), "region": region}
-    except _Doubt:
+        key = subject_key(key)
+    except ValueError:
         return None
-    return _instance(Person, values, data)
+    if is_uscc_shaped(key):
+        return None
+    if region is None and not is_unresolved_key(key):
+        region = key[:6]
+    return _instance(Person, {"key": key, "name": name, "region": region}, data)
 
 
 def relation(data: Mapping[str, Any]) -> Relation | None:
     """``Relation.model_validate(data)`` when ``data`` is valid, else None (let the model say why)."""
-    if not data.keys() <= _RELATION_FIELDS or not {"kind", "source_id", "target_id"} <= data.keys():
+    get = data.get
+    kind, source_id, target_id = _RELATION_KINDS.get(get("kind")), get("source_id"), get("target_id")
+    start_on, end_on, source, title = get("start_on"), get("end_on"), get("source"), get("title")
+    ratio, amount = get("ratio"), get("subscribed_amount")
+    qualification, certificate_no = get("qualification"), get("certificate_no")
+    if (
+        kind is None
+        or not _RELATION_FIELDS.issuperset(data)
+        or _bad_text(source_id)
+        or _bad_text(target_id)
+        or _bad_date(start_on)
+        or _bad_date(end_on)
+        or (source is not None and _bad_text(source))
+        or (title is not None and _bad_text(title, 100))
+        or _bad_number(ratio, 1.0)
+        or _bad_number(amount, math.inf)
+        or (qualification is not None and _bad_text(qualification, 100))
+        or (certificate_no is not None and _bad_text(certificate_no, 100))
+    ):
         return None
     try:
-        get = data.get
-        kind = _member(RelationKind, data["kind"], None)
-        if kind is None:
-            return None
-        source_id, target_id = _key(data["source_id"]), _key(data["target_id"])
-        start_on, end_on = _opt_date(get("start_on")), _opt_date(get("end_on"))
-        values = {
-            "kind": kind,
-            "source_id": source_id,
-            "target_id": target_id,
-            "start_on": start_on,
-            "end_on": end_on,
-            "source": _opt_plain(get("source")),
-            "title": _opt_text(get("title"), 100),
-            "ratio": _opt_number(get("ratio"), upper=1),
-            "subscribed_amount": _opt_number(get("subscribed_amount")),
-            "qualification": _opt_text(get("qualification"), 100),
-            "certificate_no": _opt_text(get("certificate_no"), 100),
-        }
-    except _Doubt:
+        source_id, target_id = subject_key(source_id), subject_key(target_id)
+    except ValueError:
         return None
-    # Relation._consistent, in its order; any failure is the model's to word.
-    if not is_uscc_shaped(target_id):
+    # Relation._consistent; any failure is the model's to word.
+    if (
+        not is_uscc_shaped(target_id)
+        or (kind is RelationKind.BRANCH_OF and not is_uscc_shaped(source_id))
+        or (kind in _PERSON_SOURCED and is_uscc_shaped(source_id))
+        or (start_on and end_on and end_on < start_on)
+        or (kind is RelationKind.PRACTITIONER and not qualification)
+    ):
         return None
-    if kind is RelationKind.BRANCH_OF and not is_uscc_shaped(source_id):
-        return None
-    if kind in _PERSON_SOURCED and is_uscc_shaped(source_id):
-        return None
-    if start_on and end_on and end_on < start_on:
-        return None
-    if kind is RelationKind.PRACTITIONER and not values["qualification"]:
-        return None
+    values = {
+        "kind": kind,
+        "source_id": source_id,
+        "target_id": target_id,
+        "start_on": start_on,
+        "end_on": end_on,
+        "source": source,
+        "title": title,
+        "ratio": ratio,
+        "subscribed_amount": amount,
+        "qualification": qualification,
+        "certificate_no": certificate_no,
+    }
     return _instance(Relation, values, data)
 
 

@@ -81,10 +81,12 @@ class RelationFile(FileKind[RelationRow]):
 
     def write(self, batch: list[Parsed[RelationRow]], run: Run, report: FileReport) -> None:
         items = self._known_only(batch, run, report, organisations=True)
-        items = [_rewrite(run, item) for item in items]
+        if run.resolved:  # nothing to point elsewhere before this run resolves a person
+            items = [_rewrite(run, item) for item in items]
         run.create_missing(report, (i.value.new_person for i in items if i.value.new_person is not None))
         resolve_candidates(run, report, (i.value.candidate for i in items if i.value.candidate is not None))
-        items = [_rewrite(run, item) for item in items]
+        if run.resolved:
+            items = [_rewrite(run, item) for item in items]
         items = self._known_only(items, run, report, organisations=False)
         items = _first_of_each_identity(self._seen, items, run, report)
         column = items[0].value.target_column if items else ""

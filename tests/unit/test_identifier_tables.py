@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
 
-from graph_service.domain.identifiers import USCC_ALPHABET, org_code_check_char, uscc_check_char
+from graph_service.domain.identifiers import (
+    USCC_ALPHABET,
+    _birth_place_known,
+    _county_spans,
+    org_code_check_char,
+    uscc_check_char,
+)
 
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -39,3 +49,49 @@ def test_org_code_check_char_is_the_standards_for_random_bodies() -> None:
 def test_org_code_check_char_refuses_a_body_that_is_not_eight_code_characters(body: str) -> None:
     with pytest.raises(ValueError):
         org_code_check_char(body)
+
+
+def _loc_prefixes() -> list[str]:
+    """Every 6-digit place code in python-stdnum's table (provinces, then their 4-digit suffixes)."""
+    table = Path(stdnum_ric.__file__).with_name("loc.dat").read_text(encoding="utf-8")
+    prefixes: list[str] = []
+    province = ""
+    for line in table.splitlines():
+        if line[:2].isdigit():
+            province = line[:2]
+        elif line.startswith("  ") and line[2:6].isdigit():
+            prefixes.append(province + line[2:6])
+    return prefixes
+
+
+def _outcome(check: Callable[[], object]) -> object:
+    # A known province with an unknown county raises KeyError inside python-stdnum (and so here).
+    try:
+        return check()
+    except KeyError as exc:
+        return f"KeyError {exc}"
+
+
+def _reference_birth_place_known(prefix: str, year: int) -> bool:
+    try:
+        stdnum_ric.get_birth_place(f"{prefix}{year:04d}01010000")
+    except ValidationError:
+        return False
+    return True
+
+
+def test_birth_place_check_is_stdnums_for_every_place_code_around_its_years() -> None:
+    prefixes = _loc_prefixes()
+    assert len(prefixes) > 3_000
+    rng = random.Random(11643)
+    prefixes += [f"{rng.randrange(1_000_000):06d}" for _ in range(500)]
+    mismatched = []
+    for prefix in prefixes:
+        spans = _outcome(lambda: _county_spans(prefix))  # noqa: B023 - called at once
+        found = spans if isinstance(spans, tuple) else ()
+        years = {int(y) + d for span in found for y in span if y for d in (-1, 0, 1)}
+        for year in sorted(years | {1900, 1990, 2024}):
+            ours = _outcome(lambda: _birth_place_known(prefix, year))  # noqa: B023 - called at once
+            if ours != _outcome(lambda: _reference_birth_place_known(prefix, year)):  # noqa: B023
+                mismatched.append((prefix, year))
+    assert mismatched == [], mismatched[:5]

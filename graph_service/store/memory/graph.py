@@ -28,6 +28,7 @@ from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
 from graph_service.store.memory.compact import (
     EdgeKey,
+    PackedRelation,
     PackedSubject,
     Shared,
     edge_key,
@@ -65,6 +66,8 @@ from graph_service.store.memory.ops import (
 from graph_service.store.memory.records import PutRecord
 from graph_service.store.memory.search import SearchIndex
 from graph_service.store.records_port import RecordKind, RecordRow
+
+_NO_EDGES: dict[str, dict[EdgeKey, PackedRelation]] = {}  # read only: "no edges from here"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,9 @@ class GraphState:
         return self._relation(relation.source_id, relation.target_id, edge_key(relation))
 
     def _relation(self, source_id: str, target_id: str, key: EdgeKey) -> Relation | None:
-        edges = self.graph.succ.get(source_id, {}).get(target_id)
+        # networkx's raw adjacency dict, as its own algorithms read it: the ``succ`` view's Mapping.get
+        # builds a view per call, a microsecond a relation of a load (planning looks each one up).
+        edges = self.graph._succ.get(source_id, _NO_EDGES).get(target_id)
         if edges is None or key not in edges:
             return None
         return unpack_relation(source_id, target_id, edges[key])
@@ -229,10 +234,10 @@ class GraphState:
             case PutRelation(relation=rel):
                 source, target = sys.intern(rel.source_id), sys.intern(rel.target_id)
                 key = self._shared.get(edge_key(rel))  # few distinct (kind, start date) pairs
-                edges = self.graph.succ[source].get(target)
+                edges = self.graph._succ[source].get(target)  # the raw dict: see _relation
                 if edges is None:
                     self.graph.add_edge(source, target)
-                    edges = self.graph.succ[source][target]
+                    edges = self.graph._succ[source][target]
                 if key not in edges:
                     self._count(rel.kind.value, +1)
                 edges[key] = pack_relation(rel, self._shared)

@@ -9,7 +9,7 @@ counts as unchanged (identical) or updated (different) against the earlier one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from graph_service.domain.feed import first_status_change
@@ -52,14 +52,18 @@ def plan_subjects(state: GraphState, rows: Sequence[Subject]) -> Plan:
 def plan_relations(state: GraphState, rows: Sequence[Relation]) -> Plan:
     """Create or replace relations by identity; both endpoints of every row must be stored."""
     missing: dict[str, str] = {}
+    stored = state.packed  # whether a subject is stored, without building it (a load asks per row)
     for row in rows:
-        for field, key in (("source_id", row.source_id), ("target_id", row.target_id)):
-            if key not in missing and state.subject(key) is None:
-                missing[key] = field
+        source, target = row.source_id, row.target_id
+        if source not in stored and source not in missing:
+            missing[source] = "source_id"
+        if target not in stored and target not in missing:
+            missing[target] = "target_id"
     _raise_missing("relation endpoints", missing)
     return _plan_puts(
         rows,
-        lambda row: row.key,
+        # Relation.identity as a tuple: the same pairs of rows are equal, without joining it to a string.
+        lambda row: (row.kind, row.source_id, row.target_id, row.start_on),
         state.stored_relation,
         PutRelation,
     )
@@ -169,11 +173,11 @@ def plan_resolve(state: GraphState, unresolved_key: str, person: Person, now: dt
 
 def _plan_puts(
     rows: Sequence[_Row],
-    key_of: Callable[[_Row], str],
+    key_of: Callable[[_Row], Hashable],
     stored: Callable[[_Row], _Row | None],
     make_op: Callable[[_Row], Op],
 ) -> Plan:
-    pending: dict[str, _Row] = {}
+    pending: dict[Hashable, _Row] = {}
     ops: list[Op] = []
     counts = UpsertCounts()
     for row in rows:
