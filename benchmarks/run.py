@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -136,8 +137,25 @@ def bench_backend(
             result["batch"] = batch(client, subjects["batch"], 2, as_of)
             log(f"[{backend.name}] batch of {scale.batch}: {result['batch']['seconds']:.1f} s")
         result["service_peak_rss_mb"] = peak_rss_mb(server.pid)
+    if backend.name == "memory":
+        data_dir = Path(backend.server_env["GRAPH_SERVICE_DATA_DIR"])
+        result["footprint"] = footprint(scale, work, data_dir)
+        log(
+            f"[memory] restart {result['footprint']['open_s']:.1f} s, "
+            f"{result['footprint']['kb_per_org_delta']:.2f} KB added per organisation"
+        )
     result["load_average_at_end"] = list(os.getloadavg())
     return result, parity_sets
+
+
+def footprint(scale: Scale, work: Path, data_dir: Path) -> dict[str, Any]:
+    """Restart time and memory per organisation: a fresh process opens the run's data dir read-only
+    (``benchmarks.memory_footprint``), so nothing of the load or of the API is counted."""
+    child = [sys.executable, "-m", "benchmarks.memory_footprint", "--scale", scale.name, "--work", str(work)]
+    child += ["--checks", str(min(scale.checks, 200)), "--measure", str(data_dir)]
+    done = subprocess.run(child, check=True, capture_output=True, text=True)
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def peak_rss_mb_self() -> float | None:

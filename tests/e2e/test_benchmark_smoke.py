@@ -69,6 +69,12 @@ def test_smoke_run_reports_every_figure_for_the_embedded_store(tmp_path: Path) -
     assert memory["throughput"]["clients"] == 8 and memory["throughput"]["checks"] > 0, memory["throughput"]
     assert memory["batch"]["subjects"] == 100 and memory["batch"]["seconds"] > 0, memory["batch"]
     assert memory["service_peak_rss_mb"] > 10, memory
+    footprint = memory["footprint"]  # a fresh process reopened the run's data dir
+    assert footprint["organizations"] == 300 and footprint["open_s"] > 0, footprint
+    assert footprint["kb_per_org_delta"] > 0, footprint
+    md = sorted((tmp_path / "results").glob("smoke-*.md"))[0].read_text(encoding="utf-8")
+    assert "| memory | restart (open the data dir) |" in md, md
+    assert "not measured" not in md.split("Every target")[1].split("Load average")[0], md
     assert result["machine"]["nproc"] >= 1 and result["machine"]["python"], result["machine"]
 
 
