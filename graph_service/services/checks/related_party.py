@@ -109,7 +109,11 @@ def collect_reaches(
             state.effective[entry.subject_id].extend(reaches_of_self(entry, catalog))
         else:
             state.suspended[entry.subject_id].append(entry)
-    person_ids = [s for s in subject_ids if not is_uscc_shaped(s)]
+    if isinstance(store, CheckView):  # only a subject with links can be reached through one
+        links_of = store.links_of
+        person_ids = [s for s in subject_ids if links_of[s] and not is_uscc_shaped(s)]
+    else:
+        person_ids = [s for s in subject_ids if not is_uscc_shaped(s)]
     if person_ids:
         links = _links_of(store, person_ids)
         linked = _live_entries(store, {link.entry_id for link in links}, as_of, known=own)
@@ -403,9 +407,18 @@ def _green_channel_entries(store: CheckReads, subject: Subject, catalog: Catalog
     A link only counts when some measure reaches the person through it (a supervisor of a listed company
     who was not responsible has no bad record of his own).
     """
-    entries = store.entries_for([subject.key])
+    if isinstance(store, CheckView):
+        # The view's own lists, already by entry id (what entries_for / links_for would sort again).
+        entries = list({e.entry_id: e for e in store.entries_on[subject.key]}.values())
+    else:
+        entries = store.entries_for([subject.key])
     if isinstance(subject, Person):
-        links = store.links_for([subject.key])
+        if isinstance(store, CheckView):
+            links = list({link.key: link for link in store.links_of[subject.key]}.values())
+        else:
+            links = store.links_for([subject.key])
+        if not links:
+            return entries
         linked = store.get_entries(sorted({link.entry_id for link in links}))
         entries += [
             linked[link.entry_id]

@@ -120,12 +120,11 @@ class PackedSubjects(Mapping[str, Subject]):
 
 
 def _masked_namesakes(state: GraphState, origin: Subject | None) -> tuple[Namesake, ...]:
-    """:attr:`CheckView.namesakes`: every subject the search index finds by the person's name (no limit:
-    the index's candidates are the names holding the name's rarest pair of characters), kept by the rule."""
+    """:attr:`CheckView.namesakes`: the masked debtors the search index holds under the person's name
+    (every subject a search by the name finds that could be one), kept by the rule."""
     if not isinstance(origin, Person) or origin.id_number is None:
         return ()
-    keys = state.search(origin.name.strip().casefold(), len(state.packed))
-    found = (state.subject(key) for key in keys)
+    found = (state.subject(key) for key in state.masked_debtors_named(origin.name))
     candidates = [s for s in found if s is not None and is_masked_namesake(origin, s)]
     entries = state.entries
     on = [entries[entry_id] for entry_id in state.entry_ids_of_subjects(s.key for s in candidates)]

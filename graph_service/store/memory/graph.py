@@ -172,6 +172,10 @@ class GraphState:
         """The ``limit`` smallest keys whose key starts with, or name contains, ``text`` (casefolded)."""
         return self._search.smallest(text, limit)
 
+    def masked_debtors_named(self, name: str) -> list[str]:
+        """The masked court debtors' keys holding ``name`` (:meth:`SearchIndex.masked_debtors_named`)."""
+        return self._search.masked_debtors_named(name)
+
     def _names(self) -> Iterator[tuple[str, str]]:
         for key, packed in self.packed.items():
             yield key, subject_name(packed)

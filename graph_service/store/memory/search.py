@@ -7,7 +7,9 @@ was most of a check. Here the casefolded keys and names are joined into two stri
 adjacent characters of a name indexes the names holding it: a text of two characters or more is looked
 for in the names holding its rarest pair only; a key prefix (or a one-character text) is found with
 ``str.find`` over a joined string (C speed), positions mapping back to subjects by bisection. All of it
-is rebuilt lazily on the first search after subjects changed (one pass over the subjects).
+is rebuilt lazily on the first search after subjects changed (one pass over the subjects). The same pass
+indexes the masked court debtors (``~m~<masked ID>~<name>``) by the name in their key: a check of a person
+reads its namesakes among them (:meth:`SearchIndex.masked_debtors_named`) with no search at all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import heapq
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
+
+from graph_service.domain.masked_ids import MASKED_DEBTOR_PREFIX, parse_masked_debtor_key
 
 _SEP = "\x00"  # never in a key or a name, so a match never spans two of them
 
@@ -33,6 +37,7 @@ class SearchIndex:
         self._name_starts = array("q")
         self._key_initials: frozenset[str] = frozenset()
         self._pairs: dict[str, array[int]] = {}  # two characters -> names holding them (indexes)
+        self._masked: dict[str, list[str]] = {}  # name in a masked debtor's key -> those keys, sorted
 
     def invalidate(self) -> None:
         self._stale = True
@@ -50,6 +55,16 @@ class SearchIndex:
         if needle[0] in self._key_initials:  # a name of a check never starts a key: no search needed
             found.update(self._hits(_SEP + needle, self._key_text, self._key_starts))
         return heapq.nsmallest(limit, (self._keys[i] for i in found))
+
+    def masked_debtors_named(self, name: str) -> list[str]:
+        """The keys of the masked court debtors whose key holds ``name`` (as published), sorted.
+
+        Every subject whose key :func:`parse_masked_debtor_key` reads with this name: what a search by the
+        name finds of them, kept by that rule (any subject of that stored name is found by the search).
+        """
+        if self._stale:
+            self._rebuild()
+        return self._masked.get(name, [])
 
     def _name_hits(self, needle: str) -> Iterator[int]:
         """Subjects whose folded name contains ``needle``: the names holding its rarest pair of
@@ -100,6 +115,7 @@ class SearchIndex:
         self._name_text, self._name_starts = _joined(folded_names)
         self._key_initials = frozenset(key[:1] for key in folded_keys)
         self._pairs = _pairs(folded_names)
+        self._masked = _masked(keys)
         self._stale = False
 
 
@@ -113,6 +129,19 @@ def _pairs(names: list[str]) -> dict[str, array[int]]:
                 pairs[pair] = found = array("i")
             found.append(index)
     return pairs
+
+
+def _masked(keys: list[str]) -> dict[str, list[str]]:
+    """Each name in a masked debtor's key -> the keys holding it, sorted."""
+    found: dict[str, list[str]] = {}
+    for key in keys:
+        if key.startswith(MASKED_DEBTOR_PREFIX):
+            parsed = parse_masked_debtor_key(key)
+            if parsed is not None:
+                found.setdefault(parsed[1], []).append(key)
+    for held in found.values():
+        held.sort()
+    return found
 
 
 def _joined(items: list[str]) -> tuple[str, array[int]]:
