@@ -1,9 +1,12 @@
 """Audit log in Neo4j: ``(:AuditRecord)`` nodes chained through a single ``(:AuditHead)`` per chain.
 
-Each batch is one managed write transaction that first write-locks the head, then computes the hashes in
-Python and creates the records and advances the head. The lock serialises appends across every API
-instance sharing the database, so the chain never forks; a retried transaction re-reads the head.
-The head also makes removal of the newest records detectable, which a bare chain cannot show.
+Each batch is one auto-commit write statement (``cypher/append_audit.cypher``, one Bolt round trip: a
+lone check waits for one, not for a transaction's three). The writer chains the batch in Python after the
+head it last saw; the statement write-locks the head and appends only if the head is still that one, so
+appends from every API instance sharing the database are serialised and the chain never forks. If
+another instance moved the head, nothing is written and the statement answers the true head, after which
+the batch is chained again. The head also makes removal of the newest records detectable, which a bare
+chain cannot show.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from graph_service.audit.model import (
     AuditFilter,
     AuditRecord,
     VerifyResult,
-    link,
+    chain_fields,
+    chain_hash,
     verify_chain,
 )
 from graph_service.errors import BackendUnavailable
@@ -61,6 +65,8 @@ class Neo4jAuditLog(BatchingAuditLog):
         self._database = database
         self._chain = chain
         self._owns_driver = owns_driver
+        # (seq, hash) of the head as this writer last saw it committed; None until the first batch asks.
+        self._head: tuple[int, str] | None = None
         if not read_only:
             try:
                 with driver.session(database=database) as session:
@@ -73,16 +79,21 @@ class Neo4jAuditLog(BatchingAuditLog):
     # ---- writing ------------------------------------------------------------------------------------
 
     def _write_batch(self, events: list[AuditEvent]) -> None:
+        if not events:
+            return
         with self._driver.session(database=self._database) as session:
-            session.execute_write(self._append, events)
-
-    def _append(self, tx: neo4j.ManagedTransaction, events: list[AuditEvent]) -> None:
-        head = tx.run(_q("lock_audit_head"), chain=self._chain, genesis=GENESIS_HASH).single(strict=True)
-        records = link(events, head["seq"], head["hash"])
-        rows = [_to_row(r) for r in records]
-        tx.run(
-            _q("append_audit"), chain=self._chain, rows=rows, seq=records[-1].seq, hash=records[-1].hash
-        ).consume()
+            while True:
+                # Seq -1 fits no head: before this writer has seen one, the first try only asks for it.
+                after_seq, after_hash = self._head or (-1, GENESIS_HASH)
+                rows, seq, last = chain_rows(events if self._head else [], after_seq, after_hash)
+                params: dict[str, Any] = {"chain": self._chain, "genesis": GENESIS_HASH, "rows": rows}
+                params |= {"seq": seq, "hash": last, "after_seq": after_seq, "after_hash": after_hash}
+                # An auto-commit statement: it answers once its transaction has committed.
+                answer = session.run(neo4j.Query(_q("append_audit")), params).single(strict=True)
+                self._head = (answer["seq"], answer["hash"])
+                if rows and (answer["appended"] or self._head == (seq, last)):
+                    # Appended now, or by an earlier try whose answer was lost (same records, same hash).
+                    return
 
     # ---- reading ------------------------------------------------------------------------------------
 
@@ -146,11 +157,23 @@ def _fetch(tx: neo4j.ManagedTransaction, statement: LiteralString, params: dict[
     return [record.get("record", dict(record)) for record in result]
 
 
-def _to_row(record: AuditRecord) -> dict[str, Any]:
-    row = record.model_dump(mode="json")
-    row["at"] = record.at  # a real DateTime in the graph, so range queries use the index
-    row["detail"] = json.dumps(row["detail"], sort_keys=True, ensure_ascii=False)  # maps are not properties
-    return row
+def chain_rows(events: list[AuditEvent], seq: int, prev_hash: str) -> tuple[list[dict[str, Any]], int, str]:
+    """``events`` chained after ``(seq, prev_hash)`` as the node properties to store, and the new head.
+
+    The records :func:`graph_service.audit.model.link` would make, as properties, built without making
+    them (no second validation and dump per event: this runs on the writer thread, beside requests).
+    """
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        seq += 1
+        row = chain_fields(event, seq, prev_hash)
+        prev_hash = chain_hash(row)
+        row["hash"] = prev_hash
+        row["at"] = event.at  # a real DateTime in the graph, so range queries use the index
+        # Maps are not properties: the detail is stored as its JSON text.
+        row["detail"] = json.dumps(row["detail"], sort_keys=True, ensure_ascii=False)
+        rows.append(row)
+    return rows, seq, prev_hash
 
 
 def _from_row(props: dict[str, Any]) -> dict[str, Any]:

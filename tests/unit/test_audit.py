@@ -379,6 +379,28 @@ def test_the_stored_lines_are_the_canonical_json_of_the_chained_records() -> Non
     assert events[2].detail == {"nested": {"b": [1, 2]}, "when": "2025-03-01", "ratio": 0.5}
 
 
+def test_the_neo4j_rows_are_the_properties_of_the_chained_records() -> None:
+    from graph_service.audit.neo4j import chain_rows
+
+    events = [
+        event(1),
+        event(2, detail={"check_id": "ab12", "hits": 3, "x": None, "nested": {"b": [1, 2]}}),
+        event(3, subject_id=None, verdict=None, entry_ids=[]),
+    ]
+
+    rows, seq, head = chain_rows(events, 5, "f" * 64)
+
+    records = link(events, 5, "f" * 64)
+    expected = [
+        r.model_dump(mode="json")
+        | {"at": r.at, "detail": json.dumps(r.model_dump(mode="json")["detail"], sort_keys=True)}
+        for r in records
+    ]
+    assert rows == expected
+    assert (seq, head) == (records[-1].seq, records[-1].hash)
+    assert all(isinstance(row["at"], dt.datetime) and row["at"].utcoffset() == dt.timedelta(0) for row in rows)
+
+
 def test_record_many_queues_events_in_order_and_its_ticket_covers_them_all(path: Path) -> None:
     log = FileAuditLog(path)
     try:
