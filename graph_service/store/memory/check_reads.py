@@ -214,26 +214,16 @@ def _expansion(
     """
     first: dict[str, _Link] = {}
     ties: dict[str, list[_Link]] = {}
-    for ends, direction in ((out, True), (into, False)):
-        for other, edges in ends.items():
-            if not direction and other == node:
-                continue  # the self-loop, met already among the outgoing links
-            for packed in edges.values():
-                # Relation.valid_on of the packed relation (trailing Nones dropped: start, end at 1, 2)
-                if as_of is not None and len(packed) > 1:
-                    start_on = packed[1]
-                    if start_on is not None and as_of < start_on:
-                        continue
-                    end_on = packed[2] if len(packed) > 2 else None
-                    if end_on is not None and as_of >= end_on:
-                        continue
-                link = (node, other, packed) if direction else (other, node, packed)
-                if other not in first:
-                    first[other] = link
-                elif other in ties:
-                    ties[other].append(link)
-                else:
-                    ties[other] = [first[other], link]
+    for other, edges in out.items():
+        for packed in edges.values():
+            if as_of is None or _valid_on(packed, as_of):
+                _add(first, ties, other, (node, other, packed))
+    for other, edges in into.items():
+        if other == node:
+            continue  # the self-loop, met already among the outgoing links
+        for packed in edges.values():
+            if as_of is None or _valid_on(packed, as_of):
+                _add(first, ties, other, (other, node, packed))
     for other, tied in ties.items():
         tied.sort(key=_key)
         first[other] = tied[0]
@@ -246,6 +236,26 @@ def _expansion(
         position += 1 if group is None else len(group)
     starts.append(position)
     return neighbours, tuple(first[n] for n in neighbours), tuple(starts)
+
+
+def _valid_on(packed: PackedRelation, day: dt.date) -> bool:
+    """:meth:`Relation.valid_on` of a packed relation (trailing Nones dropped: start, end at 1, 2)."""
+    n = len(packed)
+    if n < 2:
+        return True
+    start_on = packed[1]
+    if start_on is not None and day < start_on:
+        return False
+    return n < 3 or packed[2] is None or day < packed[2]
+
+
+def _add(first: dict[str, _Link], ties: dict[str, list[_Link]], other: str, link: _Link) -> None:
+    if other not in first:
+        first[other] = link
+    elif other in ties:
+        ties[other].append(link)
+    else:
+        ties[other] = [first[other], link]
 
 
 def _key(link: _Link) -> str:
