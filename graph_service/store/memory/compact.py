@@ -13,8 +13,11 @@ models at import, so a new field cannot be dropped silently.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+import sys
+from collections.abc import Iterable, Iterator, MutableMapping
+from typing import Any, Generic, TypeVar
 
+import networkx as nx
 from pydantic import BaseModel
 
 from graph_service.domain.model import Organization, Person, Relation, RelationKind
@@ -37,6 +40,22 @@ _RELATION_FIELDS = (
 for _model, _fields in ((Organization, _ORG_FIELDS), (Person, _PERSON_FIELDS), (Relation, _RELATION_FIELDS)):
     if tuple(_model.model_fields) != _fields:  # pragma: no cover - a guard for whoever changes the model
         raise AssertionError(f"{_model.__name__} fields changed: update graph_service.store.memory.compact")
+
+
+class SubjectGraph(nx.DiGraph):  # type: ignore[misc]  # networkx ships no types
+    """networkx's DiGraph whose nodes share one empty attribute dict.
+
+    The store keeps each subject beside the graph (:attr:`GraphState.packed`), never as node attributes,
+    so a dict per node held nothing at ~64 B a node (three nodes an organisation). Shared, it must stay
+    empty: nothing in the store sets node attributes.
+    """
+
+    @staticmethod
+    def node_attr_dict_factory() -> dict[str, Any]:
+        return _NO_NODE_ATTRIBUTES
+
+
+_NO_NODE_ATTRIBUTES: dict[str, Any] = {}
 
 PackedSubject = tuple[Any, ...]  # (Organization | Person class, values but the key...)
 PackedRelation = tuple[Any, ...]  # (kind, start_on, end_on, source, title, ...) trailing Nones dropped
@@ -164,3 +183,109 @@ def built(cls: type[_M], values: dict[str, Any]) -> _M:
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", None)
     return instance
+
+
+_K = TypeVar("_K")
+
+
+class ModelPacker(Generic[_M]):
+    """A model as the tuple of its field values (``model_fields`` order), and back without validation.
+
+    For the rows kept by the thousand beside the graph (tasks, personal links, feed events): a pydantic
+    instance was ~1.3 KB of them (a feed event with its entry ~3.7 KB), its tuple ~150 B. ``repeated``
+    names the fields whose values repeat across rows (entry and subject ids, departments, dates), held
+    once; the others (unique ids) as they are. ``nested`` packs a field holding a model (or None) with
+    its own packer. :meth:`unpack` builds the model as :func:`built` does (it was validated when
+    written). Generic over the model's fields, so a new field is packed too.
+    """
+
+    def __init__(
+        self,
+        cls: type[_M],
+        shared: Shared,
+        repeated: frozenset[str],
+        nested: dict[str, ModelPacker[Any]] | None = None,
+    ) -> None:
+        self._cls = cls
+        self._fields = tuple(cls.model_fields)
+        self._repeated = tuple(name in repeated for name in self._fields)
+        self._nested = tuple((nested or {}).get(name) for name in self._fields)
+        self._shared = shared
+        self._tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def pack(self, model: _M) -> tuple[Any, ...]:
+        d = model.__dict__
+        values = []
+        for name, repeated, nested in zip(self._fields, self._repeated, self._nested, strict=True):
+            value = d[name]
+            if nested is not None and value is not None:
+                value = nested.pack(value)
+            elif repeated:
+                value = self._share(value)
+            values.append(value)
+        return tuple(values)
+
+    def unpack(self, row: tuple[Any, ...]) -> _M:
+        values = dict(zip(self._fields, row, strict=True))
+        for name, nested in zip(self._fields, self._nested, strict=True):
+            if nested is not None and values[name] is not None:
+                values[name] = nested.unpack(values[name])
+        return built(self._cls, values)
+
+    def index(self, field: str) -> int:
+        """The position of ``field`` in a packed row."""
+        return self._fields.index(field)
+
+    def _share(self, value: Any) -> Any:
+        # By exact type, as equal values of other types must stay apart (True == 1, a StrEnum member ==
+        # its text). Strings through sys.intern: a subject id then is its node's own key string (interned
+        # at PutSubject); dates through the state's Shared (which holds strings and dates only); tuples
+        # (of one field's values) in this packer's own dict; the rest (enum members, bools, small ints,
+        # None) are singletons or cached already.
+        kind = type(value)
+        if kind is str:
+            return sys.intern(value)
+        if kind is dt.date:
+            return self._shared.get(value)
+        if kind is tuple:
+            return self._tuples.setdefault(value, value)
+        return value
+
+
+class PackedModels(MutableMapping[_K, _M]):
+    """A dict of models held packed by a :class:`ModelPacker`, built on read."""
+
+    def __init__(self, packer: ModelPacker[_M]) -> None:
+        self.packer = packer
+        self._rows: dict[_K, tuple[Any, ...]] = {}
+
+    def __getitem__(self, key: _K) -> _M:
+        return self.packer.unpack(self._rows[key])
+
+    def get(self, key: _K, default: Any = None) -> Any:
+        row = self._rows.get(key)
+        return default if row is None else self.packer.unpack(row)
+
+    def find(self, key: _K) -> _M | None:
+        """The model at ``key``, or None (``get`` typed for the common case)."""
+        row = self._rows.get(key)
+        return None if row is None else self.packer.unpack(row)
+
+    def __setitem__(self, key: _K, model: _M) -> None:
+        self._rows[key] = self.packer.pack(model)
+
+    def __delitem__(self, key: _K) -> None:
+        del self._rows[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self) -> Iterable[tuple[Any, ...]]:
+        """The packed rows, for scans that filter before building (positions: ``packer.index``)."""
+        return self._rows.values()

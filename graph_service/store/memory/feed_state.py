@@ -16,12 +16,14 @@ rebuilds the feed exactly, and a torn record loses the change and its event toge
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from graph_service.domain.feed import FeedEvent, Revision
-from graph_service.domain.model import STORED
+from graph_service.domain.model import STORED, ListEntry, StatusChange
+from graph_service.store.memory.compact import ModelPacker, Shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,24 +80,52 @@ def decode_feed(data: dict[str, Any]) -> FeedOp:
     raise ValueError(f"unknown feed operation tag {tag!r}")
 
 
+def _event_packer() -> ModelPacker[FeedEvent]:
+    """Feed events packed with their entry and status change (a pydantic event was ~3.7 KB)."""
+    shared = Shared()
+    entry = ModelPacker(
+        ListEntry, shared, frozenset(ListEntry.model_fields) - {"entry_id", "reason", "basis"}
+    )
+    change = ModelPacker(StatusChange, shared, frozenset(StatusChange.model_fields) - {"reason", "at"})
+    return ModelPacker(
+        FeedEvent,
+        shared,
+        frozenset({"event", "source_region"}),
+        nested={"entry": entry, "change": change},
+    )
+
+
 class FeedLog:
-    """The feed's events in ``seq`` order, the last event of each entry, and the peers' cursors."""
+    """The feed's events in ``seq`` order, the last event of each entry, and the peers' cursors.
+
+    Events are held packed (:class:`~.compact.ModelPacker`) and built when read: a page at a time.
+    """
 
     def __init__(self) -> None:
-        self.events: list[FeedEvent] = []
+        self._packer = _event_packer()
+        self._events: list[tuple[Any, ...]] = []  # packed, in seq order
         self._seqs: list[int] = []  # parallel to events, for bisect
         self.head = 0
-        self.last_of_entry: dict[str, FeedEvent] = {}
+        self._last_of_entry: dict[str, tuple[Any, ...]] = {}  # entry id -> its last packed event
         self.cursors: dict[str, str] = {}
         self.pushed: dict[str, int] = {}
+        self._entry_at = self._packer.index("entry")
+        self._origin_at = self._packer.index("origin_seq")
+        self._version_at = ModelPacker(ListEntry, Shared(), frozenset()).index("version")
+
+    @property
+    def events(self) -> list[FeedEvent]:
+        """Every event, built (a dump's or a test's read; pages read :meth:`after`)."""
+        return [self._packer.unpack(row) for row in self._events]
 
     def apply(self, op: FeedOp) -> None:
         match op:
             case AppendFeed(event=event):
-                self.events.append(event)
+                row = self._packer.pack(event)
+                self._events.append(row)
                 self._seqs.append(event.seq)
                 self.head = event.seq
-                self.last_of_entry[event.entry.entry_id] = event
+                self._last_of_entry[sys.intern(event.entry.entry_id)] = row
             case PutCursor(peer=peer, cursor=cursor):
                 self.cursors[peer] = cursor
             case FeedFloor(seq=seq):
@@ -105,20 +135,26 @@ class FeedLog:
 
     def after(self, seq: int, limit: int) -> list[FeedEvent]:
         start = bisect.bisect_right(self._seqs, seq)
-        return self.events[start : start + limit]
+        return [self._packer.unpack(row) for row in self._events[start : start + limit]]
 
     def revision(self, entry_id: str) -> Revision | None:
-        last = self.last_of_entry.get(entry_id)
-        return None if last is None else last.revision
+        """:attr:`FeedEvent.revision` of the entry's last event, read off the packed row."""
+        last = self._last_of_entry.get(entry_id)
+        if last is None:
+            return None
+        return Revision(last[self._entry_at][self._version_at], last[self._origin_at])
 
     def is_empty(self) -> bool:
-        return not (self.events or self.cursors or self.head or self.pushed)
+        return not (self._events or self.cursors or self.head or self.pushed)
+
+    def has_events(self) -> bool:
+        return bool(self._events)
 
     def dump(self) -> Iterator[FeedOp]:
         """Operations that rebuild the feed: the floor below the first event, events, cursors."""
-        floor = self.events[0].seq - 1 if self.events else self.head
+        floor = self._seqs[0] - 1 if self._seqs else self.head
         if floor:
             yield FeedFloor(floor)
-        yield from (AppendFeed(event) for event in self.events)
+        yield from (AppendFeed(self._packer.unpack(row)) for row in self._events)
         yield from (PutCursor(peer, cursor) for peer, cursor in self.cursors.items())
         yield from (PutPushPosition(target, seq) for target, seq in self.pushed.items())

@@ -18,8 +18,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import networkx as nx
-
 from graph_service.domain.model import ListEntry, Organization, Relation, RelationKind, StatusChange, Subject
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
@@ -28,9 +26,12 @@ from graph_service.domain.webhooks import Delivery
 from graph_service.domain.workflow import Dispute, RepairApplication, Task
 from graph_service.store.memory.compact import (
     EdgeKey,
+    ModelPacker,
+    PackedModels,
     PackedRelation,
     PackedSubject,
     Shared,
+    SubjectGraph,
     edge_key,
     pack_relation,
     pack_subject,
@@ -85,7 +86,8 @@ class GraphState:
     def __init__(self) -> None:
         # One edge per (source, target) whose attribute dict maps each relation's identity there
         # (EdgeKey) to the packed relation: a MultiDiGraph's extra dict per relation was ~220 B.
-        self.graph = nx.DiGraph()
+        self._shared = Shared()  # one object per repeated value of the packed payloads
+        self.graph = SubjectGraph()
         # Node key -> packed subject: beside the graph, as a node attribute dict per subject cost ~120 B.
         self.packed: dict[str, PackedSubject] = {}
         self.entries: dict[str, ListEntry] = {}
@@ -94,11 +96,16 @@ class GraphState:
         self.entries_by_responsible: dict[str, set[str]] = {}
         self.penalties: dict[str, PenaltyRecord] = {}  # by PenaltyRecord.key
         self.penalties_by_subject: dict[str, set[str]] = {}
-        self.links: dict[tuple[str, str], PersonalLink] = {}  # by (entry_id, person_id)
+        # Tasks and links packed (:class:`PackedModels`): a pydantic instance each was ~1.3 KB.
+        self.links: PackedModels[tuple[str, str], PersonalLink] = PackedModels(
+            ModelPacker(PersonalLink, self._shared, frozenset(PersonalLink.model_fields))
+        )  # by (entry_id, person_id)
         self.links_by_person: dict[str, set[str]] = {}  # person id -> entry ids
         self.links_by_entry: dict[str, set[str]] = {}  # entry id -> person ids
         self.merges: dict[str, Merge] = {}
-        self.tasks: dict[str, Task] = {}  # workflow records by id
+        self.tasks: PackedModels[str, Task] = PackedModels(
+            ModelPacker(Task, self._shared, frozenset(Task.model_fields) - {"task_id", "feedback"})
+        )  # workflow records by id
         self.disputes: dict[str, Dispute] = {}
         self.repairs: dict[str, RepairApplication] = {}
         self.deliveries: dict[str, Delivery] = {}  # the webhook outbox, by id
@@ -110,7 +117,6 @@ class GraphState:
         self.version = 0
         # Kept up to date by apply(), so counts() never walks the whole graph; search rebuilds lazily.
         self._search = SearchIndex(self._names)
-        self._shared = Shared()  # one object per repeated value of the packed payloads
         self._tally: Counter[str] = Counter()  # subject kinds, relation kinds, entries:<list>:<status>
         self._region_refs: Counter[str] = Counter()  # region code -> subjects registered there
 
@@ -355,7 +361,7 @@ class GraphState:
             or self.repairs
             or self.deliveries
             or self.records
-            or self.feed.events
+            or self.feed.has_events()
             or self.feed.cursors
         )
 

@@ -245,10 +245,10 @@ def _restore(fields: dict[str, Any]) -> GraphState:
     if set(fields) != expected:
         raise SnapshotMismatch(f"its fields {sorted(set(fields) ^ expected)} differ from this code's")
     attrs, node, succ, pred = fields.pop("graph")
-    graph = nx.DiGraph()
+    graph = state.graph  # the store's own graph class, empty
     graph.graph.update(attrs)
     graph._node, graph._adj, graph._pred = node, succ, pred  # networkx's own setters keep _succ = _adj
-    vars(state).update(fields, graph=graph)
+    vars(state).update(fields)
     for key in node:
         sys.intern(key)  # so a later write's sys.intern(key) finds this very string, as after a replay
     return state

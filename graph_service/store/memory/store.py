@@ -322,12 +322,11 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
 
     def get_tasks(self, flt: TaskFilter) -> list[Task]:
         with self._lock:
-            found = [task for task in self._readable().tasks.values() if flt.matches(task)]
-        return sorted(found, key=lambda task: task.task_id)
+            return workflow_reads.tasks(self._readable(), flt)
 
     def get_task(self, task_id: str) -> Task | None:
         with self._lock:
-            return self._readable().tasks.get(task_id)
+            return self._readable().tasks.find(task_id)
 
     def get_disputes(self, *, entry_id: str | None = None, dispute_id: str | None = None) -> list[Dispute]:
         with self._lock:
