@@ -39,6 +39,7 @@ from api.routers import (
     webhooks,
     workspace,
 )
+from api.routers.check_lane import CheckLaneMiddleware
 from graph_service import __version__
 from graph_service.audit import AuditLog
 from graph_service.bootstrap import bootstrap
@@ -108,6 +109,7 @@ def create_app(
     app.state.ctx = ctx
     install_error_handlers(app)
     # Added inner to outer: the request id must exist before the body limit can answer with it.
+    app.add_middleware(CheckLaneMiddleware)  # innermost: a well-formed check answered without routing
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller
 from api.clock import NowDep
+from api.context import AppContext
 from api.deps import context_of, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.ratelimit import METER_STATE, Meter
@@ -54,7 +55,9 @@ BATCH_CHUNK = 500
 BATCH_CHECK_THREADS = 4
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"], responses=PROBLEM_RESPONSES)
-Checker = Annotated[Caller, Depends(require_roles("approval", "investigator", "initiator", "implementer"))]
+#: The roles that may check (admin always): the routes' dependency, and :mod:`api.routers.check_lane`'s.
+CHECKERS = require_roles("approval", "investigator", "initiator", "implementer")
+Checker = Annotated[Caller, Depends(CHECKERS)]
 
 _EXAMPLE = {"subject_id": "91430923MA4L2B3C1J", "scenario": "bidding", "depth": 2, "as_of": "2026-11-23"}
 
@@ -181,7 +184,11 @@ async def check(body: CheckRequest, request: Request, caller: Checker, at: NowDe
 
     Answered only once the check's audit record is durable (it shares the write with concurrent checks).
     """
-    ctx, today = context_of(request), at.date()
+    return await answer(context_of(request), caller, body, at.date())
+
+
+async def answer(ctx: AppContext, caller: Caller, body: CheckRequest, today: dt.date) -> JSONResponse:
+    """The answer to one admitted check: normalised, run, audited, answered once the audit is durable."""
     (item,) = _normalised([("body.subject_id", body)], today)
     store, as_of, fan_out = ctx.store, item.as_of or today, ctx.settings.fan_out_limit
     # An in-memory store answers on the event loop (no thread hop); one that waits on a server must not.
