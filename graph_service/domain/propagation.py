@@ -18,6 +18,7 @@ the act is not reached, one who left after it still is.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graph_service.domain.identifiers import is_uscc_shaped
 from graph_service.domain.measures import Catalog, Measure, MeasureKind, TargetKind
-from graph_service.domain.model import ListEntry, Relation, RelationKind
+from graph_service.domain.model import CreditDomain, ListEntry, ListKind, Relation, RelationKind
 
 #: Relations that make a person answer for an organisation's entry when a catalog target names them.
 PERSON_LINK_KINDS: frozenset[RelationKind] = frozenset(RelationKind) - {RelationKind.BRANCH_OF}
@@ -92,11 +93,37 @@ def personal_links(entry: ListEntry, relations_on_act_date: Iterable[Relation]) 
 
 def reaches_of_self(entry: ListEntry, catalog: Catalog) -> list[Reach]:
     """Measures the entry triggers that reach its own subject (``self`` targets)."""
-    return [
-        Reach(measure_id=m.id, entry_id=entry.entry_id, subject_id=entry.subject_id, via="self")
-        for m in catalog.triggered_by(entry.list, entry.domain)
-        if any(t.kind is TargetKind.SELF for t in m.targets)
-    ]
+    # Remembered per catalog by what the answer depends on (a check asks it of every live entry it
+    # meets, and building the reaches was a sixth of a check): the rule itself is the comprehension.
+    key = (entry.entry_id, entry.subject_id, entry.list, entry.domain)
+    memo = _self_reaches_of(catalog)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[key] = tuple(
+            Reach(measure_id=m.id, entry_id=entry.entry_id, subject_id=entry.subject_id, via="self")
+            for m in catalog.triggered_by(entry.list, entry.domain)
+            if any(t.kind is TargetKind.SELF for t in m.targets)
+        )
+    return list(found)
+
+
+_MEMO_LIMIT = 100_000  # entries remembered per catalog before starting again (a few tens of MB at most)
+_SelfKey = tuple[str, str, ListKind, CreditDomain]
+# By catalog object id, each with a weak reference to its catalog (as measures._index_of: hashing a
+# catalog hashes every measure); an id is only trusted while the weak reference names the same object.
+_SELF_REACHES: dict[int, tuple[weakref.ref[Catalog], dict[_SelfKey, tuple[Reach, ...]]]] = {}
+
+
+def _self_reaches_of(catalog: Catalog) -> dict[_SelfKey, tuple[Reach, ...]]:
+    held = _SELF_REACHES.get(id(catalog))
+    if held is not None and held[0]() is catalog:
+        return held[1]
+    memo: dict[_SelfKey, tuple[Reach, ...]] = {}
+    key = id(catalog)
+    _SELF_REACHES[key] = (weakref.ref(catalog, lambda _ref: _SELF_REACHES.pop(key, None)), memo)
+    return memo
 
 
 def _via_for_link(measure: Measure, link: PersonalLink) -> str | None:
