@@ -192,8 +192,11 @@ def _decode(data_dir: Path, data: bytes) -> tuple[GraphState, Position]:
     body = memoryview(data)[start + header_size :]
     if len(body) != header["body_size"] or zlib.crc32(body) != header["body_crc"]:
         raise SnapshotMismatch("its body is torn or fails its checksum")
+    del body
+    stream = io.BytesIO(data)  # shares the bytes (a memoryview would be copied)
+    stream.seek(start + header_size)
     try:
-        fields = _Unpickler(io.BytesIO(body)).load()
+        fields = _Unpickler(stream).load()
         state = _restore(fields)
     except SnapshotMismatch:
         raise
