@@ -52,12 +52,12 @@ def plan_subjects(state: GraphState, rows: Sequence[Subject]) -> Plan:
 def plan_relations(state: GraphState, rows: Sequence[Relation]) -> Plan:
     """Create or replace relations by identity; both endpoints of every row must be stored."""
     missing: dict[str, str] = {}
-    stored = state.packed  # whether a subject is stored, without building it (a load asks per row)
+    stored = state.has_subject  # without building the subject (a load asks for every row)
     for row in rows:
         source, target = row.source_id, row.target_id
-        if source not in stored and source not in missing:
+        if source not in missing and not stored(source):
             missing[source] = "source_id"
-        if target not in stored and target not in missing:
+        if target not in missing and not stored(target):
             missing[target] = "target_id"
     _raise_missing("relation endpoints", missing)
     return _plan_puts(
