@@ -96,7 +96,7 @@ def reaches_of_self(entry: ListEntry, catalog: Catalog) -> list[Reach]:
     # Remembered per catalog by what the answer depends on (a check asks it of every live entry it
     # meets, and building the reaches was a sixth of a check): the rule itself is the comprehension.
     key = (entry.entry_id, entry.subject_id, entry.list, entry.domain)
-    memo = _self_reaches_of(catalog)
+    memo = _memo_of(catalog).self_reaches
     found = memo.get(key)
     if found is None:
         if len(memo) >= _MEMO_LIMIT:
@@ -109,20 +109,33 @@ def reaches_of_self(entry: ListEntry, catalog: Catalog) -> list[Reach]:
     return list(found)
 
 
-_MEMO_LIMIT = 100_000  # entries remembered per catalog before starting again (a few tens of MB at most)
+_MEMO_LIMIT = 100_000  # answers remembered per catalog and rule before starting again (tens of MB at most)
 _SelfKey = tuple[str, str, ListKind, CreditDomain]
+_LinkKey = tuple[str, ListKind, CreditDomain, str, str | None, tuple[RelationKind, ...], bool]
+
+
+class _Memo:
+    """One catalog's remembered answers of :func:`reaches_of_self` and :func:`reaches_via_link`."""
+
+    __slots__ = ("self_reaches", "via_link")
+
+    def __init__(self) -> None:
+        self.self_reaches: dict[_SelfKey, tuple[Reach, ...]] = {}
+        self.via_link: dict[_LinkKey, tuple[Reach, ...]] = {}
+
+
 # By catalog object id, each with a weak reference to its catalog (as measures._index_of: hashing a
 # catalog hashes every measure); an id is only trusted while the weak reference names the same object.
-_SELF_REACHES: dict[int, tuple[weakref.ref[Catalog], dict[_SelfKey, tuple[Reach, ...]]]] = {}
+_MEMOS: dict[int, tuple[weakref.ref[Catalog], _Memo]] = {}
 
 
-def _self_reaches_of(catalog: Catalog) -> dict[_SelfKey, tuple[Reach, ...]]:
-    held = _SELF_REACHES.get(id(catalog))
+def _memo_of(catalog: Catalog) -> _Memo:
+    held = _MEMOS.get(id(catalog))
     if held is not None and held[0]() is catalog:
         return held[1]
-    memo: dict[_SelfKey, tuple[Reach, ...]] = {}
+    memo = _Memo()
     key = id(catalog)
-    _SELF_REACHES[key] = (weakref.ref(catalog, lambda _ref: _SELF_REACHES.pop(key, None)), memo)
+    _MEMOS[key] = (weakref.ref(catalog, lambda _ref: _MEMOS.pop(key, None)), memo)
     return memo
 
 
@@ -139,20 +152,36 @@ def _via_for_link(measure: Measure, link: PersonalLink) -> str | None:
 
 def reaches_via_link(entry: ListEntry, link: PersonalLink, catalog: Catalog) -> list[Reach]:
     """Measures the entry triggers that reach the linked person, each with the target it came through."""
-    reaches: list[Reach] = []
-    for measure in catalog.triggered_by(entry.list, entry.domain):
-        via = _via_for_link(measure, link)
-        if via is not None:
-            reaches.append(
-                Reach(
-                    measure_id=measure.id,
-                    entry_id=entry.entry_id,
-                    subject_id=link.person_id,
-                    via=via,
-                    org_id=link.org_id,
+    # Remembered as reaches_of_self is, by everything the answer depends on.
+    key = (
+        entry.entry_id,
+        entry.list,
+        entry.domain,
+        link.person_id,
+        link.org_id,
+        link.roles,
+        link.responsible,
+    )
+    memo = _memo_of(catalog).via_link
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        reaches: list[Reach] = []
+        for measure in catalog.triggered_by(entry.list, entry.domain):
+            via = _via_for_link(measure, link)
+            if via is not None:
+                reaches.append(
+                    Reach(
+                        measure_id=measure.id,
+                        entry_id=entry.entry_id,
+                        subject_id=link.person_id,
+                        via=via,
+                        org_id=link.org_id,
+                    )
                 )
-            )
-    return reaches
+        found = memo[key] = tuple(reaches)
+    return list(found)
 
 
 def is_personal_credit_record(link: PersonalLink, entry: ListEntry, catalog: Catalog) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from bisect import bisect_left
-from collections.abc import Iterator, KeysView, Mapping
+from collections.abc import Container, Iterator, KeysView, Mapping
 from typing import Any
 
 from graph_service.domain.model import ListEntry, Neighbourhood, Path, Person, Step, Subject
@@ -71,7 +71,7 @@ def check_view(
         if entry_id in entries:
             found[entry_id] = entries[entry_id]
     penalties = [state.penalties[key] for key in state.penalty_keys_of([subject_id])]
-    subjects = PackedSubjects(state.packed, reached)
+    subjects = PackedSubjects(state.packed, walk.paths, reached)
     return CheckView(
         neighbourhood=walk,
         data_version=state.version,
@@ -91,29 +91,47 @@ class PackedSubjects(Mapping[str, Subject]):
     was an eighth of a view. Equal to the dict of the same subjects (``Mapping.__eq__``).
     """
 
-    __slots__ = ("_keys", "_packed", "_built")
+    __slots__ = ("_reached", "_sorted", "_packed", "_built", "_keys")
 
-    def __init__(self, packed: Mapping[str, PackedSubject], reached: list[str]) -> None:
+    def __init__(
+        self, packed: Mapping[str, PackedSubject], reached: Container[str], ordered: list[str]
+    ) -> None:
         self._packed = packed
-        self._keys = [key for key in reached if key in packed]  # in the order given (sorted)
+        self._reached = reached  # the subjects the walk reached, any stored or not
+        self._sorted = ordered  # the same, sorted: the order the mapping iterates in
         self._built: dict[str, Subject] = {}
+        self._keys: list[str] | None = None  # the stored ones among them, when first iterated
 
     def __getitem__(self, key: str) -> Subject:
         subject = self._built.get(key)
         if subject is None:
-            if key not in self._packed or key not in self._keys:
+            if key not in self._reached or key not in self._packed:
                 raise KeyError(key)
             subject = self._built[key] = unpack_subject(key, self._packed[key])
         return subject
 
+    def get(self, key: str, default: Any = None) -> Any:
+        subject = self._built.get(key)
+        if subject is not None:
+            return subject
+        if key not in self._reached or key not in self._packed:
+            return default
+        subject = self._built[key] = unpack_subject(key, self._packed[key])
+        return subject
+
     def __contains__(self, key: object) -> bool:
-        return key in self._built or (key in self._packed and key in self._keys)
+        return key in self._built or (key in self._reached and key in self._packed)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
+        return iter(self._stored())
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._stored())
+
+    def _stored(self) -> list[str]:
+        if self._keys is None:
+            self._keys = [key for key in self._sorted if key in self._packed]
+        return self._keys
 
     def __repr__(self) -> str:
         return f"PackedSubjects({dict(self)!r})"
