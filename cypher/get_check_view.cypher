@@ -1,8 +1,11 @@
 // Everything one related-party check reads, in one statement (see graph_service/store/neo4j/check_view.py):
 // the breadth-first walk from $key over relations valid on $as_of (null = whole history), $depth levels
-// (at most 4, unrolled below: Cypher has no loop), each level the frontier's adjacency exactly as
+// (at most 4, unrolled below: Cypher has no loop), each level the frontier's adjacency as
 // adjacent_subjects.cypher answers it (at most $limit links per subject in the order (neighbour key,
-// relation key), and how many there are); then, for every subject reached, its node, the entries on it and
+// relation key), and how many there are), less the links to subjects already seen, which the walk never
+// takes; each link a row: type, whether it leaves s, the neighbour's key and the relation's properties in
+// the order of mapping.RELATION_COLUMNS, dates as ISO text (fewer bytes, and no per-date driver objects
+// to build); then, for every subject reached, its node, the entries on it and
 // its personal links with the linked entries; the penalties of the subject checked; the masked court
 // debtors of its name when it is a person; and the data version.
 // The paths are chosen in Python from the levels (graph_port.breadth_first, the port's own walk): which
@@ -21,7 +24,7 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     RETURN count(DISTINCT r) AS total
   }
-  CALL (s) {
+  CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
     WHERE $as_of IS NULL
@@ -29,9 +32,12 @@ CALL (frontier, seen) {
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
     LIMIT $limit
-    RETURN collect({
-      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-    }) AS links, collect(n) AS neighbours
+    WITH r, n
+    WHERE NOT n IN seen
+    RETURN collect([
+      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+    ]) AS links, collect(n) AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
@@ -54,7 +60,7 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     RETURN count(DISTINCT r) AS total
   }
-  CALL (s) {
+  CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
     WHERE $as_of IS NULL
@@ -62,9 +68,12 @@ CALL (frontier, seen) {
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
     LIMIT $limit
-    RETURN collect({
-      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-    }) AS links, collect(n) AS neighbours
+    WITH r, n
+    WHERE NOT n IN seen
+    RETURN collect([
+      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+    ]) AS links, collect(n) AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
@@ -87,7 +96,7 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     RETURN count(DISTINCT r) AS total
   }
-  CALL (s) {
+  CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
     WHERE $as_of IS NULL
@@ -95,9 +104,12 @@ CALL (frontier, seen) {
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
     LIMIT $limit
-    RETURN collect({
-      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-    }) AS links, collect(n) AS neighbours
+    WITH r, n
+    WHERE NOT n IN seen
+    RETURN collect([
+      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+    ]) AS links, collect(n) AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
@@ -120,7 +132,7 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     RETURN count(DISTINCT r) AS total
   }
-  CALL (s) {
+  CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
     WHERE $as_of IS NULL
@@ -128,9 +140,12 @@ CALL (frontier, seen) {
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
     LIMIT $limit
-    RETURN collect({
-      type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-    }) AS links, collect(n) AS neighbours
+    WITH r, n
+    WHERE NOT n IN seen
+    RETURN collect([
+      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+    ]) AS links, collect(n) AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {

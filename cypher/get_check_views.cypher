@@ -23,7 +23,7 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       RETURN count(DISTINCT r) AS total
     }
-    CALL (s) {
+    CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
       WHERE $as_of IS NULL
@@ -31,9 +31,12 @@ CALL (key) {
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
       LIMIT $limit
-      RETURN collect({
-        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-      }) AS links, collect(n) AS neighbours
+      WITH r, n
+      WHERE NOT n IN seen
+      RETURN collect([
+        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+      ]) AS links, collect(n) AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
@@ -56,7 +59,7 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       RETURN count(DISTINCT r) AS total
     }
-    CALL (s) {
+    CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
       WHERE $as_of IS NULL
@@ -64,9 +67,12 @@ CALL (key) {
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
       LIMIT $limit
-      RETURN collect({
-        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-      }) AS links, collect(n) AS neighbours
+      WITH r, n
+      WHERE NOT n IN seen
+      RETURN collect([
+        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+      ]) AS links, collect(n) AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
@@ -89,7 +95,7 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       RETURN count(DISTINCT r) AS total
     }
-    CALL (s) {
+    CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
       WHERE $as_of IS NULL
@@ -97,9 +103,12 @@ CALL (key) {
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
       LIMIT $limit
-      RETURN collect({
-        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-      }) AS links, collect(n) AS neighbours
+      WITH r, n
+      WHERE NOT n IN seen
+      RETURN collect([
+        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+      ]) AS links, collect(n) AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
@@ -122,7 +131,7 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       RETURN count(DISTINCT r) AS total
     }
-    CALL (s) {
+    CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
       WHERE $as_of IS NULL
@@ -130,9 +139,12 @@ CALL (key) {
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
       LIMIT $limit
-      RETURN collect({
-        type: type(r), source_id: startNode(r).key, target_id: endNode(r).key, props: properties(r)
-      }) AS links, collect(n) AS neighbours
+      WITH r, n
+      WHERE NOT n IN seen
+      RETURN collect([
+        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
+        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
+      ]) AS links, collect(n) AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {

@@ -13,8 +13,10 @@ import datetime as dt
 import pytest
 
 from cypher import query
+from graph_service.domain.model import Relation
 from graph_service.store.base import GraphStore
 from graph_service.store.neo4j import check_view as neo4j_check_view
+from graph_service.store.neo4j.mapping import RELATION_COLUMNS
 from tests.contract.test_check_view import LIMITS, TODAY, _random_graph
 from tests.factories import make_org
 
@@ -79,3 +81,17 @@ def test_the_batch_statement_is_the_single_statement_with_the_key_carried_throug
         + indented
         + "}\nRETURN position, key, levels, details, namesakes, data_version\nORDER BY position\n"
     )
+
+
+def test_the_link_rows_carry_every_stored_relation_property_in_the_decoders_order() -> None:
+    dates = {"start_on", "end_on"}
+    columns = [f"toString(r.{c})" if c in dates else f"r.{c}" for c in RELATION_COLUMNS]
+    row = ", ".join(["type(r)", "startNode(r) = s", "n.key", *columns])
+
+    counts = {
+        name: " ".join(query(name).split()).count(f"[ {row} ]")
+        for name in ("get_check_view", "get_check_views")
+    }
+
+    assert counts == {"get_check_view": 4, "get_check_views": 4}, counts
+    assert set(RELATION_COLUMNS) == set(Relation.model_fields) - {"kind", "source_id", "target_id"}

@@ -55,28 +55,29 @@ def views_of(
 ) -> list[CheckView]:
     """The views of ``keys`` (in order) from one ``get_check_views`` statement."""
     result = tx.run(query(BATCH_STATEMENT), keys=keys, depth=depth, as_of=as_of, limit=limit)
-    views = [view_from(record, record["key"], depth) for record in result]
+    views = [view_from(record, record["key"], depth, limit) for record in result]
     if len(views) != len(keys):  # one record per key, by the statement's UNWIND; anything else is a bug
         raise RuntimeError(f"{BATCH_STATEMENT} answered {len(views)} views for {len(keys)} keys")
     return views
 
 
-def view_from(record: Mapping[str, Any], subject_id: str, depth: int) -> CheckView:
-    """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record."""
+def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int) -> CheckView:
+    """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record.
+
+    Each level's rows hold the links of the first ``limit`` that reach a subject not reached before (the
+    walk never takes the others, so the statement leaves them out): ``total`` less those left out still
+    says whether the subject's relations were cut at the limit.
+    """
     adjacency: dict[str, Adjacency] = {}
     for level in record["levels"]:
         for row in level:
             key: str = row["key"]
-            links = [
-                (relation, relation.other_end(key))
-                for relation in (
-                    mapping.relation_from(link["type"], link["source_id"], link["target_id"], link["props"])
-                    for link in row["links"]
-                )
-            ]
+            links = [mapping.link_from_row(key, link) for link in row["links"]]
             # As in reads.adjacent: Cypher orders strings by UTF-16 unit, Python by code point.
             links.sort(key=lambda link: relation_order(*link))
-            adjacency[key] = Adjacency(links=links, total=int(row["total"]))
+            total = int(row["total"])
+            left_out = min(total, limit) - len(links)
+            adjacency[key] = Adjacency(links=links, total=total - left_out)
     walk = breadth_first(subject_id, depth, lambda _frontier: adjacency)
     subjects: dict[str, Subject] = {}
     on: list[ListEntry] = []

@@ -196,7 +196,7 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             return super()._check_view(subject_id, depth, as_of, limit_per_node)
         params = check_view.parameters(subject_id, depth, as_of, limit_per_node)
         record = self._db.read_once(check_view.STATEMENT, **params)
-        return check_view.view_from(record, subject_id, depth)
+        return check_view.view_from(record, subject_id, depth, limit_per_node)
 
     def _check_views(
         self, subject_ids: list[str], depth: int, as_of: dt.date | None, limit_per_node: int
