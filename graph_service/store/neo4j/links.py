@@ -15,7 +15,7 @@ from cypher import query
 from graph_service.domain.model import UpsertCounts
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.neo4j import mapping
-from graph_service.store.neo4j.batches import Folded, chunks, fold_batch
+from graph_service.store.neo4j.batches import CHUNK_ROWS, Folded, chunks, fold_batch
 from graph_service.store.neo4j.mapping import Props
 from graph_service.store.neo4j.writes import finish, missing_keys, raise_missing, run_upsert
 
@@ -34,10 +34,7 @@ def replace_links(
             wanted.setdefault(link.person_id, "person_id")
     entry_ids = list(links_by_entry)
     person_ids = list(dict.fromkeys(link.person_id for links in links_by_entry.values() for link in links))
-    missing = missing_keys(tx, "find_missing_entries", entry_ids) | missing_keys(
-        tx, "find_missing_persons", person_ids
-    )
-    raise_missing(wanted, missing, "entries or persons")
+    raise_missing(wanted, _missing_link_ends(tx, entry_ids, person_ids), "entries or persons")
 
     folded, repeats = fold_batch(
         [link for links in links_by_entry.values() for link in links], lambda link: link.key
@@ -92,6 +89,24 @@ def link_payload(folded: Sequence[Folded[PersonalLink]]) -> list[Props]:
         }
         for pair in folded
     ]
+
+
+def _missing_link_ends(tx: ManagedTransaction, entry_ids: list[str], person_ids: list[str]) -> set[str]:
+    """The entries and persons among the given ones that are not stored.
+
+    Both checks in one statement when both lists fit one chunk (a replace per workflow step names one
+    entry: a round trip saved per step of a load); longer lists are checked a chunk at a time.
+    """
+    if not entry_ids and not person_ids:
+        return set()
+    if len(entry_ids) <= CHUNK_ROWS and len(person_ids) <= CHUNK_ROWS:
+        record = tx.run(query("find_missing_link_ends"), entry_ids=entry_ids, person_ids=person_ids).single(
+            strict=True
+        )
+        return set(record["missing"])
+    return missing_keys(tx, "find_missing_entries", entry_ids) | missing_keys(
+        tx, "find_missing_persons", person_ids
+    )
 
 
 def _links(tx: ManagedTransaction, statement: str, keys: Sequence[str]) -> list[PersonalLink]:

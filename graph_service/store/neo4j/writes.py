@@ -9,6 +9,7 @@ every result to its end, as the driver's retry logic requires.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -203,8 +204,22 @@ def run_upsert(
     return counts_from(outcomes)
 
 
+#: The transactions that have advanced the data version (weakly held: a transaction object goes with its
+#: attempt). One advance per transaction is all a reader can see: the version only changes at commit.
+_ADVANCED: weakref.WeakSet[ManagedTransaction] = weakref.WeakSet()
+
+
 def bump_data_version(tx: ManagedTransaction) -> None:
+    """Advance the data version, once per transaction however many of its steps changed something.
+
+    A workflow batch runs hundreds of steps in one transaction, each of which used to advance it two or
+    three times (entry, links, step): one round trip each for nothing another transaction could see.
+    The first call takes the counter's write lock where it always did; later ones are skipped.
+    """
+    if tx in _ADVANCED:
+        return
     tx.run(query("bump_data_version")).consume()
+    _ADVANCED.add(tx)
 
 
 def finish(tx: ManagedTransaction, counts: UpsertCounts) -> UpsertCounts:
