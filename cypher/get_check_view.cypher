@@ -17,13 +17,8 @@ WITH frontier, frontier AS seen, [] AS levels
 // level 1
 CALL (frontier, seen) {
   UNWIND CASE WHEN $depth >= 1 THEN frontier ELSE [] END AS s
-  CALL (s) {
-    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-    WHERE $as_of IS NULL
-       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-    RETURN count(DISTINCT r) AS total
-  }
+  // One expansion: how many relations there are and the first $limit in order (a full sort, where a count
+  // beside a top-$limit sort expanded every relation twice: most subjects have a few, hubs some hundreds).
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -31,13 +26,12 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
-    LIMIT $limit
-    WITH r, n
-    WHERE NOT n IN seen
-    RETURN collect([
-      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-    ]) AS links, collect(n) AS neighbours
+    WITH collect([r, n]) AS found
+    WITH size(found) AS total, found[..$limit] AS kept
+    RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+      type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+      x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+    ]] AS links, [x IN kept | x[1]] AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
@@ -53,13 +47,6 @@ WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 // level 2
 CALL (frontier, seen) {
   UNWIND CASE WHEN $depth >= 2 THEN frontier ELSE [] END AS s
-  CALL (s) {
-    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-    WHERE $as_of IS NULL
-       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-    RETURN count(DISTINCT r) AS total
-  }
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -67,13 +54,12 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
-    LIMIT $limit
-    WITH r, n
-    WHERE NOT n IN seen
-    RETURN collect([
-      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-    ]) AS links, collect(n) AS neighbours
+    WITH collect([r, n]) AS found
+    WITH size(found) AS total, found[..$limit] AS kept
+    RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+      type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+      x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+    ]] AS links, [x IN kept | x[1]] AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
@@ -89,13 +75,6 @@ WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 // level 3
 CALL (frontier, seen) {
   UNWIND CASE WHEN $depth >= 3 THEN frontier ELSE [] END AS s
-  CALL (s) {
-    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-    WHERE $as_of IS NULL
-       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-    RETURN count(DISTINCT r) AS total
-  }
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -103,13 +82,12 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
-    LIMIT $limit
-    WITH r, n
-    WHERE NOT n IN seen
-    RETURN collect([
-      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-    ]) AS links, collect(n) AS neighbours
+    WITH collect([r, n]) AS found
+    WITH size(found) AS total, found[..$limit] AS kept
+    RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+      type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+      x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+    ]] AS links, [x IN kept | x[1]] AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
@@ -125,13 +103,6 @@ WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 // level 4
 CALL (frontier, seen) {
   UNWIND CASE WHEN $depth >= 4 THEN frontier ELSE [] END AS s
-  CALL (s) {
-    MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-      |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-    WHERE $as_of IS NULL
-       OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-    RETURN count(DISTINCT r) AS total
-  }
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -139,13 +110,12 @@ CALL (frontier, seen) {
        OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
     WITH DISTINCT r, n
     ORDER BY n.key, r.key
-    LIMIT $limit
-    WITH r, n
-    WHERE NOT n IN seen
-    RETURN collect([
-      type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-      r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-    ]) AS links, collect(n) AS neighbours
+    WITH collect([r, n]) AS found
+    WITH size(found) AS total, found[..$limit] AS kept
+    RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+      type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+      x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+    ]] AS links, [x IN kept | x[1]] AS neighbours
   }
   WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {

@@ -16,13 +16,8 @@ CALL (key) {
   // level 1
   CALL (frontier, seen) {
     UNWIND CASE WHEN $depth >= 1 THEN frontier ELSE [] END AS s
-    CALL (s) {
-      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-      WHERE $as_of IS NULL
-         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-      RETURN count(DISTINCT r) AS total
-    }
+    // One expansion: how many relations there are and the first $limit in order (a full sort, where a count
+    // beside a top-$limit sort expanded every relation twice: most subjects have a few, hubs some hundreds).
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -30,13 +25,12 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
-      LIMIT $limit
-      WITH r, n
-      WHERE NOT n IN seen
-      RETURN collect([
-        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-      ]) AS links, collect(n) AS neighbours
+      WITH collect([r, n]) AS found
+      WITH size(found) AS total, found[..$limit] AS kept
+      RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+        type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+        x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+      ]] AS links, [x IN kept | x[1]] AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
@@ -52,13 +46,6 @@ CALL (key) {
   // level 2
   CALL (frontier, seen) {
     UNWIND CASE WHEN $depth >= 2 THEN frontier ELSE [] END AS s
-    CALL (s) {
-      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-      WHERE $as_of IS NULL
-         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-      RETURN count(DISTINCT r) AS total
-    }
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -66,13 +53,12 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
-      LIMIT $limit
-      WITH r, n
-      WHERE NOT n IN seen
-      RETURN collect([
-        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-      ]) AS links, collect(n) AS neighbours
+      WITH collect([r, n]) AS found
+      WITH size(found) AS total, found[..$limit] AS kept
+      RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+        type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+        x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+      ]] AS links, [x IN kept | x[1]] AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
@@ -88,13 +74,6 @@ CALL (key) {
   // level 3
   CALL (frontier, seen) {
     UNWIND CASE WHEN $depth >= 3 THEN frontier ELSE [] END AS s
-    CALL (s) {
-      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-      WHERE $as_of IS NULL
-         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-      RETURN count(DISTINCT r) AS total
-    }
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -102,13 +81,12 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
-      LIMIT $limit
-      WITH r, n
-      WHERE NOT n IN seen
-      RETURN collect([
-        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-      ]) AS links, collect(n) AS neighbours
+      WITH collect([r, n]) AS found
+      WITH size(found) AS total, found[..$limit] AS kept
+      RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+        type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+        x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+      ]] AS links, [x IN kept | x[1]] AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
@@ -124,13 +102,6 @@ CALL (key) {
   // level 4
   CALL (frontier, seen) {
     UNWIND CASE WHEN $depth >= 4 THEN frontier ELSE [] END AS s
-    CALL (s) {
-      MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
-        |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-()
-      WHERE $as_of IS NULL
-         OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
-      RETURN count(DISTINCT r) AS total
-    }
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -138,13 +109,12 @@ CALL (key) {
          OR ((r.start_on IS NULL OR r.start_on <= $as_of) AND (r.end_on IS NULL OR $as_of < r.end_on))
       WITH DISTINCT r, n
       ORDER BY n.key, r.key
-      LIMIT $limit
-      WITH r, n
-      WHERE NOT n IN seen
-      RETURN collect([
-        type(r), startNode(r) = s, n.key, toString(r.start_on), toString(r.end_on), r.source, r.title,
-        r.ratio, r.subscribed_amount, r.qualification, r.certificate_no
-      ]) AS links, collect(n) AS neighbours
+      WITH collect([r, n]) AS found
+      WITH size(found) AS total, found[..$limit] AS kept
+      RETURN total, [x IN kept WHERE NOT x[1] IN seen | [
+        type(x[0]), startNode(x[0]) = s, x[1].key, toString(x[0].start_on), toString(x[0].end_on), x[0].source,
+        x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
+      ]] AS links, [x IN kept | x[1]] AS neighbours
     }
     WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {

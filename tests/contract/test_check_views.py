@@ -85,8 +85,8 @@ def test_the_batch_statement_is_the_single_statement_with_the_key_carried_throug
 
 def test_the_link_rows_carry_every_stored_relation_property_in_the_decoders_order() -> None:
     dates = {"start_on", "end_on"}
-    columns = [f"toString(r.{c})" if c in dates else f"r.{c}" for c in RELATION_COLUMNS]
-    row = ", ".join(["type(r)", "startNode(r) = s", "n.key", *columns])
+    columns = [f"toString(x[0].{c})" if c in dates else f"x[0].{c}" for c in RELATION_COLUMNS]
+    row = ", ".join(["type(x[0])", "startNode(x[0]) = s", "x[1].key", *columns])
 
     counts = {
         name: " ".join(query(name).split()).count(f"[ {row} ]")
