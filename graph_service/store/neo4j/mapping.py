@@ -24,6 +24,7 @@ from graph_service.domain.model import (
     ListEntry,
     Organization,
     OrgKind,
+    OrgStatus,
     Person,
     Relation,
     RelationKind,
@@ -187,26 +188,34 @@ def region_rows(codes: set[str]) -> list[Props]:
 
 
 def subject_from(labels: list[str], props: Mapping[str, Any]) -> Subject:
-    """A stored subject: an Organization when the node has the Organization label, else a Person."""
+    """A stored subject: an Organization when the node has the Organization label, else a Person.
+
+    A node with a stored region is built without validation: our upserts wrote it from a validated
+    model, whose validators (identifiers aside, skipped for stored rows anyway) only default a missing
+    region, and a check reads a dozen subjects. Without a region it is validated, so the default applies.
+    """
+    region = props.get("region")
     if "Organization" in labels:
         kinds = [_ORG_KIND_BY_LABEL[label] for label in labels if label in _ORG_KIND_BY_LABEL]
         if len(kinds) != 1:  # the upsert statement always leaves exactly one; anything else is corruption
             raise ValueError(f"organisation node {props['key']!r} has kind labels {kinds}, expected one")
-        return Organization.model_validate(
-            {
-                "uscc": props["uscc"],
-                "name": props["name"],
-                "kind": kinds[0],
-                "region": props.get("region"),
-                "status": props["status"],
-                "established_on": _native(props.get("established_on")),
-                "industry": props.get("industry"),
-            },
-            context=STORED,
-        )
-    return Person.model_validate(
-        {"key": props["key"], "name": props["name"], "region": props.get("region")}, context=STORED
-    )
+        values = {
+            "uscc": props["uscc"],
+            "name": props["name"],
+            "kind": kinds[0],
+            "region": region,
+            "status": props["status"],
+            "established_on": _native(props.get("established_on")),
+            "industry": props.get("industry"),
+        }
+        if region is None:
+            return Organization.model_validate(values, context=STORED)
+        values["status"] = OrgStatus(values["status"])
+        return _built(Organization, values)
+    values = {"key": props["key"], "name": props["name"], "region": region}
+    if region is None:
+        return Person.model_validate(values, context=STORED)
+    return _built(Person, values)
 
 
 #: The relation properties a check view's link rows carry (``get_check_view*.cypher``), in this order, after
