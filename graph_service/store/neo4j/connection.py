@@ -4,9 +4,9 @@ One driver per store (it pools connections and is thread-safe); one short sessio
 on the configured database; with a routing URI (``neo4j://``, a cluster) the sessions share the driver's
 bookmark manager so a read after a write sees it even on another member. A direct URI (``bolt://``)
 talks to one server, which sees every transaction it committed, so there bookmarks would only add work
-to every read (measured: about a tenth of a check's client-side time). One managed transaction per operation, retried by
-the driver on transient failures. Every driver error leaves this module as a service error
-(:mod:`.errors`).
+to every read (measured: about a tenth of a check's client-side time). One managed transaction per
+operation, retried by the driver on transient failures. Every driver error leaves this module as a
+service error (:mod:`.errors`).
 """
 
 from __future__ import annotations
