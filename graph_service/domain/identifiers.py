@@ -220,7 +220,9 @@ def _county_spans(prefix: str) -> tuple[tuple[str | None, str], ...] | None:
 
     results = numdb.get("cn/loc").info(prefix)
     info = {k: v for part, props in results for k, v in props.items()}
-    if not info:
+    if "county" not in info:
+        # Not in the table, or only its province is (110199…): unknown, the caller warns. python-stdnum's
+        # own ric.get_birth_place raises KeyError('county') on the latter, which once stopped a whole load.
         return None
     spans: list[tuple[str | None, str]] = []
     for county in info["county"].split(","):

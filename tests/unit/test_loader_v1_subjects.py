@@ -144,6 +144,20 @@ def test_an_id_prefix_unknown_for_the_birth_year_is_a_warning(store: MemoryStore
     )
 
 
+def test_an_id_prefix_whose_province_is_known_but_not_its_county_is_a_warning_not_a_crash(
+    store: MemoryStore, tmp_path: Path
+) -> None:
+    # 110199: 北京市 is in python-stdnum's table, county 0199 is not (its get_birth_place raises KeyError).
+    stray = make_id_number(3, region="110199", birth=BORN)
+    src = tmp_path / "src"
+    write(src, "persons.csv", f"id_number,name\n{stray},张三\n{PERSON_1},李四\n")
+    loaded = run_load(store, src, tmp_path)
+    assert loaded.rejects == [] and set(store.get_subjects([stray, PERSON_1])) == {stray, PERSON_1}
+    assert loaded.warnings[0]["reason"].startswith("place-of-registration prefix 110199 is unknown"), (
+        loaded.warnings
+    )
+
+
 @pytest.mark.parametrize(
     ("row", "column", "reason"),
     [
