@@ -30,7 +30,7 @@ from fastapi import FastAPI
 from api.responses import OrjsonResponse
 from benchmarks.server import free_port
 from benchmarks.stats import REPO, summarize_ms
-from benchmarks.workload import request_body
+from benchmarks.workload import Connection, request_body, throughput
 from graph_service.cli.serve_cmd import SERVE_OPTIONS
 from graph_service.domain.model import Relation
 from graph_service.store.memory import MemoryStore
@@ -124,6 +124,17 @@ def http_overhead(
         "check": _median_of(per_round, "check"),
         "load_average": list(os.getloadavg()),
     }
+
+
+def throughput_floor(
+    subjects: list[str], depth: int, as_of: dt.date, clients: int, seconds: float
+) -> dict[str, Any]:
+    """The minimal endpoint under the load our throughput figure puts on the API: the same bodies, the
+    same number of keep-alive ``http.client`` connections, one thread each, for ``seconds``."""
+    with FloorServer() as floor:
+        return throughput(
+            lambda: Connection(floor.port), subjects, depth, as_of, clients, seconds, path="/floor"
+        )
 
 
 def _median_of(rounds: list[dict[str, dict[str, float]]], name: str) -> dict[str, float]:

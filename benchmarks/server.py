@@ -15,6 +15,7 @@ from types import TracebackType
 import httpx
 
 from benchmarks.stats import REPO, peak_rss_mb
+from benchmarks.workload import Connection
 
 
 def free_port() -> int:
@@ -103,8 +104,12 @@ class ApiServer:
             time.sleep(0.25)
         raise RuntimeError(f"graph-service serve was not ready within {timeout_s:.0f} s")
 
+    def connection(self) -> Connection:
+        """A keep-alive ``http.client`` connection carrying the key (what latency and throughput use)."""
+        return Connection(self.port, {"X-API-Key": self.api_key})
+
     def client(self) -> httpx.Client:
-        """A keep-alive client carrying the key."""
+        """A keep-alive httpx client carrying the key (the batch, whose one large answer it decodes)."""
         return httpx.Client(base_url=self.base_url, headers={"X-API-Key": self.api_key}, timeout=600.0)
 
     def __exit__(
