@@ -32,6 +32,7 @@ from graph_service.domain.model import (
     RelationKind,
     is_unresolved_key,
     subject_key,
+    unvalidated,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -47,11 +48,6 @@ _PERSON_SOURCED = frozenset(ROLE_KINDS | {RelationKind.PRACTITIONER})
 _ORG_KINDS: dict[object, OrgKind] = {k.value: k for k in OrgKind}
 _ORG_STATUSES: dict[object, OrgStatus] = {s.value: s for s in OrgStatus}
 _RELATION_KINDS: dict[object, RelationKind] = {k.value: k for k in RelationKind}
-_new = BaseModel.__new__
-_set_dict = object.__setattr__
-_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _bad_text(value: object, max_length: int = 1 << 62, min_length: int = 0) -> bool:
@@ -78,12 +74,7 @@ def _bad_number(value: object, upper: float) -> bool:
 
 def _instance(cls: type[M], values: dict[str, Any], given: Mapping[str, Any]) -> M:
     # What model_validate leaves behind: the fields' values in field order, the given keys as fields set.
-    instance: M = _new(cls)
-    _set_dict(instance, "__dict__", values)
-    _set_fields(instance, set(given))
-    _set_extra(instance, None)
-    _set_private(instance, None)
-    return instance
+    return unvalidated(cls, values, given)
 
 
 def organization(data: Mapping[str, Any]) -> Organization | None:

@@ -10,6 +10,7 @@ interval ``[valid_from, valid_until]`` as the policy texts state it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Final, Literal, TypeVar
@@ -469,22 +470,25 @@ class Path(_Frozen):
         """This path one step further. Built without validation: ``relation`` is already a validated
         Relation and the rest comes from this (validated) path; a walk extends a path per subject reached.
         """
-        step = _unvalidated(Step, {"relation": relation, "to_id": to_id})
-        return _unvalidated(Path, {"start_id": self.start_id, "steps": (*self.steps, step)})
+        step = unvalidated(Step, {"relation": relation, "to_id": to_id})
+        return unvalidated(Path, {"start_id": self.start_id, "steps": (*self.steps, step)})
 
 
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def _unvalidated(cls: type[_M], values: dict[str, Any]) -> _M:
+def unvalidated(cls: type[_M], values: dict[str, Any], fields_set: Iterable[str] | None = None) -> _M:
     """``cls.model_construct(**values)`` for values that are already valid and name every field.
 
-    What ``model_construct`` ends with, without its per-field default handling (several times the cost
-    of the object itself, on a path built per subject a walk reaches).
+    What ``model_construct`` ends with (``fields_set`` defaults to every field in ``values``), without its
+    per-field default handling, which costs several times the object itself and measured slower than
+    validating on these models. The one place the project builds a model without validation: a walk's
+    paths, rows read back from our own stores (validated when written), and loaded rows that passed the
+    model's own rules (``loaders/rows.py``).
     """
     instance = cls.__new__(cls)
     object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values if fields_set is None else fields_set))
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", None)
     return instance

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from graph_service.domain.model import Organization, Person, Relation, RelationKind
+from graph_service.domain.model import Organization, Person, Relation, RelationKind, unvalidated
 
 _ORG_FIELDS = ("uscc", "name", "kind", "region", "status", "established_on", "industry")
 _PERSON_FIELDS = ("key", "name", "region")
@@ -172,17 +172,8 @@ def packed_key(source_id: str, target_id: str, packed: PackedRelation) -> str:
     return f"{packed[0].value}|{source_id}|{target_id}|{start_on.isoformat() if start_on else ''}"
 
 
-def built(cls: type[_M], values: dict[str, Any]) -> _M:
-    """A model from values that were validated when stored and name every field (no validation again).
-
-    What ``model_construct`` ends with, without its per-field default handling.
-    """
-    instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
-    return instance
+#: A model from values validated when stored (the domain's one unvalidated constructor).
+built = unvalidated
 
 
 _K = TypeVar("_K")

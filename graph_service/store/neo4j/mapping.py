@@ -30,6 +30,7 @@ from graph_service.domain.model import (
     RelationKind,
     StatusChange,
     Subject,
+    unvalidated,
 )
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
@@ -309,18 +310,8 @@ def link_from(person_id: str, entry_id: str, props: Mapping[str, Any]) -> Person
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def _built(cls: type[_M], values: dict[str, Any]) -> _M:
-    """A model from values that already have its field types and name every field (no validation).
-
-    What ``model_construct`` ends with, without its per-field default handling (slower than validating,
-    measured on these models); as ``graph_service.domain.model`` builds a walk's paths.
-    """
-    instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
-    return instance
+#: A model from values our upserts wrote from a validated model (the domain's one unvalidated constructor).
+_built = unvalidated
 
 
 def _native(value: Any) -> Any:
