@@ -27,6 +27,7 @@ from graph_service.store.memory.compact import (
     PackedSubject,
     built,
     packed_key,
+    packed_valid_on,
     unpack_relation,
     unpack_subject,
 )
@@ -102,22 +103,22 @@ class PackedSubjects(Mapping[str, Subject]):
         self._built: dict[str, Subject] = {}
         self._keys: list[str] | None = None  # the stored ones among them, when first iterated
 
-    def __getitem__(self, key: str) -> Subject:
+    def _lookup(self, key: str) -> Subject | None:
+        """The subject if reached and stored (unpacked once), else None."""
         subject = self._built.get(key)
-        if subject is None:
-            if key not in self._reached or key not in self._packed:
-                raise KeyError(key)
+        if subject is None and key in self._reached and key in self._packed:
             subject = self._built[key] = unpack_subject(key, self._packed[key])
         return subject
 
-    def get(self, key: str, default: Any = None) -> Any:
-        subject = self._built.get(key)
-        if subject is not None:
-            return subject
-        if key not in self._reached or key not in self._packed:
-            return default
-        subject = self._built[key] = unpack_subject(key, self._packed[key])
+    def __getitem__(self, key: str) -> Subject:
+        subject = self._lookup(key)
+        if subject is None:
+            raise KeyError(key)
         return subject
+
+    def get(self, key: str, default: Any = None) -> Any:
+        subject = self._lookup(key)
+        return default if subject is None else subject
 
     def __contains__(self, key: object) -> bool:
         return key in self._built or (key in self._reached and key in self._packed)
@@ -234,13 +235,13 @@ def _expansion(
     ties: dict[str, list[_Link]] = {}
     for other, edges in out.items():
         for packed in edges.values():
-            if as_of is None or _valid_on(packed, as_of):
+            if as_of is None or packed_valid_on(packed, as_of):
                 _add(first, ties, other, (node, other, packed))
     for other, edges in into.items():
         if other == node:
             continue  # the self-loop, met already among the outgoing links
         for packed in edges.values():
-            if as_of is None or _valid_on(packed, as_of):
+            if as_of is None or packed_valid_on(packed, as_of):
                 _add(first, ties, other, (other, node, packed))
     for other, tied in ties.items():
         tied.sort(key=_key)
@@ -254,17 +255,6 @@ def _expansion(
         position += 1 if group is None else len(group)
     starts.append(position)
     return neighbours, tuple(first[n] for n in neighbours), tuple(starts)
-
-
-def _valid_on(packed: PackedRelation, day: dt.date) -> bool:
-    """:meth:`Relation.valid_on` of a packed relation (trailing Nones dropped: start, end at 1, 2)."""
-    n = len(packed)
-    if n < 2:
-        return True
-    start_on = packed[1]
-    if start_on is not None and day < start_on:
-        return False
-    return n < 3 or packed[2] is None or day < packed[2]
 
 
 def _add(first: dict[str, _Link], ties: dict[str, list[_Link]], other: str, link: _Link) -> None:

@@ -160,10 +160,17 @@ def unpack_relation(source_id: str, target_id: str, packed: PackedRelation) -> R
 
 
 def packed_valid_on(packed: PackedRelation, day: dt.date) -> bool:
-    """:meth:`Relation.valid_on` of a packed relation."""
-    start_on = packed[1] if len(packed) > 1 else None
-    end_on = packed[2] if len(packed) > 2 else None
-    return (start_on is None or start_on <= day) and (end_on is None or day < end_on)
+    """:meth:`Relation.valid_on` of a packed relation (trailing Nones dropped: start, end at 1, 2).
+
+    Asked of every link a check's walk expands: index tests, no padding.
+    """
+    n = len(packed)
+    if n < 2:
+        return True
+    start_on = packed[1]
+    if start_on is not None and day < start_on:
+        return False
+    return n < 3 or packed[2] is None or day < packed[2]
 
 
 def packed_key(source_id: str, target_id: str, packed: PackedRelation) -> str:
