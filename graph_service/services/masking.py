@@ -15,6 +15,7 @@ person keys (``~p~<kid>~<hex>``, :mod:`graph_service.domain.pseudonyms`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from graph_service.domain.identifiers import mask_id_numbers_in_text
@@ -25,6 +26,11 @@ UNMASKED_ROLES = frozenset({"investigator", "admin"})
 # The shortest string that can hold an ID number (18 characters, however typed); shorter strings skip
 # the scan (most strings do).
 _ID_LENGTH = 18
+# Strings up to this long are remembered once masked: the ids an answer repeats (a subject on every path
+# through it, the same persons across checks). Longer text (notes) is scanned each time.
+_REMEMBERED_LENGTH = 64
+# Values passed through as they are, by exact type (a check's answer is mostly these and short strings).
+_PLAIN = frozenset({int, bool, float, type(None)})
 
 
 def masks_ids(role: str) -> bool:
@@ -39,25 +45,84 @@ def mask_payload(obj: Any) -> Any:
     keys that differ only in the masked digits would collide after masking; the later one gets a ``#2``,
     ``#3`` … suffix so no entry of the answer is silently dropped (masked keys never identify a person).
     """
+    kind = type(obj)
+    if kind is dict:
+        return _mask_dict(obj)
+    if kind is list:
+        return _mask_list(obj)
+    if kind is str:
+        return obj if len(obj) < _ID_LENGTH else _mask_text(obj)
+    if kind in _PLAIN:
+        return obj
+    # Subclasses (an Enum's str, an OrderedDict) and tuples: the same rules, found by isinstance.
     if isinstance(obj, str):
-        if len(obj) < _ID_LENGTH or is_pseudonymous_key(obj):  # a pseudonym's hex may look like digits
-            return obj
-        return mask_id_numbers_in_text(obj)
+        return obj if len(obj) < _ID_LENGTH else _mask_unremembered(obj)
     if isinstance(obj, dict):
         return _mask_dict(obj)
     if isinstance(obj, list | tuple):
-        return [mask_payload(item) for item in obj]
+        return _mask_list(obj)
     return obj
 
 
 def _mask_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
     masked: dict[Any, Any] = {}
     for key, value in obj.items():
-        new_key = mask_payload(key) if isinstance(key, str) else key
+        # The walk is inlined for the common cases: a function call per value was most of its cost.
+        if type(key) is str:
+            new_key = key if len(key) < _ID_LENGTH else _mask_text(key)
+        elif isinstance(key, str):
+            new_key = mask_payload(key)
+        else:
+            new_key = key
         if new_key in masked:
             new_key = _free_key(masked, new_key)
-        masked[new_key] = mask_payload(value)
+        kind = type(value)
+        if kind is str:
+            masked[new_key] = value if len(value) < _ID_LENGTH else _mask_text(value)
+        elif kind in _PLAIN:
+            masked[new_key] = value
+        elif kind is dict:
+            masked[new_key] = _mask_dict(value)
+        elif kind is list:
+            masked[new_key] = _mask_list(value)
+        else:
+            masked[new_key] = mask_payload(value)
     return masked
+
+
+def _mask_list(obj: list[Any] | tuple[Any, ...]) -> list[Any]:
+    masked: list[Any] = []
+    for item in obj:
+        kind = type(item)
+        if kind is str:
+            masked.append(item if len(item) < _ID_LENGTH else _mask_text(item))
+        elif kind is dict:
+            masked.append(_mask_dict(item))
+        elif kind in _PLAIN:
+            masked.append(item)
+        else:
+            masked.append(mask_payload(item))
+    return masked
+
+
+def _mask_text(text: str) -> str:
+    """``text`` (a ``str``, not a subclass, of at least :data:`_ID_LENGTH` characters) with its ID
+    numbers masked."""
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _mask_short(text)
+    return _mask_unremembered(text)
+
+
+@lru_cache(maxsize=16_384)
+def _mask_short(text: str) -> str:
+    """:func:`_mask_unremembered`, remembered (the answer is a function of the text alone)."""
+    return _mask_unremembered(text)
+
+
+def _mask_unremembered(text: str) -> str:
+    if is_pseudonymous_key(text):  # a pseudonym's hex may look like digits
+        return text
+    return mask_id_numbers_in_text(text)
 
 
 def _free_key(taken: dict[Any, Any], key: str) -> str:
