@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from cypher import query
+from cypher import query, source
 from graph_service.domain.model import Relation
 from graph_service.store.base import GraphStore
 from graph_service.store.neo4j import check_view as neo4j_check_view
@@ -56,9 +56,9 @@ def test_check_views_of_no_subjects_is_empty(store: GraphStore) -> None:
 
 
 def test_the_batch_statement_is_the_single_statement_with_the_key_carried_through() -> None:
-    single = query("get_check_view")
+    single = source("get_check_view")
     body = single[single.index("OPTIONAL MATCH (origin:Subject") :]
-    batch = query("get_check_views")
+    batch = source("get_check_views")
     inner = batch[batch.index("CALL (key) {") :]
     carried = (
         body.replace("{key: $key}", "{key: key}")
