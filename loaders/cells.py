@@ -30,6 +30,9 @@ _MASKED = re.compile(r"[*＊×●]|^\d{4,}[xX]{2,}\d*[\dxX]?$")
 _WITHHELD = frozenset(
     {"非公示项", "未公示", "不公示", "无", "暂无", "-", "--", "—", "/", "null", "none", "n/a"}
 )
+#: A holder type column's values (lower-cased) that name an organisation, and a person.
+ORGANISATION_TYPES = frozenset({"organization", "organisation", "org", "企业", "企业法人", "法人"})
+PERSON_TYPES = frozenset({"person", "自然人", "自然人股东"})
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -189,9 +192,9 @@ def holder_is_organisation(cells: Cells, id_column: str, type_column: str) -> bo
     """Whether a holder is an organisation: the explicit type column, else the shape of the id."""
     declared = cells.text(type_column)
     if declared is not None:
-        if declared.lower() in {"organization", "organisation", "org", "企业", "企业法人", "法人"}:
+        if declared.lower() in ORGANISATION_TYPES:
             return True
-        if declared.lower() in {"person", "自然人", "自然人股东"}:
+        if declared.lower() in PERSON_TYPES:
             return False
         cells.problem(type_column, f"{type_column} must be person or organization")
         return False

@@ -245,6 +245,9 @@ def _load_file(
 def _parse(
     kind: FileKind[Any], row: Row, line: int, run: Run, report: FileReport, today: dt.date
 ) -> Parsed[Any] | None:
+    clean = kind.parse_clean(row, line, run.ids, today)
+    if clean is not None:
+        return Parsed(line, row, clean)
     cells = Cells(row, line, today=today)
     try:
         value = kind.parse(cells)

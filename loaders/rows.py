@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from graph_service.domain.identifiers import IdentifierError, check_uscc, is_uscc_shaped, region_of_uscc
+from graph_service.domain.identifiers import region_of_uscc
 from graph_service.domain.model import (
     ROLE_KINDS,
     Organization,
@@ -31,9 +31,9 @@ from graph_service.domain.model import (
     Relation,
     RelationKind,
     is_unresolved_key,
-    subject_key,
     unvalidated,
 )
+from loaders.memo import DOMAIN_IDENTIFIERS, Identifiers
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,8 +77,10 @@ def _instance(cls: type[M], values: dict[str, Any], given: Mapping[str, Any]) ->
     return unvalidated(cls, values, given)
 
 
-def organization(data: Mapping[str, Any]) -> Organization | None:
-    """``Organization.model_validate(data)`` when ``data`` is valid, else None (let the model say why)."""
+def organization(data: Mapping[str, Any], ids: Identifiers = DOMAIN_IDENTIFIERS) -> Organization | None:
+    """``Organization.model_validate(data)`` when ``data`` is valid, else None (let the model say why).
+
+    ``ids`` answers the identifier checks (a load passes its :class:`~loaders.memo.IdentifierMemo`)."""
     get = data.get
     uscc, name, region = get("uscc"), get("name"), get("region")
     kind, status, established_on, industry = (
@@ -99,9 +101,8 @@ def organization(data: Mapping[str, Any]) -> Organization | None:
     kind, status = _ORG_KINDS.get(kind), _ORG_STATUSES.get(status)
     if kind is None or status is None:
         return None
-    try:
-        code = check_uscc(cast(str, uscc))[0]  # Organization's own check: a USCC, not any subject key
-    except IdentifierError:
+    code = ids.uscc_code(cast(str, uscc))  # Organization's own check: a USCC, not any subject key
+    if code is None:
         return None
     values = {
         "uscc": code,
@@ -115,7 +116,7 @@ def organization(data: Mapping[str, Any]) -> Organization | None:
     return _instance(Organization, values, data)
 
 
-def person(data: Mapping[str, Any]) -> Person | None:
+def person(data: Mapping[str, Any], ids: Identifiers = DOMAIN_IDENTIFIERS) -> Person | None:
     """``Person.model_validate(data)`` when ``data`` is valid, else None (let the model say why)."""
     get = data.get
     key, name, region = get("key"), get("name"), get("region")
@@ -126,18 +127,15 @@ def person(data: Mapping[str, Any]) -> Person | None:
         or (region is not None and _bad_region(region))
     ):
         return None
-    try:
-        key = subject_key(key)
-    except ValueError:
-        return None
-    if is_uscc_shaped(key):
+    key = ids.key(cast(str, key))
+    if key is None or ids.shaped(key):
         return None
     if region is None and not is_unresolved_key(key):
         region = key[:6]
     return _instance(Person, {"key": key, "name": name, "region": region}, data)
 
 
-def relation(data: Mapping[str, Any]) -> Relation | None:
+def relation(data: Mapping[str, Any], ids: Identifiers = DOMAIN_IDENTIFIERS) -> Relation | None:
     """``Relation.model_validate(data)`` when ``data`` is valid, else None (let the model say why)."""
     get = data.get
     kind, source_id, target_id = _RELATION_KINDS.get(get("kind")), get("source_id"), get("target_id")
@@ -159,15 +157,15 @@ def relation(data: Mapping[str, Any]) -> Relation | None:
         or (certificate_no is not None and _bad_text(certificate_no, 100))
     ):
         return None
-    try:
-        source_id, target_id = subject_key(source_id), subject_key(target_id)
-    except ValueError:
+    source_id, target_id = ids.key(cast(str, source_id)), ids.key(cast(str, target_id))
+    if source_id is None or target_id is None:
         return None
     # Relation._consistent; any failure is the model's to word.
+    shaped = ids.shaped
     if (
-        not is_uscc_shaped(target_id)
-        or (kind is RelationKind.BRANCH_OF and not is_uscc_shaped(source_id))
-        or (kind in _PERSON_SOURCED and is_uscc_shaped(source_id))
+        not shaped(target_id)
+        or (kind is RelationKind.BRANCH_OF and not shaped(source_id))
+        or (kind in _PERSON_SOURCED and shaped(source_id))
         or (start_on and end_on and end_on < start_on)
         or (kind is RelationKind.PRACTITIONER and not qualification)
     ):

@@ -8,6 +8,7 @@ so each key is looked up in the store at most once per load.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from graph_service.services.workflow.intake import ROW_REFUSALS, LoadDoor, Outco
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem
 from loaders.csvio import BadRecord, Header, IssueWriter, ProgressFn, Row, RowStream
+from loaders.memo import IdentifierMemo
 from loaders.report import FileReport
 
 T = TypeVar("T")
@@ -67,6 +69,8 @@ class Run:
         # What personal credit-record links must be recomputed for at the end of the load.
         self.touched_orgs: set[str] = set()
         self.touched_entries: set[str] = set()
+        # The identifier checks' answers for this load, unbounded and dropped with the run (loaders.memo).
+        self.ids = IdentifierMemo()
 
     # ---- issues ---------------------------------------------------------------------------------------
 
@@ -316,6 +320,16 @@ class FileKind(abc.ABC, Generic[T]):
 
     def after_file(self, run: Run, report: FileReport) -> None:  # noqa: B027
         """Optional: act once the file's last batch is written (the court list's snapshot delisting)."""
+
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> T | None:
+        """Optional: :meth:`parse` of a row that has neither a problem nor a warning, without :class:`Cells`.
+
+        The common row of a bulk load, built straight from the cells with the load's memoised identifier
+        checks. None for any other row — or whenever unsure — and :meth:`parse` takes it: so a value
+        returned here must be the very value :meth:`parse` returns for that row, with no issue written
+        (a unit test holds the two equal). ``today`` judges birth dates as in :class:`Cells`.
+        """
+        return None
 
     @abc.abstractmethod
     def parse(self, cells: Cells) -> T:

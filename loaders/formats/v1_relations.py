@@ -13,6 +13,7 @@ unresolved person, which the row itself defines (organisation + name). Writing a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -26,8 +27,11 @@ from graph_service.domain.model import (
     is_unresolved_key,
     unresolved_person_key,
 )
+from loaders import clean
 from loaders.cells import Cells, Problem, build, person_ref, present
+from loaders.csvio import Row
 from loaders.formats.v1_headers import aliases_zh
+from loaders.memo import IdentifierMemo
 from loaders.report import FileReport
 from loaders.resolution import resolve_candidates
 from loaders.run import FileKind, FirstSeen, Parsed, Run
@@ -169,6 +173,27 @@ class Roles(RelationFile):
     optional = ("title", "start_on", "end_on", "person_name")
     aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "person_id", "target_id": "org_id", "kind": "role"}
+
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> RelationRow | None:
+        get = row.get
+        org, role = get("org_id"), get("role")
+        if org is None or role not in _ROLE_VALUES or (org := ids.clean_uscc(org)) is None:
+            return None
+        found = clean.person_source(row, ids, today, "person_id", "person_name", org)
+        if found is None:
+            return None
+        source, new_person, candidate = found
+        fields = {
+            "kind": role,
+            "source_id": source,
+            "target_id": org,
+            "title": get("title"),
+            "source": self.source,
+        }
+        relation = clean.dated_relation(row, ids, fields)
+        return (
+            None if relation is None else RelationRow(relation, "person_id", "org_id", new_person, candidate)
+        )
 
     def parse(self, cells: Cells) -> RelationRow:
         org = cells.uscc("org_id")

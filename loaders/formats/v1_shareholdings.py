@@ -17,10 +17,21 @@ from typing import ClassVar, NamedTuple
 
 from graph_service.domain.identifiers import normalise
 from graph_service.domain.model import RelationKind
-from loaders.cells import Cells, Problem, holder_is_organisation, parse_date, parse_number
+from loaders import clean
+from loaders.cells import (
+    ORGANISATION_TYPES,
+    PERSON_TYPES,
+    Cells,
+    Problem,
+    holder_is_organisation,
+    is_withheld,
+    parse_date,
+    parse_number,
+)
 from loaders.csvio import BadRecord, Row
 from loaders.formats.v1_headers import aliases_zh
 from loaders.formats.v1_relations import RelationFile, RelationRow, dated_relation, person_source
+from loaders.memo import IdentifierMemo
 from loaders.report import FileReport
 from loaders.run import Parsed, Run
 
@@ -117,6 +128,58 @@ class Shareholdings(RelationFile):
 
         total = sum(h.amount for h in holdings if concurrent(h))
         return round(own.amount / total, 6) if total > 0 else None
+
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> RelationRow | None:
+        get = row.get
+        org, ratio_text, holder = get("org_id"), get("ratio"), get("holder_id")
+        if org is None or (org := ids.clean_uscc(org)) is None:
+            return None
+        declared = get("holder_type")
+        if declared is not None:
+            lowered = declared.lower()
+            if lowered not in ORGANISATION_TYPES and lowered not in PERSON_TYPES:
+                return None
+            by_organisation = lowered in ORGANISATION_TYPES
+        else:
+            by_organisation = holder is not None and not is_withheld(holder) and ids.shaped(holder)
+        new_person = candidate = None
+        if by_organisation:
+            if holder is None or (source := ids.clean_uscc(holder)) is None:
+                return None
+        else:
+            found = clean.person_source(row, ids, today, "holder_id", "holder_name", org)
+            if found is None:
+                return None
+            source, new_person, candidate = found
+        amount_text = get("subscribed_amount")
+        amount = None if amount_text is None else parse_number(amount_text)
+        if amount_text is not None and amount is None:
+            return None
+        if ratio_text is not None:
+            ratio = parse_number(ratio_text)
+        elif amount is None:
+            return None  # a problem: neither a ratio nor an amount to derive it from
+        else:
+            start_text, end_text = get("start_on"), get("end_on")
+            start = None if start_text is None else clean.date(ids, start_text)
+            end = None if end_text is None else clean.date(ids, end_text)
+            if (start_text is not None and start is None) or (end_text is not None and end is None):
+                return None
+            ratio = self.derived_ratio(org, line, start, end)
+        if ratio is None:
+            return None
+        fields = {
+            "kind": RelationKind.SHAREHOLDER,
+            "source_id": source,
+            "target_id": org,
+            "ratio": ratio,
+            "subscribed_amount": amount,
+            "source": self.source,
+        }
+        relation = clean.dated_relation(row, ids, fields)
+        return (
+            None if relation is None else RelationRow(relation, "holder_id", "org_id", new_person, candidate)
+        )
 
     def parse(self, cells: Cells) -> RelationRow:
         org = cells.uscc("org_id")

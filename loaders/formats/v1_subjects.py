@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graph_service.domain.model import Organization, Person, UpsertCounts, unresolved_person_key
+from loaders import clean, rows
 from loaders.cells import Cells, Problem, build, is_withheld, person_ref, present
+from loaders.csvio import Row
 from loaders.formats.v1_headers import aliases_zh
+from loaders.memo import IdentifierMemo
 from loaders.report import FileReport
 from loaders.resolution import resolve_candidates
 from loaders.run import FileKind, FirstSeen, Parsed, Run, first_rows_only
@@ -25,6 +29,25 @@ class Organizations(FileKind[Organization]):
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self._seen = FirstSeen()
+
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> Organization | None:
+        get = row.get
+        uscc, name, established_text = get("uscc"), get("name"), get("established_on")
+        if uscc is None or name is None or (code := ids.clean_uscc(uscc)) is None:
+            return None
+        established = None
+        if established_text is not None and (established := clean.date(ids, established_text)) is None:
+            return None
+        data = {
+            "uscc": code,
+            "name": name,
+            "kind": get("kind"),
+            "region": get("region"),
+            "status": get("status"),
+            "industry": get("industry"),
+            "established_on": established,
+        }
+        return rows.organization(present(data), ids)
 
     def parse(self, cells: Cells) -> Organization:
         # Checked here as well as in the model: the model drops the organisation-code warning.
@@ -74,6 +97,18 @@ class Persons(FileKind[PersonRow]):
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self._seen = FirstSeen()
+
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> PersonRow | None:
+        get = row.get
+        name, raw, org = get("name"), get("id_number"), get("org_id")
+        if name is None or is_withheld(raw) or (org is not None and (org := ids.clean_uscc(org)) is None):
+            return None
+        assert raw is not None  # is_withheld(None) holds
+        number = ids.clean_id_number(raw, today)
+        if number is None:
+            return None
+        person = rows.person(present({"key": number, "name": name, "region": get("region")}), ids)
+        return None if person is None else PersonRow(person, org)
 
     def parse(self, cells: Cells) -> PersonRow:
         name = cells.required("name")
