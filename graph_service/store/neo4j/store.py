@@ -64,6 +64,8 @@ class Neo4jStore(Neo4jFeed, GraphStore):
 
     Construction connects and applies ``cypher/schema.cypher`` (idempotent), so a reachable store is
     ready to use; ``BackendUnavailable`` if the server cannot be reached or refuses the credentials.
+    It then has the server plan the check statements, waiting at most ``timeout_s`` for them
+    (:meth:`Connection.warm_up`: a cold plan took seconds, enough to time out the first checks).
     ``clock`` stamps the first status change of new entries, as in the embedded store.
     """
 
@@ -86,6 +88,7 @@ class Neo4jStore(Neo4jFeed, GraphStore):
         except BaseException:
             self._db.close()
             raise
+        self._db.warm_up(check_view.warm_up_runs(), timeout_s)
 
     def audit_log(self, *, read_only: bool = False) -> AuditLog:
         return self._db.audit_log(read_only=read_only)
