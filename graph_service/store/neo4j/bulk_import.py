@@ -40,12 +40,12 @@ from graph_service.neo4j_local import LaunchOptions, LocalNeo4j
 from graph_service.neo4j_local.admin_import import run_import
 from graph_service.store.base import GraphStore
 from graph_service.store.dump import PersonMerge, StoredRecord
-from graph_service.store.neo4j import workflow
 from graph_service.store.neo4j.connection import Connection
 from graph_service.store.neo4j.first_load import ImportTarget, import_target, restore_empty_lists
 from graph_service.store.neo4j.import_files import ImportFiles
 from graph_service.store.neo4j.staging import StreamingStaging
 from graph_service.store.neo4j.store import Neo4jStore
+from graph_service.store.neo4j.workflow_rows import record_row
 
 _NEO4J_USER = "neo4j"
 
@@ -266,7 +266,7 @@ def _write(files: ImportFiles, record: StoredRecord, feed_offset: int) -> None:
         case FeedEvent():
             files.add_feed_event(record, feed_offset)
         case Task() | Dispute() | RepairApplication() | Delivery():
-            files.add_workflow_record(workflow.record_row(record))
+            files.add_workflow_record(record_row(record))
         case PersonMerge():
             pass  # the Neo4j store keeps no record of merged persons
         case _:

@@ -293,7 +293,7 @@ class ImportFiles:
         self._feed_head = max(self._feed_head, seq)
 
     def add_workflow_record(self, row: dict[str, Any]) -> None:
-        """One task, dispute, repair application or delivery, as :func:`.workflow.record_row` maps it
+        """One task, dispute, repair application or delivery, as :func:`.workflow_rows.record_row` maps it
         (the entries a load initiates bring their implementation tasks)."""
         self._workflow.write(("WorkflowRecord",), row)
 

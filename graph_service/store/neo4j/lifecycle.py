@@ -1,4 +1,4 @@
-"""Transaction functions that change single things: an entry's status, a person's identity, a reset.
+"""Transaction functions that change single things: a person's identity, a reset.
 
 Each runs as one managed write transaction (or in one, as part of a workflow step); the checks are the
 port's (:mod:`graph_service.store.contract`) and come before any write, so a refused change leaves nothing
@@ -13,7 +13,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
 from cypher import query
-from graph_service.domain.model import ListEntry, Person, StatusChange
+from graph_service.domain.model import Person
 from graph_service.store.neo4j import links, mapping, reads
 from graph_service.store.neo4j.batches import Folded, chunks
 from graph_service.store.neo4j.feed_record import recorded
@@ -21,30 +21,11 @@ from graph_service.store.neo4j.writes import (
     bump_data_version,
     entry_payload,
     person_payload,
-    require_entry_links,
     run_upsert,
     upsert_regions,
 )
 
 _Model = TypeVar("_Model", bound=BaseModel)
-
-
-def transition_entry(tx: ManagedTransaction, entry: ListEntry, change: StatusChange) -> None:
-    """Store the next version of an entry and append its status change (its version checked, locked)."""
-    require_entry_links(tx, [entry])
-    # The entry exists, so upsert_entries writes no first status change: $now is not used there.
-    payload = entry_payload([Folded(entry, entry)])
-    recorded(
-        tx,
-        [entry],
-        lambda: run_upsert(tx, "upsert_entries", payload, now=change.at),
-        now=change.at,
-        changes={entry.entry_id: change},
-    )
-    tx.run(
-        query("append_status_change"), entry_id=entry.entry_id, change=mapping.change_props(change)
-    ).consume()
-    bump_data_version(tx)
 
 
 def resolve_person(tx: ManagedTransaction, unresolved_key: str, person: Person) -> None:

@@ -35,19 +35,32 @@ def replace_links(
     entry_ids = list(links_by_entry)
     person_ids = list(dict.fromkeys(link.person_id for links in links_by_entry.values() for link in links))
     raise_missing(wanted, _missing_link_ends(tx, entry_ids, person_ids), "entries or persons")
+    return finish(tx, write_links(tx, links_by_entry, stale_of=entry_ids))
 
+
+def write_links(
+    tx: ManagedTransaction,
+    links_by_entry: Mapping[str, Sequence[PersonalLink]],
+    *,
+    stale_of: Sequence[str],
+) -> UpsertCounts:
+    """Write the given links and remove the other links of the entries ``stale_of`` (their ends checked).
+
+    The counts of :func:`replace_links`; the caller advances the data version. An entry created in the
+    same transaction can be left out of ``stale_of``: no link to a new node can be stale.
+    """
     folded, repeats = fold_batch(
         [link for links in links_by_entry.values() for link in links], lambda link: link.key
     )
     counts = run_upsert(tx, "upsert_personal_links", link_payload(folded)) + repeats
     given = [
-        {"entry_id": entry_id, "person_ids": [link.person_id for link in links]}
-        for entry_id, links in links_by_entry.items()
+        {"entry_id": entry_id, "person_ids": [link.person_id for link in links_by_entry[entry_id]]}
+        for entry_id in stale_of
     ]
     for chunk in chunks(given):
         record = tx.run(query("delete_stale_personal_links"), entries=list(chunk)).single(strict=True)
         counts.updated += int(record["removed"])
-    return finish(tx, counts)
+    return counts
 
 
 def move_links(tx: ManagedTransaction, from_key: str, person_key: str) -> None:
