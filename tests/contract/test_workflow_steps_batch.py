@@ -149,3 +149,61 @@ def test_no_steps_write_nothing(store: GraphStore) -> None:
     version = store.data_version()
     store.write_steps([])
     assert store.data_version() == version
+
+
+def test_the_first_refused_step_of_a_batch_is_the_one_the_error_names(store: GraphStore) -> None:
+    _seeded(store)
+    steps = _steps()
+    one = steps[0].entry
+    assert one is not None
+    stray = make_entry("E-3", make_org(9).uscc)  # its subject is not stored
+    again = EntryStep.create(one.model_copy(update={"reason": "again"}))
+    with pytest.raises(NotFound, match=make_org(9).uscc):
+        store.write_steps([steps[0], EntryStep.create(stray), again])
+    with pytest.raises(Conflict, match="E-1"):
+        store.write_steps([steps[0], again, EntryStep.create(stray)])
+    assert store.get_entries(["E-1", "E-3"]) == {}
+
+
+def test_a_link_to_an_organisation_in_a_batch_is_refused_naming_it(store: GraphStore) -> None:
+    head = _seeded(store)
+    steps = _steps()
+    entry = make_entry("E-4", ORG.uscc)
+    to_org = PersonalLink(
+        person_id=ORG.uscc, entry_id="E-4", org_id=ORG.uscc, roles=("legal_representative",)
+    )
+    with pytest.raises(NotFound, match=rf"{ORG.uscc} \(person_id\)"):
+        store.write_steps([steps[0], EntryStep.create(entry, [to_org])])
+    assert store.feed_events(head, 10).events == []
+    assert store.links_of_entries(["E-1", "E-4"]) == []
+
+
+def test_steps_on_different_entries_and_steps_on_the_same_entry_end_alike(store: GraphStore) -> None:
+    """Steps that follow one another on one entry, between steps on others, keep their order."""
+    head = _seeded(store)
+    entries = [make_entry(f"E-{n}", ORG.uscc) for n in range(10, 14)]
+    created = [EntryStep.create(e, [_link(e.entry_id, REP.key)], first=_first(e)) for e in entries]
+    revoked, revocation = _next(entries[1], EntryStatus.REVOKED)
+    restored, restoration = _next(revoked, EntryStatus.ACTIVE)
+    store.write_steps(
+        [
+            *created[:2],
+            EntryStep(revoked, revocation, links=[]),
+            *created[2:],
+            EntryStep(restored, restoration),
+        ]
+    )
+    stored = store.get_entries(["E-11"])["E-11"]
+    assert (stored.status, stored.version) == (EntryStatus.ACTIVE, 3), stored
+    history = [(c.from_status, c.to_status) for c in store.entry_history("E-11")]
+    assert history == [
+        (None, EntryStatus.ACTIVE),
+        (EntryStatus.ACTIVE, EntryStatus.REVOKED),
+        (EntryStatus.REVOKED, EntryStatus.ACTIVE),
+    ], history
+    feed = [(e.entry.entry_id, e.entry.version) for e in store.feed_events(head, 100).events]
+    assert feed == [("E-10", 1), ("E-11", 1), ("E-11", 2), ("E-12", 1), ("E-13", 1), ("E-11", 3)], feed
+    links = sorted(
+        (link.entry_id, link.person_id) for link in store.links_of_entries([e.entry_id for e in entries])
+    )
+    assert links == [("E-10", REP.key), ("E-12", REP.key), ("E-13", REP.key)], links

@@ -149,14 +149,14 @@ def _check(step: EntryStep, state: _State) -> None:
     wanted = {entry.subject_id: "subject_id"}
     for person in entry.responsible_person_ids:
         wanted.setdefault(person, "responsible_person_ids")
-    raise_missing(wanted, state.missing_subjects, "entry subjects or responsible persons")
+    raise_missing(wanted, state.missing_subjects & wanted.keys(), "entry subjects or responsible persons")
     replaced = _replaced_links(step)
     if replaced is not None:
         # The entry is stored (a change) or written just before its links (a creation).
         ends = {entry.entry_id: "entry_id"}
         for link in replaced:
             ends.setdefault(link.person_id, "person_id")
-        raise_missing(ends, state.missing_persons, "entries or persons")
+        raise_missing(ends, state.missing_persons & ends.keys(), "entries or persons")
 
 
 def _write(tx: ManagedTransaction, run: Sequence[EntryStep], state: _State, now: dt.datetime) -> None:
