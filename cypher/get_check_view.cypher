@@ -5,9 +5,10 @@
 // relation key), and how many there are), less the links to subjects already seen, which the walk never
 // takes; each link a row: type, whether it leaves s, the neighbour's key and the relation's properties in
 // the order of mapping.RELATION_COLUMNS, dates as ISO text (fewer bytes, and no per-date driver objects
-// to build); then, for every subject reached, its node, the entries on it and
-// its personal links with the linked entries; the penalties of the subject checked; the masked court
-// debtors of its name when it is a person; and the data version.
+// to build); then, for every subject reached, its node (the properties a subject is built from), the
+// entries on it and its personal links with the linked entries (every property, the dates as ISO text:
+// mapping.ENTRY_DATES); the penalties of the subject checked; the masked court debtors of its name when
+// it is a person; and the data version.
 // The paths are chosen in Python from the levels (graph_port.breadth_first, the port's own walk): which
 // subjects form each next frontier does not depend on the order the frontier is expanded in, so the
 // levels here are the levels the port's walk asks for.
@@ -133,9 +134,14 @@ CALL (seen) {
   RETURN collect({
     key: node.key,
     labels: labels(node),
-    props: properties(node),
-    entries: [(node)<-[:ON]-(e:ListEntry) | properties(e)],
-    links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {props: properties(link), entry: properties(e)}],
+    props: node {.key, .name, .region, .uscc, .status, .industry, established_on: toString(node.established_on)},
+    entries: [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+        valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}],
+    links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {
+      props: properties(link),
+      entry: e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+        valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}
+    }],
     penalties: CASE WHEN node.key = $key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
   }) AS details
 }
@@ -148,7 +154,10 @@ CALL () {
   MATCH (d:Subject)
   WHERE d.name = person.name AND left(d.key, 3) = '~m~'
   RETURN collect({
-    labels: labels(d), props: properties(d), entries: [(d)<-[:ON]-(e:ListEntry) | properties(e)]
+    labels: labels(d),
+    props: d {.key, .name, .region, .uscc, .status, .industry, established_on: toString(d.established_on)},
+    entries: [(d)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+        valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}]
   }) AS namesakes
 }
 CALL () {

@@ -132,9 +132,14 @@ CALL (key) {
     RETURN collect({
       key: node.key,
       labels: labels(node),
-      props: properties(node),
-      entries: [(node)<-[:ON]-(e:ListEntry) | properties(e)],
-      links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {props: properties(link), entry: properties(e)}],
+      props: node {.key, .name, .region, .uscc, .status, .industry, established_on: toString(node.established_on)},
+      entries: [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+          valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}],
+      links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {
+        props: properties(link),
+        entry: e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+          valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}
+      }],
       penalties: CASE WHEN node.key = key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
     }) AS details
   }
@@ -147,7 +152,10 @@ CALL (key) {
     MATCH (d:Subject)
     WHERE d.name = person.name AND left(d.key, 3) = '~m~'
     RETURN collect({
-      labels: labels(d), props: properties(d), entries: [(d)<-[:ON]-(e:ListEntry) | properties(e)]
+      labels: labels(d),
+      props: d {.key, .name, .region, .uscc, .status, .industry, established_on: toString(d.established_on)},
+      entries: [(d)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+          valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}]
     }) AS namesakes
   }
   RETURN levels, details, namesakes

@@ -196,3 +196,30 @@ def test_a_view_answers_the_ports_questions_for_subjects_reached_and_refuses_oth
     assert view.get_entries(linked) == store.get_entries(linked)
     with pytest.raises(NotInView):
         view.entries_for([outside])
+
+
+def test_check_view_equals_the_walk_with_keys_past_the_basic_multilingual_plane(store: GraphStore) -> None:
+    # Cypher orders strings by UTF-16 unit, Python by code point: they disagree between U+E000..U+FFFF
+    # and characters past U+FFFF, which a person known only by name can carry in the key.
+    first, second = make_org(1), make_org(2)
+    persons = [make_unresolved_person(first, f"张{tail}") for tail in ("\ue000", "\U00010000", "a", "\uffff")]
+    store.upsert_organizations([first, second])
+    store.upsert_persons(persons)
+    store.upsert_relations(
+        [
+            rel(kind, person, org)
+            for person in persons
+            for org in (first, second)
+            for kind in (DIRECTOR, LEGAL_REP)
+        ]
+    )
+
+    differing = [
+        (origin, limit)
+        for origin in [first.key, *(p.key for p in persons)]
+        for limit in (2, 200)
+        if store.check_view(origin, depth=2, as_of=TODAY, limit_per_node=limit)
+        != _old_walk(store, origin, 2, TODAY, limit)
+    ]
+
+    assert differing == [], differing

@@ -13,10 +13,10 @@ import datetime as dt
 import pytest
 
 from cypher import query, source
-from graph_service.domain.model import Relation
+from graph_service.domain.model import Organization, Person, Relation
 from graph_service.store.base import GraphStore
 from graph_service.store.neo4j import check_view as neo4j_check_view
-from graph_service.store.neo4j.mapping import RELATION_COLUMNS
+from graph_service.store.neo4j.mapping import ENTRY_DATES, RELATION_COLUMNS
 from tests.contract.test_check_view import LIMITS, TODAY, _random_graph
 from tests.factories import make_org
 
@@ -95,3 +95,26 @@ def test_the_link_rows_carry_every_stored_relation_property_in_the_decoders_orde
 
     assert counts == {"get_check_view": 4, "get_check_views": 4}, counts
     assert set(RELATION_COLUMNS) == set(Relation.model_fields) - {"kind", "source_id", "target_id"}
+
+
+def test_the_subject_and_entry_maps_carry_what_the_decoders_read_with_dates_as_text() -> None:
+    subject_fields = (set(Organization.model_fields) - {"kind"}) | set(Person.model_fields)  # kind: a label
+    dates = {"established_on"}
+    columns = sorted(
+        subject_fields - dates, key=["key", "name", "region", "uscc", "status", "industry"].index
+    )
+    subject = (
+        "VAR {" + ", ".join(f".{c}" for c in columns) + ", established_on: toString(VAR.established_on)}"
+    )
+    entry = "e {.*, " + ", ".join(f"{d}: toString(e.{d})" for d in ENTRY_DATES) + "}"
+
+    counts = {
+        name: (
+            query(name).count(subject.replace("VAR", "node")),
+            query(name).count(subject.replace("VAR", "d")),
+            query(name).count(entry),
+        )
+        for name in ("get_check_view", "get_check_views")
+    }
+
+    assert counts == {"get_check_view": (1, 1, 3), "get_check_views": (1, 1, 3)}, counts

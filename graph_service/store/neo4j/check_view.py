@@ -21,7 +21,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from cypher import query
-from graph_service.domain.model import ListEntry, Subject
+from graph_service.domain.model import ListEntry, Relation, Subject
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.check_view import CheckView, namesakes_of
@@ -75,6 +75,22 @@ def views_of(
     return views
 
 
+def _orders_agree(key: str, links: list[tuple[Relation, str]]) -> bool:
+    """Whether the statement's order of ``key``'s links is :func:`relation_order` already.
+
+    The statement sorts by (neighbour key, relation key) as Cypher compares strings, by UTF-16 unit;
+    Python compares code points (as in :func:`.reads.adjacent`). The two differ only between a character
+    past U+FFFF and one in U+E000..U+FFFF, and a relation key is made of its kind, its two ends' keys and
+    a date: when neither key nor any neighbour's has a character from U+E000 on, re-sorting (a relation
+    key built per link) would give the same list.
+    """
+    return _below_e000(key) and all(_below_e000(other) for _, other in links)
+
+
+def _below_e000(text: str) -> bool:
+    return text.isascii() or not text or max(text) < "\ue000"
+
+
 def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int) -> CheckView:
     """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record.
 
@@ -87,8 +103,8 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
         for row in level:
             key: str = row["key"]
             links = [mapping.link_from_row(key, link) for link in row["links"]]
-            # As in reads.adjacent: Cypher orders strings by UTF-16 unit, Python by code point.
-            links.sort(key=lambda link: relation_order(*link))
+            if not _orders_agree(key, links):
+                links.sort(key=lambda link: relation_order(*link))
             total = int(row["total"])
             left_out = min(total, limit) - len(links)
             adjacency[key] = Adjacency(links=links, total=total - left_out)
@@ -102,16 +118,16 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
     for detail in record["details"]:
         key = detail["key"]
         subjects[key] = mapping.subject_from(detail["labels"], detail["props"])
-        on.extend(mapping.entry_from(props) for props in detail["entries"])
+        on.extend(mapping.entry_from_view(props) for props in detail["entries"])
         for item in detail["links"]:
-            entry = mapping.entry_from(item["entry"])
+            entry = mapping.entry_from_view(item["entry"])
             linked.append(entry)
             links_found.append(mapping.link_from(key, entry.entry_id, item["props"]))
         penalties.extend(mapping.penalty_from(props) for props in detail["penalties"])
     candidates: list[Subject] = []
     for item in record["namesakes"]:
         candidates.append(mapping.subject_from(item["labels"], item["props"]))
-        on_namesakes.extend(mapping.entry_from(props) for props in item["entries"])
+        on_namesakes.extend(mapping.entry_from_view(props) for props in item["entries"])
     namesakes = namesakes_of(subjects.get(subject_id), candidates, on_namesakes)
     version = int(record["data_version"])
     return CheckView.of(walk, version, subjects, on, links_found, linked, penalties, namesakes)

@@ -6,7 +6,8 @@ relationship types come from the allow-lists below, built from the domain enums,
 
 Reads: property maps from records become domain models again, validated, with Neo4j temporal values
 turned back into ``datetime`` values; the links of a check view come as rows (:data:`RELATION_COLUMNS`)
-and are built without validation (:func:`link_from_row` says why). Nothing outside this package sees a
+and are built without validation (:func:`link_from_row` says why), its subjects and entries as maps with
+their dates as ISO text (:func:`entry_from_view`). Nothing outside this package sees a
 driver record.
 """
 
@@ -206,7 +207,7 @@ def subject_from(labels: list[str], props: Mapping[str, Any]) -> Subject:
             "kind": kinds[0],
             "region": region,
             "status": props["status"],
-            "established_on": _native(props.get("established_on")),
+            "established_on": _day(props.get("established_on")),
             "industry": props.get("industry"),
         }
         if region is None:
@@ -274,6 +275,24 @@ def entry_from(props: Mapping[str, Any]) -> ListEntry:
     return ListEntry.model_validate(fields, context=STORED)
 
 
+#: The date properties of an entry, which the check view statements send as ISO text (``toString``; null
+#: when the entry has none): a driver date object costs more to build than the text to parse.
+ENTRY_DATES = ("act_on", "decided_on", "valid_from", "valid_until")
+
+
+def entry_from_view(props: Mapping[str, Any]) -> ListEntry:
+    """An entry of a check view: its properties with :data:`ENTRY_DATES` as ISO text or null.
+
+    A null is a property the node does not have, so it is left out, as ``properties(e)`` leaves it out.
+    """
+    fields = dict(props)
+    for name in ENTRY_DATES:
+        value = fields.pop(name, None)
+        if value is not None:
+            fields[name] = dt.date.fromisoformat(value)
+    return entry_from(fields)
+
+
 def change_from(entry_id: str, props: Mapping[str, Any]) -> StatusChange:
     return StatusChange.model_validate(
         {
@@ -312,6 +331,16 @@ _M = TypeVar("_M", bound=BaseModel)
 
 #: A model from values our upserts wrote from a validated model (the domain's one unvalidated constructor).
 _built = unvalidated
+
+
+def _day(value: Date | str | None) -> dt.date | None:
+    """A stored date as read back: a driver date, ISO text (the check view statements), or none."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    native: dt.date = value.to_native()
+    return native
 
 
 def _native(value: Any) -> Any:
