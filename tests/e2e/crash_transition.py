@@ -31,7 +31,7 @@ from graph_service.services.workflow.state import Policy
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import FORMAT_VERSION, JournalWriter, frame
 from graph_service.store.memory.ops import Op, encode
-from graph_service.store.neo4j import workflow as neo4j_workflow
+from graph_service.store.neo4j import steps as neo4j_steps
 
 POINTS = ("journal", "apply", "transaction")
 
@@ -56,7 +56,7 @@ def _half_the_operations(self: GraphState, ops: Iterable[Op]) -> None:
     _die()
 
 
-_real_put = neo4j_workflow._put
+_real_put = neo4j_steps.put_records
 
 
 def _everything_but_the_commit(tx: Any, rows: Any) -> None:
@@ -74,7 +74,7 @@ def main(point: str, entry_id: str, dispute_id: str, person_id: str) -> None:
     elif point == "apply":
         GraphState.apply_batch = _half_the_operations  # type: ignore[method-assign]
     else:
-        neo4j_workflow._put = _everything_but_the_commit
+        neo4j_steps.put_records = _everything_but_the_commit
     workflow.resolve_dispute(
         store,
         load_catalog(settings.measures_file),

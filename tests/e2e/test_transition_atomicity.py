@@ -43,7 +43,7 @@ from graph_service.store.memory import journal as journal_module
 from graph_service.store.memory.graph import GraphState
 from graph_service.store.memory.journal import JOURNAL_NAME
 from graph_service.store.neo4j import Neo4jStore
-from graph_service.store.neo4j import workflow as neo4j_workflow
+from graph_service.store.neo4j import steps as neo4j_steps
 from tests._neo4j import Neo4jConnection
 from tests.factories import make_entry, make_org, make_person, make_relation
 
@@ -318,7 +318,7 @@ def test_an_error_inside_the_neo4j_transaction_rolls_back_every_part(
     neo4j: Backend, monkeypatch: pytest.MonkeyPatch, error: Exception, applied: bool
 ) -> None:
     entry_id, dispute_id, before = _prepared(neo4j)
-    real_put = neo4j_workflow._put
+    real_put = neo4j_steps.put_records
     raised: list[Exception] = []
 
     def put_then_fail(tx: Any, rows: Any) -> None:
@@ -329,7 +329,7 @@ def test_an_error_inside_the_neo4j_transaction_rolls_back_every_part(
 
     store = neo4j.open()
     try:
-        monkeypatch.setattr(neo4j_workflow, "_put", put_then_fail)
+        monkeypatch.setattr(neo4j_steps, "put_records", put_then_fail)
         if applied:
             _resolve(store, entry_id, dispute_id)  # the managed transaction runs again, once
         else:

@@ -180,7 +180,7 @@ def _write(tx: ManagedTransaction, run: Sequence[EntryStep], state: _State, now:
         links_of_step = _replaced_links(step)
         if entry is not None and links_of_step is not None:
             replaced[entry.entry_id] = links_of_step
-        rows += [record_row(record) for record in (*step.tasks, step.dispute, step.repair) if record]
+        rows += [record_row(r) for r in (*step.tasks, step.dispute, step.repair) if r is not None]
         rows += [record_row(delivery) for delivery in step.deliveries]
     if payload:
         run_upsert(tx, "upsert_entries", payload, now=now)
@@ -190,6 +190,11 @@ def _write(tx: ManagedTransaction, run: Sequence[EntryStep], state: _State, now:
     if replaced:
         # A new entry's node is new: no link to it can be stale.
         links.write_links(tx, replaced, stale_of=[e for e in replaced if e not in new_entries])
+    put_records(tx, rows)
+
+
+def put_records(tx: ManagedTransaction, rows: Sequence[Props]) -> None:
+    """Create or replace workflow records (:func:`.workflow_rows.record_row`); a run's last write."""
     for chunk in chunks(rows):
         tx.run(query("put_workflow_records"), rows=list(chunk)).consume()
 

@@ -21,7 +21,7 @@ from graph_service.domain.workflow import Dispute, RepairApplication, Task, Task
 from graph_service.store import contract
 from graph_service.store.neo4j import steps, writes
 from graph_service.store.neo4j.batches import chunks
-from graph_service.store.neo4j.mapping import Props, entry_from
+from graph_service.store.neo4j.mapping import entry_from
 from graph_service.store.neo4j.workflow_rows import Kind, record_row
 from graph_service.store.workflow_port import EntryStep
 
@@ -45,7 +45,7 @@ def save_task_feedback(tx: ManagedTransaction, task: Task) -> None:
     stored = {t.task_id: t for t in _locked(tx, "task", [task.task_id], Task)}
     contract.require_stored_task(task.task_id, stored.get(task.task_id))
     contract.require_next_task_versions(stored, [task])
-    _put(tx, [record_row(task)])
+    steps.put_records(tx, [record_row(task)])
     writes.bump_data_version(tx)
 
 
@@ -53,7 +53,7 @@ def save_delivery(tx: ManagedTransaction, delivery: Delivery) -> None:
     """A delivery's next version (optimistic version check under the record's write lock)."""
     stored = _locked(tx, "delivery", [delivery.delivery_id], Delivery)
     contract.require_next_delivery_version(stored[0] if stored else None, delivery)
-    _put(tx, [record_row(delivery)])
+    steps.put_records(tx, [record_row(delivery)])
     writes.bump_data_version(tx)
 
 
@@ -118,8 +118,3 @@ def _locked(tx: ManagedTransaction, kind: Kind, keys: list[str], model: type[_Re
         result = tx.run(query("lock_workflow_records"), kind=kind, keys=list(chunk))
         found += [model.model_validate_json(record["doc"]) for record in result]
     return found
-
-
-def _put(tx: ManagedTransaction, rows: list[Props]) -> None:
-    for chunk in chunks(rows):
-        tx.run(query("put_workflow_records"), rows=list(chunk)).consume()
