@@ -20,6 +20,10 @@ R = TypeVar("R")
 #: Rows per statement run: large enough to amortise a round trip, small enough for a 512 MB heap.
 CHUNK_ROWS = 5_000
 
+#: Keys per existence check (``find_missing_*``): bare strings, so a batch of relations (two endpoints a
+#: row) is checked in one round trip instead of two.
+CHUNK_KEYS = 4 * CHUNK_ROWS
+
 
 @dataclass(frozen=True)
 class Folded(Generic[T]):

@@ -21,7 +21,7 @@ from graph_service.domain.model import ListEntry, Organization, Person, Relation
 from graph_service.domain.penalty import PenaltyRecord
 from graph_service.errors import NotFound
 from graph_service.store.neo4j import mapping
-from graph_service.store.neo4j.batches import Folded, chunks, counts_from, fold_batch
+from graph_service.store.neo4j.batches import CHUNK_KEYS, Folded, chunks, counts_from, fold_batch
 from graph_service.store.neo4j.feed_record import recorded
 from graph_service.store.neo4j.mapping import Props
 
@@ -168,7 +168,7 @@ def require_stored(tx: ManagedTransaction, statement: str, wanted: dict[str, str
 def missing_keys(tx: ManagedTransaction, statement: str, keys: Sequence[str]) -> set[str]:
     """The keys a ``find_missing_*`` statement reports as not stored."""
     missing: set[str] = set()
-    for chunk in chunks(keys):
+    for chunk in chunks(keys, CHUNK_KEYS):
         record = tx.run(query(statement), keys=list(chunk)).single(strict=True)
         missing.update(record["missing"])
     return missing
