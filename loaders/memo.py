@@ -74,8 +74,20 @@ class IdentifierMemo:
                 found = (code, bool(warnings))
             except IdentifierError:
                 found = None
+            else:
+                self._known_key(code, as_uscc=True)
             self._uscc[value] = found
         return found
+
+    def _known_key(self, checked: str, *, as_uscc: bool) -> None:
+        """Remember ``subject_key(checked)`` for a just validated, normalised USCC (``as_uscc``) or ID number.
+
+        It is ``checked`` itself when ``is_uscc_shaped`` routes ``checked`` to the very check that just
+        accepted it: :func:`subject_key` would only run that check again, and at a registry's size the
+        domain's bounded cache no longer holds its answer.
+        """
+        if checked not in self._keys and self.shaped(checked) == as_uscc:
+            self._keys[checked] = checked
 
     def uscc_code(self, value: str) -> str | None:
         found = self._checked_uscc(value)
@@ -99,6 +111,8 @@ class IdentifierMemo:
                 found = None if warnings else (number, born)
             except IdentifierError:
                 found = None
+            else:
+                self._known_key(number, as_uscc=False)
             self._ids[value] = found
         if found is None or found[1] > today:
             return None

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from graph_service.domain.identifiers import is_uscc_shaped
 from graph_service.domain.model import (
     ROLE_KINDS,
     Person,
@@ -39,7 +38,7 @@ from loaders.run import FileKind, FirstSeen, Parsed, Run
 _ROLE_VALUES = frozenset(k.value for k in ROLE_KINDS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelationRow:
     """A parsed relation row: the relation, which columns name its ends, and the persons it implies."""
 
@@ -101,17 +100,28 @@ class RelationFile(FileKind[RelationRow]):
         self.written(written, run, report)
 
     @staticmethod
-    def _refs(row: RelationRow, organisations: bool) -> Iterable[tuple[str, str]]:
+    def _refs(row: RelationRow, organisations: bool, run: Run) -> Iterable[tuple[str, str]]:
         relation = row.relation
         if organisations:
             yield row.target_column, relation.target_id
-        if is_uscc_shaped(relation.source_id) == organisations and not is_unresolved_key(relation.source_id):
-            yield row.source_column, relation.source_id
+        source = relation.source_id
+        if run.ids.shaped(source) == organisations and not is_unresolved_key(source):
+            yield row.source_column, source
 
     def _known_only(
         self, items: list[Parsed[RelationRow]], run: Run, report: FileReport, *, organisations: bool
     ) -> list[Parsed[RelationRow]]:
-        missing = run.unknown(i for item in items for _, i in self._refs(item.value, organisations))
+        # What _refs yields, gathered in one loop (this runs twice for every relation a load writes).
+        shaped = run.ids.shaped
+        named: set[str] = set()
+        for item in items:
+            relation = item.value.relation
+            source = relation.source_id
+            if organisations:
+                named.add(relation.target_id)
+            if shaped(source) == organisations and not is_unresolved_key(source):
+                named.add(source)
+        missing = run.unknown(named)
         if not missing:
             return items
         what = "an organisation" if organisations else "a person"
@@ -123,7 +133,7 @@ class RelationFile(FileKind[RelationRow]):
                     item.row.get(column, key),
                     f"{column} {key} is not {what} of this load or the store",
                 )
-                for column, key in self._refs(item.value, organisations)
+                for column, key in self._refs(item.value, organisations, run)
                 if key in missing
             ]
             if problems:
@@ -150,7 +160,9 @@ def _first_of_each_identity(
     kept: list[Parsed[RelationRow]] = []
     for item in items:
         relation = item.value.relation
-        earlier = seen.check(relation.key, relation, item.line)
+        # The identity as a tuple (Relation.identity without its string forms): the same pairs are equal.
+        identity = (relation.kind, relation.source_id, relation.target_id, relation.start_on)
+        earlier = seen.check(identity, relation, item.line)
         if earlier is None:
             kept.append(item)
             continue

@@ -66,7 +66,7 @@ class Organizations(FileKind[Organization]):
         run.mark_known(p.value.uscc for p in written)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRow:
     """A person row; ``scope`` is the organisation named in ``org_id``, if any."""
 

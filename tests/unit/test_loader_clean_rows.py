@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from graph_service.domain.identifiers import org_code_check_char, uscc_check_char
+from graph_service.domain.identifiers import is_uscc_shaped, org_code_check_char, uscc_check_char
 from loaders.cells import Cells, RowRejected
 from loaders.csvio import Row
 from loaders.formats.v1_relations import Roles
 from loaders.formats.v1_shareholdings import Shareholdings
 from loaders.formats.v1_subjects import Organizations, Persons
-from loaders.memo import IdentifierMemo
+from loaders.memo import DomainIdentifiers, IdentifierMemo
 from loaders.run import FileKind
 from tests.factories import make_id_number, make_uscc
 
@@ -169,3 +169,19 @@ def test_clean_path_of_a_registry_sample_matches(kind: type[FileKind[Any]]) -> N
         ],
     }
     assert _check(kind(f"{kind.kind}.csv"), rows[kind]) == 1
+
+
+def test_memo_answers_what_the_domain_answers() -> None:
+    ids = IdentifierMemo()
+    all_digit_uscc = "12" + "430104" + "19840221" + "0"  # a public institution's all-digit code body
+    values = [*filter(None, USCCS + IDS), all_digit_uscc + uscc_check_char(all_digit_uscc), f"~{ORG}~张三"]
+    for value in values:
+        ids.clean_uscc(value)  # seeds the keys of what it accepts
+        ids.clean_id_number(value, TODAY)
+    for value in values:
+        assert ids.uscc_code(value) == DomainIdentifiers().uscc_code(value), value
+        assert ids.key(value) == DomainIdentifiers().key(value), value
+        assert ids.shaped(value) == is_uscc_shaped(value), value
+        for seeded in (ids.clean_uscc(value), ids.clean_id_number(value, TODAY)):
+            if seeded is not None:
+                assert ids.key(seeded) == DomainIdentifiers().key(seeded), seeded
