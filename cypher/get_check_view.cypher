@@ -5,10 +5,11 @@
 // relation key), and how many there are), less the links to subjects already seen, which the walk never
 // takes; each link a row: type, whether it leaves s, the neighbour's key and the relation's properties in
 // the order of mapping.RELATION_COLUMNS, dates as ISO text (fewer bytes, and no per-date driver objects
-// to build); then, for every subject reached, its node (the properties a subject is built from), the
-// entries on it and its personal links with the linked entries (every property, the dates as ISO text:
-// mapping.ENTRY_DATES); the penalties of the subject checked; the masked court debtors of its name when
-// it is a person; and the data version.
+// to build); then, for every subject reached, its node (the properties a subject is built from, in the
+// order of mapping.SUBJECT_COLUMNS), the entries on it and its personal links with the linked entries
+// (every property, the dates as ISO text: mapping.ENTRY_DATES); the penalties of the subject checked; the
+// masked court debtors of its name when it is a person; and the data version. Rows are lists, not maps,
+// so no field name travels once per row (check_view.view_from names the positions).
 // The paths are chosen in Python from the levels (graph_port.breadth_first, the port's own walk): which
 // subjects form each next frontier does not depend on the order the frontier is expanded in, so the
 // levels here are the levels the port's walk asks for.
@@ -34,7 +35,7 @@ CALL (frontier, seen) {
       x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
     ]] AS links, [x IN kept | x[1]] AS neighbours
   }
-  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
     UNWIND parts AS part
     UNWIND part AS n
@@ -62,7 +63,7 @@ CALL (frontier, seen) {
       x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
     ]] AS links, [x IN kept | x[1]] AS neighbours
   }
-  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
     UNWIND parts AS part
     UNWIND part AS n
@@ -90,7 +91,7 @@ CALL (frontier, seen) {
       x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
     ]] AS links, [x IN kept | x[1]] AS neighbours
   }
-  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
     UNWIND parts AS part
     UNWIND part AS n
@@ -118,7 +119,7 @@ CALL (frontier, seen) {
       x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
     ]] AS links, [x IN kept | x[1]] AS neighbours
   }
-  WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+  WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
   CALL (parts, seen) {
     UNWIND parts AS part
     UNWIND part AS n
@@ -131,19 +132,19 @@ CALL (frontier, seen) {
 WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 CALL (seen) {
   UNWIND seen AS node
-  RETURN collect({
-    key: node.key,
-    labels: labels(node),
-    props: node {.key, .name, .region, .uscc, .status, .industry, established_on: toString(node.established_on)},
-    entries: [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+  RETURN collect([
+    node.key,
+    labels(node),
+    [node.key, node.name, node.region, node.uscc, node.status, node.industry, toString(node.established_on)],
+    [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
         valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}],
-    links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {
-      props: properties(link),
-      entry: e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+    [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | [
+      properties(link),
+      e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
         valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}
-    }],
-    penalties: CASE WHEN node.key = $key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
-  }) AS details
+    ]],
+    CASE WHEN node.key = $key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
+  ]) AS details
 }
 // The masked court debtors of the checked person's name, with the entries on them (the check's possible
 // matches; the rule, key and name, is is_masked_namesake in graph_service/store/check_view.py): a
@@ -153,12 +154,12 @@ CALL () {
   WHERE person:Person AND NOT person:Unresolved
   MATCH (d:Subject)
   WHERE d.name = person.name AND left(d.key, 3) = '~m~'
-  RETURN collect({
-    labels: labels(d),
-    props: d {.key, .name, .region, .uscc, .status, .industry, established_on: toString(d.established_on)},
-    entries: [(d)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+  RETURN collect([
+    labels(d),
+    [d.key, d.name, d.region, d.uscc, d.status, d.industry, toString(d.established_on)],
+    [(d)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
         valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}]
-  }) AS namesakes
+  ]) AS namesakes
 }
 CALL () {
   OPTIONAL MATCH (m:Meta {name: 'data_version'})

@@ -32,7 +32,7 @@ CALL (key) {
         x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
       ]] AS links, [x IN kept | x[1]] AS neighbours
     }
-    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
       UNWIND parts AS part
       UNWIND part AS n
@@ -60,7 +60,7 @@ CALL (key) {
         x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
       ]] AS links, [x IN kept | x[1]] AS neighbours
     }
-    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
       UNWIND parts AS part
       UNWIND part AS n
@@ -88,7 +88,7 @@ CALL (key) {
         x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
       ]] AS links, [x IN kept | x[1]] AS neighbours
     }
-    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
       UNWIND parts AS part
       UNWIND part AS n
@@ -116,7 +116,7 @@ CALL (key) {
         x[0].title, x[0].ratio, x[0].subscribed_amount, x[0].qualification, x[0].certificate_no
       ]] AS links, [x IN kept | x[1]] AS neighbours
     }
-    WITH collect({key: s.key, total: total, links: links}) AS adjacency, collect(neighbours) AS parts
+    WITH collect([s.key, total, links]) AS adjacency, collect(neighbours) AS parts
     CALL (parts, seen) {
       UNWIND parts AS part
       UNWIND part AS n
@@ -129,19 +129,19 @@ CALL (key) {
   WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
   CALL (seen, key) {
     UNWIND seen AS node
-    RETURN collect({
-      key: node.key,
-      labels: labels(node),
-      props: node {.key, .name, .region, .uscc, .status, .industry, established_on: toString(node.established_on)},
-      entries: [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+    RETURN collect([
+      node.key,
+      labels(node),
+      [node.key, node.name, node.region, node.uscc, node.status, node.industry, toString(node.established_on)],
+      [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
           valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}],
-      links: [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | {
-        props: properties(link),
-        entry: e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+      [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | [
+        properties(link),
+        e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
           valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}
-      }],
-      penalties: CASE WHEN node.key = key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
-    }) AS details
+      ]],
+      CASE WHEN node.key = key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
+    ]) AS details
   }
   // The masked court debtors of the checked person's name, with the entries on them (the check's possible
   // matches; the rule, key and name, is is_masked_namesake in graph_service/store/check_view.py): a
@@ -151,12 +151,12 @@ CALL (key) {
     WHERE person:Person AND NOT person:Unresolved
     MATCH (d:Subject)
     WHERE d.name = person.name AND left(d.key, 3) = '~m~'
-    RETURN collect({
-      labels: labels(d),
-      props: d {.key, .name, .region, .uscc, .status, .industry, established_on: toString(d.established_on)},
-      entries: [(d)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
+    RETURN collect([
+      labels(d),
+      [d.key, d.name, d.region, d.uscc, d.status, d.industry, toString(d.established_on)],
+      [(d)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
           valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}]
-    }) AS namesakes
+    ]) AS namesakes
   }
   RETURN levels, details, namesakes
 }

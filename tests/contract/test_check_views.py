@@ -16,7 +16,7 @@ from cypher import query, source
 from graph_service.domain.model import Organization, Person, Relation
 from graph_service.store.base import GraphStore
 from graph_service.store.neo4j import check_view as neo4j_check_view
-from graph_service.store.neo4j.mapping import ENTRY_DATES, RELATION_COLUMNS
+from graph_service.store.neo4j.mapping import ENTRY_DATES, RELATION_COLUMNS, SUBJECT_COLUMNS
 from tests.contract.test_check_view import LIMITS, TODAY, _random_graph
 from tests.factories import make_org
 
@@ -97,14 +97,12 @@ def test_the_link_rows_carry_every_stored_relation_property_in_the_decoders_orde
     assert set(RELATION_COLUMNS) == set(Relation.model_fields) - {"kind", "source_id", "target_id"}
 
 
-def test_the_subject_and_entry_maps_carry_what_the_decoders_read_with_dates_as_text() -> None:
+def test_the_subject_rows_and_entry_maps_carry_what_the_decoders_read_with_dates_as_text() -> None:
     subject_fields = (set(Organization.model_fields) - {"kind"}) | set(Person.model_fields)  # kind: a label
+    assert set(SUBJECT_COLUMNS) == subject_fields, SUBJECT_COLUMNS
     dates = {"established_on"}
-    columns = sorted(
-        subject_fields - dates, key=["key", "name", "region", "uscc", "status", "industry"].index
-    )
     subject = (
-        "VAR {" + ", ".join(f".{c}" for c in columns) + ", established_on: toString(VAR.established_on)}"
+        "[" + ", ".join(f"toString(VAR.{c})" if c in dates else f"VAR.{c}" for c in SUBJECT_COLUMNS) + "]"
     )
     entry = "e {.*, " + ", ".join(f"{d}: toString(e.{d})" for d in ENTRY_DATES) + "}"
 

@@ -94,18 +94,22 @@ def _below_e000(text: str) -> bool:
 def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int) -> CheckView:
     """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record.
 
+    The record's rows are lists: a level's ``[key, total, links]`` per subject expanded, each link a row
+    of :func:`.mapping.link_from_row`; ``details`` ``[key, labels, subject, entries, personal links,
+    penalties]`` per subject reached (``subject`` a row of :data:`.mapping.SUBJECT_COLUMNS`, each personal
+    link ``[link properties, entry]``); ``namesakes`` ``[labels, subject, entries]``.
+
     Each level's rows hold the links of the first ``limit`` that reach a subject not reached before (the
     walk never takes the others, so the statement leaves them out): ``total`` less those left out still
     says whether the subject's relations were cut at the limit.
     """
     adjacency: dict[str, Adjacency] = {}
     for level in record["levels"]:
-        for row in level:
-            key: str = row["key"]
-            links = [mapping.link_from_row(key, link) for link in row["links"]]
+        for key, found, rows in level:
+            links = [mapping.link_from_row(key, row) for row in rows]
             if not _orders_agree(key, links):
                 links.sort(key=lambda link: relation_order(*link))
-            total = int(row["total"])
+            total = int(found)
             left_out = min(total, limit) - len(links)
             adjacency[key] = Adjacency(links=links, total=total - left_out)
     walk = breadth_first(subject_id, depth, lambda _frontier: adjacency)
@@ -115,19 +119,18 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
     linked: list[ListEntry] = []
     penalties: list[PenaltyRecord] = []
     on_namesakes: list[ListEntry] = []
-    for detail in record["details"]:
-        key = detail["key"]
-        subjects[key] = mapping.subject_from(detail["labels"], detail["props"])
-        on.extend(mapping.entry_from_view(props) for props in detail["entries"])
-        for item in detail["links"]:
-            entry = mapping.entry_from_view(item["entry"])
+    for key, labels, subject, entries, personal_links, penalised in record["details"]:
+        subjects[key] = mapping.subject_from_row(labels, subject)
+        on.extend(mapping.entry_from_view(props) for props in entries)
+        for link_props, entry_props in personal_links:
+            entry = mapping.entry_from_view(entry_props)
             linked.append(entry)
-            links_found.append(mapping.link_from(key, entry.entry_id, item["props"]))
-        penalties.extend(mapping.penalty_from(props) for props in detail["penalties"])
+            links_found.append(mapping.link_from(key, entry.entry_id, link_props))
+        penalties.extend(mapping.penalty_from(props) for props in penalised)
     candidates: list[Subject] = []
-    for item in record["namesakes"]:
-        candidates.append(mapping.subject_from(item["labels"], item["props"]))
-        on_namesakes.extend(mapping.entry_from_view(props) for props in item["entries"])
+    for labels, subject, entries in record["namesakes"]:
+        candidates.append(mapping.subject_from_row(labels, subject))
+        on_namesakes.extend(mapping.entry_from_view(props) for props in entries)
     namesakes = namesakes_of(subjects.get(subject_id), candidates, on_namesakes)
     version = int(record["data_version"])
     return CheckView.of(walk, version, subjects, on, links_found, linked, penalties, namesakes)

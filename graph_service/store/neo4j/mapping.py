@@ -6,9 +6,9 @@ relationship types come from the allow-lists below, built from the domain enums,
 
 Reads: property maps from records become domain models again, validated, with Neo4j temporal values
 turned back into ``datetime`` values; the links of a check view come as rows (:data:`RELATION_COLUMNS`)
-and are built without validation (:func:`link_from_row` says why), its subjects and entries as maps with
-their dates as ISO text (:func:`entry_from_view`). Nothing outside this package sees a
-driver record.
+and are built without validation (:func:`link_from_row` says why), its subjects as rows
+(:data:`SUBJECT_COLUMNS`) and its entries as maps, their dates as ISO text (:func:`entry_from_view`).
+Nothing outside this package sees a driver record.
 """
 
 from __future__ import annotations
@@ -218,6 +218,16 @@ def subject_from(labels: list[str], props: Mapping[str, Any]) -> Subject:
     if region is None:
         return Person.model_validate(values, context=STORED)
     return _built(Person, values)
+
+
+#: The subject properties a check view's subject rows carry (``get_check_view*.cypher``), in this order:
+#: what :func:`subject_from` reads of an organisation or a person (its kind is a label); the date as ISO text.
+SUBJECT_COLUMNS = ("key", "name", "region", "uscc", "status", "industry", "established_on")
+
+
+def subject_from_row(labels: list[str], row: Sequence[Any]) -> Subject:
+    """A subject of a check view: :func:`subject_from` over a row of :data:`SUBJECT_COLUMNS`."""
+    return subject_from(labels, dict(zip(SUBJECT_COLUMNS, row, strict=True)))
 
 
 #: The relation properties a check view's link rows carry (``get_check_view*.cypher``), in this order, after
