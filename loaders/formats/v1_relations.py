@@ -229,6 +229,28 @@ class Practitioners(RelationFile):
     aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "person_id", "target_id": "org_id"}
 
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> RelationRow | None:
+        get = row.get
+        org, qualification = get("org_id"), get("qualification")
+        if org is None or qualification is None or (org := ids.clean_uscc(org)) is None:
+            return None
+        found = clean.person_source(row, ids, today, "person_id", "person_name", org)
+        if found is None:
+            return None
+        source, new_person, candidate = found
+        fields = {
+            "kind": RelationKind.PRACTITIONER,
+            "source_id": source,
+            "target_id": org,
+            "qualification": qualification,
+            "certificate_no": get("certificate_no"),
+            "source": self.source,
+        }
+        relation = clean.dated_relation(row, ids, fields)
+        return (
+            None if relation is None else RelationRow(relation, "person_id", "org_id", new_person, candidate)
+        )
+
     def parse(self, cells: Cells) -> RelationRow:
         org = cells.uscc("org_id")
         source, new_person, candidate = person_source(cells, "person_id", "person_name", org)
@@ -255,6 +277,22 @@ class Branches(RelationFile):
     optional = ("start_on", "end_on")
     aliases: ClassVar[Mapping[str, str]] = aliases_zh(required + optional)
     _columns: ClassVar[dict[str, str]] = {"source_id": "branch_id", "target_id": "parent_id"}
+
+    def parse_clean(self, row: Row, line: int, ids: IdentifierMemo, today: dt.date) -> RelationRow | None:
+        branch, parent = row.get("branch_id"), row.get("parent_id")
+        if branch is None or parent is None:
+            return None
+        branch, parent = ids.clean_uscc(branch), ids.clean_uscc(parent)
+        if branch is None or parent is None or branch == parent:
+            return None
+        fields = {
+            "kind": RelationKind.BRANCH_OF,
+            "source_id": branch,
+            "target_id": parent,
+            "source": self.source,
+        }
+        relation = clean.dated_relation(row, ids, fields)
+        return None if relation is None else RelationRow(relation, "branch_id", "parent_id")
 
     def parse(self, cells: Cells) -> RelationRow:
         branch = cells.uscc("branch_id")

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from graph_service.domain.identifiers import is_uscc_shaped, org_code_check_char, uscc_check_char
 from loaders.cells import Cells, RowRejected
 from loaders.csvio import Row
-from loaders.formats.v1_relations import Roles
+from loaders.formats.v1_relations import Branches, Practitioners, Roles
 from loaders.formats.v1_shareholdings import Shareholdings
 from loaders.formats.v1_subjects import Organizations, Persons
 from loaders.memo import DomainIdentifiers, IdentifierMemo
@@ -113,6 +113,26 @@ def test_clean_roles_are_parsed_roles() -> None:
         person_name=NAMES,
     )
     assert _check(Roles("roles.csv"), rows) > 100
+
+
+def test_clean_practitioners_are_parsed_practitioners() -> None:
+    rows = _combinations(
+        person_id=IDS,
+        org_id=USCCS,
+        qualification=[None, "律师", "x" * 101],
+        certificate_no=[None, "14305690176134"],
+        start_on=DATES,
+        end_on=[None, "2019-01-01"],
+        person_name=NAMES,
+    )
+    assert _check(Practitioners("practitioners.csv"), rows) > 50
+
+
+def test_clean_branches_are_parsed_branches() -> None:
+    rows = _combinations(
+        branch_id=[*USCCS, OTHER], parent_id=USCCS, start_on=DATES, end_on=[None, "2019-01-01"]
+    )
+    assert _check(Branches("branches.csv"), rows) > 10
 
 
 def test_clean_shareholdings_are_parsed_shareholdings() -> None:

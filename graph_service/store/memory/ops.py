@@ -177,6 +177,8 @@ def encode(op: Op) -> dict[str, Any]:
     ``model_dump(mode="json")`` spells them (a unit test holds the bytes equal), at a fraction of
     pydantic's serialiser's cost. The other rows, with datetimes and nested models, are dumped by pydantic.
     """
+    if type(op) is PutRelation:  # most operations of a load: before the match's class patterns
+        return {"op": "relation", "row": dict(op.relation.__dict__)}
     match op:
         case PutSubject(subject=Organization() as org):
             return {"op": "organization", "row": dict(org.__dict__)}
