@@ -28,6 +28,18 @@ access_log = logging.getLogger("graph_service.access")
 error_log = logging.getLogger("graph_service.errors")
 
 
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
+
+
+def _given_request_id(scope: Scope) -> str | None:
+    """The caller's first ``X-Request-ID``, as ``Headers(scope=scope).get`` reads it (a scan of the raw
+    headers, without building the mapping: every request asks)."""
+    for name, value in scope["headers"]:
+        if name == _REQUEST_ID_KEY:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
@@ -45,7 +57,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = Headers(scope=scope).get(REQUEST_ID_HEADER)
+        given = _given_request_id(scope)
         request_id = given if given and _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
