@@ -123,15 +123,25 @@ def subject_name(packed: PackedSubject) -> str:
 
 def pack_relation(relation: Relation, shared: Shared) -> PackedRelation:
     d = relation.__dict__
+    # Shared.get without a call per field (this runs once per relation a load writes). Looked up here, not
+    # kept on the Shared: its fields are pickled into the binary snapshot as they are.
+    one = shared._values.setdefault
+    start_on, end_on, source, title, qualification = (
+        d["start_on"],
+        d["end_on"],
+        d["source"],
+        d["title"],
+        d["qualification"],
+    )
     values = [
         d["kind"],
-        shared.get(d["start_on"]),
-        shared.get(d["end_on"]),
-        shared.get(d["source"]),
-        shared.get(d["title"]),
+        start_on if start_on is None else one(start_on, start_on),
+        end_on if end_on is None else one(end_on, end_on),
+        source if source is None else one(source, source),
+        title if title is None else one(title, title),
         d["ratio"],
         d["subscribed_amount"],
-        shared.get(d["qualification"]),
+        qualification if qualification is None else one(qualification, qualification),
         d["certificate_no"],
     ]
     while values[-1] is None:  # the kind is never None
