@@ -379,6 +379,108 @@ def test_the_stored_lines_are_the_canonical_json_of_the_chained_records() -> Non
     assert events[2].detail == {"nested": {"b": [1, 2]}, "when": "2025-03-01", "ratio": 0.5}
 
 
+@pytest.mark.neo4j
+def test_neo4j_audit_stores_each_at_as_the_datetime_a_datetime_parameter_gives(neo4j_connection: Any) -> None:
+    # The writer sends `at` as ISO text and the statement stores datetime(text): the same value and type
+    # as the driver's own packing of the datetime, so range queries and the at index are unchanged.
+    import uuid
+
+    import neo4j
+
+    from graph_service.audit.neo4j import Neo4jAuditLog
+
+    conn = neo4j_connection
+    chain = f"test-{uuid.uuid4().hex}"
+    ats = [
+        T0,
+        T0 + dt.timedelta(microseconds=1),
+        T0.astimezone(dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(days=400, microseconds=999_999),
+    ]
+    driver = neo4j.GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+    try:
+        log = Neo4jAuditLog(driver, conn.database, chain=chain)
+        write(log, [event(n, at=at) for n, at in enumerate(ats)])
+        stored, _, _ = driver.execute_query(
+            "MATCH (r:AuditRecord {chain: $chain}) RETURN r.seq AS seq, r.at AS at, valueType(r.at) AS type, "
+            "COUNT { MATCH (s:AuditRecord {chain: $chain}) WHERE s.at = $ats[r.seq - 1] } AS equal "
+            "ORDER BY seq",
+            chain=chain,
+            # What the writer used to send: the event's own (UTC) datetime, packed by the driver.
+            ats=[event(0, at=at).at for at in ats],
+            database_=conn.database,
+        )
+        ok = log.verify()
+        got = [r.request_id for r in log.query(since=ats[1], until=ats[2] + dt.timedelta(microseconds=1))]
+        log.close()
+    finally:
+        driver.execute_query(
+            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
+            "DETACH DELETE n",
+            chain=chain,
+            database_=conn.database,
+        )
+        driver.close()
+
+    assert [row["type"] for row in stored] == ["ZONED DATETIME NOT NULL"] * 3
+    assert [row["at"].to_native() for row in stored] == [at.astimezone(dt.UTC) for at in ats]
+    assert [row["equal"] for row in stored] == [1, 1, 1]
+    assert ok.ok and ok.count == 3, ok
+    assert got == ["req1", "req2"]
+
+
+@pytest.mark.neo4j
+def test_neo4j_audit_recreates_a_removed_head_and_replaces_a_failed_session(neo4j_connection: Any) -> None:
+    import uuid
+
+    import neo4j
+
+    from graph_service.audit.neo4j import Neo4jAuditLog
+
+    conn = neo4j_connection
+    chain = f"test-{uuid.uuid4().hex}"
+    driver = neo4j.GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+    try:
+        log = Neo4jAuditLog(driver, conn.database, chain=chain)
+        write(log, [event(n) for n in range(3)])
+        first_session = log._session
+        write(log, [event(3)])
+        kept = log._session is first_session
+        # The whole chain removed behind the writer's back: the next append finds no head, creates it and
+        # starts the chain again from seq 1, as a new chain would.
+        driver.execute_query(
+            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
+            "DETACH DELETE n",
+            chain=chain,
+            database_=conn.database,
+        )
+        write(log, [event(10), event(11)])
+        restarted = log.verify()
+        # A session that fails (here: closed under the writer) is dropped; the retry opens a fresh one.
+        assert log._session is not None
+        log._session.close()
+        write(log, [event(12)])
+        replaced = log._session is not None and log._session is not first_session
+        after = log.verify()
+        records = log.query(limit=10)
+        log.close()
+        closed = log._session is None
+    finally:
+        driver.execute_query(
+            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
+            "DETACH DELETE n",
+            chain=chain,
+            database_=conn.database,
+        )
+        driver.close()
+
+    assert kept
+    assert (restarted.ok, restarted.count) == (True, 2), restarted
+    assert replaced
+    assert (after.ok, after.count) == (True, 3), after
+    assert [(r.seq, r.request_id) for r in records] == [(1, "req10"), (2, "req11"), (3, "req12")]
+    assert closed
+
+
 def test_the_neo4j_rows_are_the_properties_of_the_chained_records() -> None:
     from graph_service.audit.neo4j import chain_rows
 
