@@ -481,6 +481,41 @@ def test_neo4j_audit_recreates_a_removed_head_and_replaces_a_failed_session(neo4
     assert closed
 
 
+@pytest.mark.neo4j
+@pytest.mark.parametrize("after", [None, 7])
+def test_neo4j_audit_reads_seek_the_chain_seq_index(neo4j_connection: Any, after: int | None) -> None:
+    # Not a scan of every chain's records: verify reads the whole chain this way, page by page.
+    import uuid
+
+    import neo4j
+
+    import cypher
+    from graph_service.audit.neo4j import Neo4jAuditLog
+
+    conn = neo4j_connection
+    chain = f"test-{uuid.uuid4().hex}"
+    params = dict.fromkeys(("since", "until", "subject_id", "client", "action")) | {"after": after}
+    with neo4j.GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password)) as driver:
+        Neo4jAuditLog(driver, conn.database, chain=chain).close()  # the schema, as a writer makes it
+        driver.execute_query(
+            "MATCH (h:AuditHead {name: $chain}) DELETE h", chain=chain, database_=conn.database
+        )
+        summary = driver.execute_query(
+            "EXPLAIN " + cypher.query("query_audit"),
+            params | {"chain": "c", "limit": 10},
+            database_=conn.database,
+        ).summary
+    operators: list[str] = []
+    stack = [summary.plan]
+    while stack:
+        plan = stack.pop()
+        operators.append(plan["operatorType"].split("@")[0])
+        stack.extend(plan.get("children", []))
+
+    assert "NodeUniqueIndexSeek" in operators, operators
+    assert "NodeByLabelScan" not in operators, operators
+
+
 def test_the_neo4j_rows_are_the_properties_of_the_chained_records() -> None:
     from graph_service.audit.neo4j import chain_rows
 
