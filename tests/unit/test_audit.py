@@ -505,8 +505,9 @@ def test_neo4j_audit_reads_seek_the_chain_seq_index(neo4j_connection: Any, after
             params | {"chain": "c", "limit": 10},
             database_=conn.database,
         ).summary
+    assert summary.plan is not None
     operators: list[str] = []
-    stack = [summary.plan]
+    stack: list[dict[str, Any]] = [summary.plan]
     while stack:
         plan = stack.pop()
         operators.append(plan["operatorType"].split("@")[0])
