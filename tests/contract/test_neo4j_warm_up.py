@@ -110,3 +110,16 @@ def test_the_warm_up_plans_both_check_statements_for_dated_and_whole_history_che
         (check_view.STATEMENT, True),
         (check_view.BATCH_STATEMENT, True),
     ]
+
+
+def test_closing_a_store_waits_for_its_warm_up_instead_of_closing_the_connection_under_it(
+    neo4j_connection: Neo4jConnection, driver: Driver
+) -> None:
+    # A store closed right after it opened: the warm-up's background plans may still be running on one
+    # of the driver's connections (closing it under them broke the connection's buffer: BufferError).
+    for _ in range(3):
+        _cleared(driver, neo4j_connection.database)  # cold plans, so the warm-up is still running
+        store = _open(neo4j_connection)
+        store.close()
+        thread = store._db._warm_up_thread
+        assert thread is not None and not thread.is_alive()

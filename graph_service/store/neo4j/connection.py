@@ -67,6 +67,8 @@ class Connection:
         self._pinned: ContextVar[Transaction | None] = ContextVar(f"pinned-read-{id(self)}", default=None)
         # Idle read sessions of :meth:`read_once`, one taken per read (list pop/append are atomic).
         self._idle_reads: list[Session] = []
+        # The thread of :meth:`warm_up`, if one was started: close() waits for it (see there).
+        self._warm_up_thread: threading.Thread | None = None
         with driver_errors(self.where):
             self._driver: Driver = GraphDatabase.driver(
                 uri,
@@ -160,6 +162,8 @@ class Connection:
             try:
                 with self._session(READ_ACCESS) as session:
                     for statement, params in runs:
+                        if self._closed:
+                            break
                         session.run(Query(query(statement), timeout=self._timeout_s), params).consume()
                         planned.append(statement)
                         if len(planned) >= wait_for:
@@ -170,7 +174,9 @@ class Connection:
             finally:
                 ready.set()
 
-        threading.Thread(target=run_all, name="neo4j-warm-up", daemon=True).start()
+        thread = threading.Thread(target=run_all, name="neo4j-warm-up", daemon=True)
+        self._warm_up_thread = thread
+        thread.start()
         ready.wait(wait_s)
         return len(planned) >= min(wait_for, len(runs))
 
@@ -201,6 +207,11 @@ class Connection:
         if self._closed:
             return
         self._closed = True
+        # A connection is not thread-safe: closing the driver while the warm-up thread still reads on
+        # one of its connections corrupted that connection's buffer (BufferError in the driver). The
+        # thread stops after the statement it is running, so this waits at most for one plan.
+        if self._warm_up_thread is not None:
+            self._warm_up_thread.join()
         self._close_idle_reads()
         with driver_errors(self.where):
             self._driver.close()
