@@ -411,6 +411,29 @@ class GraphPort(abc.ABC):
         """Relations into an organisation (its people and shareholders) valid on ``as_of``."""
         return self.relations_of(org_id, as_of=as_of, kinds=roles, direction="in")
 
+    def role_holders_of(
+        self, asks: Iterable[tuple[str, dt.date | None]], *, roles: frozenset[RelationKind] | None = None
+    ) -> dict[tuple[str, dt.date | None], list[Relation]]:
+        """:meth:`role_holders` of many ``(org_id, as_of)`` pairs at once, keyed by the pair.
+
+        Each pair's answer is exactly what ``role_holders(org_id, as_of=as_of, roles=roles)`` gives (an
+        unknown organisation: ``[]``), read in one backend call for all of them: a load asks for the role
+        holders of every entry it admits or relinks, and one read each was a round trip each on Neo4j.
+        """
+        wanted = list(dict.fromkeys(asks))
+        found = self._relations_into(list(dict.fromkeys(org_id for org_id, _ in wanted)))
+        return {
+            (org_id, day): sorted(
+                (r for r in found.get(org_id, ()) if relation_matches(r, day, roles)), key=lambda r: r.key
+            )
+            for org_id, day in wanted
+        }
+
+    @abc.abstractmethod
+    def _relations_into(self, subject_ids: Sequence[str]) -> dict[str, list[Relation]]:
+        """Every stored relation whose target is one of ``subject_ids`` (distinct), whole history, by
+        target, any order; subjects with none (or unknown) may be absent."""
+
     def neighbourhood(
         self, subject_id: str, *, depth: int, as_of: dt.date | None, limit_per_node: int
     ) -> Neighbourhood:

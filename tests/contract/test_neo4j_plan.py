@@ -142,6 +142,7 @@ def test_no_hot_statement_scans_a_label_or_the_whole_graph(explain: Explain) -> 
         "adjacent_subjects": explain("adjacent_subjects", keys=[make_org(1).uscc], as_of=None, limit=10),
         "get_subject_entries": explain("get_subject_entries", keys=[make_org(1).uscc]),
         "get_incoming_relations": explain("get_incoming_relations", key=make_org(1).uscc),
+        "get_incoming_relations_of": explain("get_incoming_relations_of", keys=[make_org(1).uscc]),
     }
 
     scans = {
@@ -187,6 +188,7 @@ _RELATION_TYPE_LIST = re.compile(r"\[r:((?:[A-Z_]+\s*\|\s*)+[A-Z_]+)\]")
         "get_relations",
         "get_outgoing_relations",
         "get_incoming_relations",
+        "get_incoming_relations_of",
     ],
 )
 def test_typed_relation_patterns_name_exactly_every_relation_kind(statement: str) -> None:

@@ -11,8 +11,8 @@ that suspend or reinstate its subject's red entries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from graph_service.domain.bounds import check_decision_day
 from graph_service.domain.exclusion import black_in_force, blocking_black, reds_to_reinstate, reds_to_suspend
@@ -31,7 +31,7 @@ from graph_service.domain.workflow import (
 )
 from graph_service.errors import Conflict, InvalidInput
 from graph_service.services.workflow.authority import decided_here, require_decided_here
-from graph_service.services.workflow.links import links_for_entry
+from graph_service.services.workflow.links import RoleHolders, links_for_entry
 from graph_service.services.workflow.outbox import pushes
 from graph_service.services.workflow.state import Policy, conflict_of, valid
 from graph_service.store.base import GraphStore
@@ -40,6 +40,18 @@ from graph_service.store.workflow_port import EntryStep
 #: Where a step goes: ``store.write_step`` by default; a load holds its steps back to write them in chunks
 #: (:class:`~graph_service.services.workflow.intake.StepBuffer`).
 StepWriter = Callable[[EntryStep], None]
+
+
+class LifecycleReads(RoleHolders, Protocol):
+    """What a step is decided from: the store by default; a load passes the reads it made ahead for a
+    whole batch of entries (:class:`~graph_service.services.workflow.batch_reads.BatchReads`), which answer
+    exactly as the store would."""
+
+    def get_entries(self, entry_ids: Iterable[str]) -> dict[str, ListEntry]: ...
+
+    def entries_for(self, subject_ids: Iterable[str], flt: EntryFilter | None = None) -> list[ListEntry]: ...
+
+    def get_tasks(self, flt: TaskFilter) -> list[Task]: ...
 
 
 def initiate(
@@ -51,6 +63,7 @@ def initiate(
     now: dt.datetime,
     first: StatusChange | None = None,
     write: StepWriter | None = None,
+    reads: LifecycleReads | None = None,
 ) -> None:
     """Initiate (发起) a new ``entry`` — from any door — in ONE store call, then follow the exclusion rule.
 
@@ -59,24 +72,26 @@ def initiate(
     the initiating department) and, in the same transaction, the feed event. ``InvalidInput`` for a
     version other than 1 or a date out of bounds; ``Conflict`` if the id is taken or a red entry meets
     a black entry of its subject in force (:func:`require_not_blacklisted`). A black entry in force then
-    suspends the subject's active red entries. ``write`` takes the steps instead of ``store.write_step``.
+    suspends the subject's active red entries. ``write`` takes the steps instead of ``store.write_step``;
+    ``reads`` answers the reads instead of the store.
     """
     today = now.date()
     if entry.version != 1:
         raise InvalidInput.for_field("version", entry.version, "a new entry is version 1")
     for name in ("decided_on", "act_on", "valid_from"):
         check_decision_day(name, getattr(entry, name), today=today)
-    require_not_blacklisted(store, entry, today)
-    links = links_for_entry(store, entry)
+    seen = store if reads is None else reads
+    require_not_blacklisted(seen, entry, today)
+    links = links_for_entry(seen, entry)
     tasks = enforceable_tasks(entry, links, catalog, today, policy)
     (write or store.write_step)(
         EntryStep.create(entry, links, tasks, deliveries=pushes([], tasks, policy.push_to, now), first=first)
     )
     actor = first.actor if first else entry.initiating_dept
-    follow_black(store, entry, actor=actor, now=now, policy=policy, write=write)
+    follow_black(store, entry, actor=actor, now=now, policy=policy, write=write, reads=reads)
 
 
-def require_not_blacklisted(store: GraphStore, entry: ListEntry, today: dt.date) -> None:
+def require_not_blacklisted(store: LifecycleReads, entry: ListEntry, today: dt.date) -> None:
     """``Conflict`` naming the black entry in force that refuses red entry ``entry`` (红黑互斥)."""
     if entry.list is not ListKind.RED:
         return
@@ -100,6 +115,7 @@ def follow_black(
     now: dt.datetime,
     policy: Policy,
     write: StepWriter | None = None,
+    reads: LifecycleReads | None = None,
 ) -> None:
     """After black entry ``black`` was written: suspend its subject's red entries while it is in force,
     reinstate them when no black entry of the subject is in force any more (one step each, with history).
@@ -110,16 +126,34 @@ def follow_black(
     # Another region's red entries are its decisions: they change only through its feed.
     others = [
         e
-        for e in store.entries_for([black.subject_id])
+        for e in (store if reads is None else reads).entries_for([black.subject_id])
         if e.entry_id != black.entry_id and decided_here(e, policy)
     ]
     for red in reds_to_suspend(black, others, today):
         reason = f"suspended: black entry {black.entry_id} of the subject is in force"
-        step(store, red, EntryAction.SUSPEND, actor=actor, now=now, reason=reason, policy=policy, write=write)
+        step(
+            store,
+            red,
+            EntryAction.SUSPEND,
+            actor=actor,
+            now=now,
+            reason=reason,
+            policy=policy,
+            write=write,
+            reads=reads,
+        )
     for red in reds_to_reinstate(black, others, today):
         reason = f"reinstated: black entry {black.entry_id} is {black.status.value}"
         step(
-            store, red, EntryAction.REINSTATE, actor=actor, now=now, reason=reason, policy=policy, write=write
+            store,
+            red,
+            EntryAction.REINSTATE,
+            actor=actor,
+            now=now,
+            reason=reason,
+            policy=policy,
+            write=write,
+            reads=reads,
         )
 
 
@@ -164,9 +198,10 @@ def step(
     catalog: Catalog | None = None,
     policy: Policy | None = None,
     write: StepWriter | None = None,
+    reads: LifecycleReads | None = None,
 ) -> None:
     """One entry transition with everything it carries (tasks, pushes), written in ONE store call
-    (``write`` instead of ``store.write_step`` if given)."""
+    (``write`` instead of ``store.write_step`` if given; ``reads`` instead of the store's reads)."""
     policy = policy or Policy()
     require_decided_here(entry, policy)
     try:
@@ -184,10 +219,11 @@ def step(
         actor=actor,
         reason=reason,
     )
-    stored = store.get_tasks(TaskFilter(entry_id=entry.entry_id))
+    seen = store if reads is None else reads
+    stored = seen.get_tasks(TaskFilter(entry_id=entry.entry_id))
     links: list[PersonalLink] | None = None
     if changes and catalog is not None:
-        links = links_for_entry(store, after)
+        links = links_for_entry(seen, after)
         tasks = reconcile(stored, enforceable_tasks(after, links, catalog, now.date(), policy), status)
     else:
         tasks = follow_entry(stored, status)
@@ -202,7 +238,7 @@ def step(
             deliveries=pushes(stored, tasks, policy.push_to, now),
         )
     )
-    follow_black(store, after, actor=actor, now=now, policy=policy, write=write)
+    follow_black(store, after, actor=actor, now=now, policy=policy, write=write, reads=reads)
 
 
 def enforceable_tasks(

@@ -274,6 +274,15 @@ class MemoryStore(MemoryFeed, MemoryDump, GraphStore):
             }[direction](subject_id)
             return [relation for relation, _ in links]
 
+    def _relations_into(self, subject_ids: Sequence[str]) -> dict[str, list[Relation]]:
+        with self._lock:
+            state = self._readable()
+            return {
+                key: [relation for relation, _ in state.incoming(key)]
+                for key in subject_ids
+                if state.subject(key) is not None
+            }
+
     def _adjacent(
         self, subject_ids: Sequence[str], as_of: dt.date | None, limit_per_node: int
     ) -> dict[str, Adjacency]:

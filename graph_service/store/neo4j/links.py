@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from neo4j import ManagedTransaction
 
 from cypher import query
-from graph_service.domain.model import UpsertCounts
+from graph_service.domain.model import Relation, UpsertCounts
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.neo4j import mapping
-from graph_service.store.neo4j.batches import CHUNK_ROWS, Folded, chunks, fold_batch
+from graph_service.store.neo4j.batches import CHUNK_KEYS, CHUNK_ROWS, Folded, chunks, fold_batch
 from graph_service.store.neo4j.mapping import Props
 from graph_service.store.neo4j.writes import finish, missing_keys, raise_missing, run_upsert
 
@@ -90,6 +90,18 @@ def person_links(tx: ManagedTransaction, keys: Sequence[str]) -> list[PersonalLi
 
 def entry_links(tx: ManagedTransaction, entry_ids: Sequence[str]) -> list[PersonalLink]:
     return _links(tx, "get_entry_links", entry_ids)
+
+
+def relations_into(tx: ManagedTransaction, keys: Sequence[str]) -> dict[str, list[Relation]]:
+    """Every stored relation into each of ``keys``, whole history, by target (what the links of entries
+    on those subjects are computed from): one statement per chunk of keys, not one per subject."""
+    found: dict[str, list[Relation]] = {}
+    for chunk in chunks(keys, CHUNK_KEYS):
+        for record in tx.run(query("get_incoming_relations_of"), keys=list(chunk)):
+            target: str = record["target_id"]
+            relation = mapping.relation_from(record["type"], record["source_id"], target, record["props"])
+            found.setdefault(target, []).append(relation)
+    return found
 
 
 def link_payload(folded: Sequence[Folded[PersonalLink]]) -> list[Props]:

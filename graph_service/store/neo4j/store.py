@@ -180,6 +180,9 @@ class Neo4jStore(Neo4jFeed, GraphStore):
     def _relations_of(self, subject_id: str, direction: Direction) -> list[Relation]:
         return self._db.read(reads.relations, subject_id, direction)
 
+    def _relations_into(self, subject_ids: Sequence[str]) -> dict[str, list[Relation]]:
+        return self._db.read(links.relations_into, subject_ids) if subject_ids else {}
+
     def _adjacent(
         self, subject_ids: Sequence[str], as_of: dt.date | None, limit_per_node: int
     ) -> dict[str, Adjacency]:
