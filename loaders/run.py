@@ -17,6 +17,7 @@ from typing import ClassVar, Generic, Literal, Protocol, TypeVar
 
 from graph_service.domain.model import ListEntry, Organization, Person, Subject, UpsertCounts
 from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.services.workflow.batch_reads import BatchReads
 from graph_service.services.workflow.intake import ROW_REFUSALS, LoadDoor, Outcome, StepBuffer, admit_entry
 from graph_service.store.base import GraphStore
 from loaders.cells import Cells, Problem
@@ -147,17 +148,22 @@ class Run:
 
         A new entry is initiated (tasks, pushes, history, feed event), a changed one transitioned; the
         lifecycle's refusal of a row is its reject, with the message naming what is allowed. The steps are
-        written a chunk at a time (:class:`StepBuffer`), all of them before this returns.
+        written a chunk at a time (:class:`StepBuffer`), all of them before this returns; the rows' reads
+        are made ahead for the whole batch (:class:`BatchReads`), again for what a written chunk touched.
         """
         if self.dry_run:
             report.valid += len(batch)
             return list(batch)
+        entries = [entry_of(item.value) for item in batch]
+        reads = BatchReads(self.store)
         steps = StepBuffer(self.store)
         held: list[tuple[int, Outcome]] = []  # admitted rows (index in batch) whose steps may be held
         accepted: list[Parsed[T]] = []
 
         def settle() -> None:
+            touched = steps.touched
             refused = steps.flush()
+            reads.forget(touched)
             for index, outcome in held:
                 item = batch[index]
                 if index in refused:
@@ -168,22 +174,22 @@ class Run:
                     accepted.append(item)
             held.clear()
 
-        for index, item in enumerate(batch):
-            entry = entry_of(item.value)
+        for index, (item, entry) in enumerate(zip(batch, entries, strict=True)):
             if steps.holds(entry):
                 settle()  # the row reads what a held step writes
+            if not reads.knows(entry):
+                reads.read_ahead(entries[index:])  # the rest of the batch, what was not read or was dropped
             try:
-                # The row's reads (its stored entry, its subject's entries and role holders) in one read
-                # transaction where the backend has them; its steps are held, so nothing is written here.
-                with self.store.reading():
-                    outcome = admit_entry(
-                        self.store,
-                        self.door,
-                        entry,
-                        file=report.file,
-                        line=item.line,
-                        write=steps.writer(index),
-                    )
+                # Its steps are held, so nothing is written here.
+                outcome = admit_entry(
+                    self.store,
+                    self.door,
+                    entry,
+                    file=report.file,
+                    line=item.line,
+                    write=steps.writer(index),
+                    reads=reads,
+                )
             except ROW_REFUSALS as exc:
                 self.reject(report, item.line, [Problem(column, item.row.get(column, ""), exc.detail)])
                 continue

@@ -13,6 +13,7 @@ from graph_service.domain.model import CreditDomain, EntryStatus, ListEntry, Lis
 from graph_service.domain.workflow import TaskFilter
 from graph_service.errors import Conflict
 from graph_service.services.checks.catalog import default_catalog
+from graph_service.services.workflow import intake
 from graph_service.services.workflow.entries import create_entry, revoke_entry
 from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.links import links_for_entry
@@ -201,3 +202,40 @@ def test_a_black_entry_that_expires_reinstates_the_red_entries_it_suspended_on_t
     assert (
         store.entry_history(RED_ID)[-1].reason == f"reinstated: black entry {BLACK_ID} expired on 2025-12-31"
     )
+
+
+# One file, one batch: a row reads what an earlier row of the same batch wrote (read ahead for the whole
+# batch, read again once the earlier row's steps are written).
+
+
+def test_a_red_row_after_a_black_row_of_the_same_subject_in_one_file_is_refused(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    both = load_entries(store, tmp_path, black_row() + red_row())
+
+    assert [r["column"] for r in both.rejects] == ["entry_id"], both.rejects
+    assert BLACK_ID in both.rejects[0]["reason"], both.rejects
+    assert list(store.get_entries([BLACK_ID, RED_ID])) == [BLACK_ID]
+
+
+def test_a_black_row_after_a_red_row_of_the_same_subject_in_one_file_suspends_it(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    both = load_entries(store, tmp_path, red_row() + black_row())
+
+    assert both.rejects == [], both.rejects
+    red = store.get_entries([RED_ID])[RED_ID]
+    assert (red.status, red.version) == (EntryStatus.SUSPENDED, 2), red
+
+
+def test_a_row_after_a_written_chunk_reads_what_the_chunk_wrote(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A chunk of one step: the black row's steps are written before the red row, which no held step
+    # touches any more, so only reading again what the written chunk touched shows it the black entry.
+    monkeypatch.setattr(intake, "STEPS_PER_WRITE", 1)
+
+    both = load_entries(store, tmp_path, black_row() + red_row())
+
+    assert [r["column"] for r in both.rejects] == ["entry_id"], both.rejects
+    assert BLACK_ID in both.rejects[0]["reason"], both.rejects

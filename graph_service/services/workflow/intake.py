@@ -29,7 +29,7 @@ from graph_service.domain.model import EntryStatus, ListEntry, StatusChange
 from graph_service.errors import Conflict, GraphServiceError, InvalidInput, NotFound, NotPermitted
 from graph_service.services.workflow.authority import Decider, require_initiating_dept
 from graph_service.services.workflow.state import Policy
-from graph_service.services.workflow.steps import StepWriter, initiate, step
+from graph_service.services.workflow.steps import LifecycleReads, StepWriter, initiate, step
 from graph_service.store.base import GraphStore
 from graph_service.store.workflow_port import EntryStep
 
@@ -75,25 +75,33 @@ def admit_entry(
     file: str,
     line: int,
     write: StepWriter | None = None,
+    reads: LifecycleReads | None = None,
 ) -> Outcome:
     """Initiate a loaded entry, or move a stored one through the lifecycle; what it did.
 
     Raises the lifecycle's refusals (``Conflict`` naming the allowed actions or the black entry that
     excludes a red one, ``InvalidInput``, ``NotFound``) for the loader to report as the row's reject.
-    ``write`` takes the entry's steps instead of ``store.write_step`` (a :class:`StepBuffer`'s writer).
+    ``write`` takes the entry's steps instead of ``store.write_step`` (a :class:`StepBuffer`'s writer);
+    ``reads`` answers the reads instead of the store (a batch's :class:`~.batch_reads.BatchReads`).
     """
-    return admit_decision(store, door, entry, by=f"load {file}:{line}", write=write)
+    return admit_decision(store, door, entry, by=f"load {file}:{line}", write=write, reads=reads)
 
 
 def admit_decision(
-    store: GraphStore, door: LoadDoor, entry: ListEntry, *, by: str, write: StepWriter | None = None
+    store: GraphStore,
+    door: LoadDoor,
+    entry: ListEntry,
+    *,
+    by: str,
+    write: StepWriter | None = None,
+    reads: LifecycleReads | None = None,
 ) -> Outcome:
     """As :func:`admit_entry`, for a decision a load brings in some other way (``by`` says how, e.g. a
     catalog rule applied to the loaded facts): history reads "created by <by>", "<action> by <by>"."""
     if door.decider is not None:
         require_initiating_dept(entry, door.decider)
     actor = f"{door.operator} / {entry.initiating_dept}"
-    stored = store.get_entries([entry.entry_id]).get(entry.entry_id)
+    stored = (store if reads is None else reads).get_entries([entry.entry_id]).get(entry.entry_id)
     if stored is None:
         first = StatusChange(
             entry_id=entry.entry_id,
@@ -103,9 +111,18 @@ def admit_decision(
             actor=actor,
             reason=f"created by {by}",
         )
-        initiate(store, door.catalog, entry, policy=door.policy, now=door.now, first=first, write=write)
+        initiate(
+            store,
+            door.catalog,
+            entry,
+            policy=door.policy,
+            now=door.now,
+            first=first,
+            write=write,
+            reads=reads,
+        )
         return "created"
-    return _transition(store, door, stored, entry, actor=actor, where=by, write=write)
+    return _transition(store, door, stored, entry, actor=actor, where=by, write=write, reads=reads)
 
 
 def _transition(
@@ -117,6 +134,7 @@ def _transition(
     actor: str,
     where: str,
     write: StepWriter | None,
+    reads: LifecycleReads | None,
 ) -> Outcome:
     if row.subject_id != stored.subject_id:
         raise InvalidInput.for_field(
@@ -155,6 +173,7 @@ def _transition(
         catalog=door.catalog,
         policy=door.policy,
         write=write,
+        reads=reads,
     )
     return "updated"
 
@@ -192,9 +211,9 @@ class StepBuffer:
     step the store refuses at the flush is reported as that row's reject.
     """
 
-    def __init__(self, store: GraphStore, limit: int = STEPS_PER_WRITE) -> None:
+    def __init__(self, store: GraphStore, limit: int | None = None) -> None:
         self._store = store
-        self._limit = limit
+        self._limit = STEPS_PER_WRITE if limit is None else limit
         self._steps: list[tuple[Hashable, EntryStep]] = []
         self._keys: set[str] = set()
 
@@ -205,6 +224,11 @@ class StepBuffer:
     @property
     def full(self) -> bool:
         return len(self._steps) >= self._limit
+
+    @property
+    def touched(self) -> frozenset[str]:
+        """The entry ids and subject keys the held steps write (what a read made before is stale for)."""
+        return frozenset(self._keys)
 
     def writer(self, tag: Hashable) -> StepWriter:
         """A ``write`` for :func:`admit_entry` that holds the row ``tag``'s steps back."""
