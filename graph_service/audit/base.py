@@ -114,8 +114,10 @@ class BatchingAuditLog(AuditLog):
         batch_size: int = 500,
         max_pending: int = 100_000,
         linger_s: float = 0.0,
+        close_timeout_s: float = DEFAULT_FLUSH_TIMEOUT_S,
     ) -> None:
         self._read_only = read_only
+        self._close_timeout_s = close_timeout_s  # close(): the flush, then the writer's stop, each
         self._batch_size = batch_size
         self._max_pending = max_pending  # bounded: a long outage applies back-pressure, not memory growth
         self._linger_s = linger_s
@@ -133,6 +135,9 @@ class BatchingAuditLog(AuditLog):
         self._closed = False
         self._stopping = False
         self._stop_retrying = threading.Event()
+        # Set under the lock: the writer has ended / close() left _release to the still-running writer.
+        self._writer_ended = False
+        self._release_by_writer = False
         self._thread = threading.Thread(target=self._run, name=f"{type(self).__name__}-writer", daemon=True)
 
     def _start(self) -> None:
@@ -152,7 +157,11 @@ class BatchingAuditLog(AuditLog):
         """The first ``limit`` stored records that pass ``flt``, by seq."""
 
     def _release(self) -> None:  # noqa: B027 - optional hook
-        """Close files and connections (called once by :meth:`close` after the writer stopped)."""
+        """Close files and connections, once, when the writer has stopped.
+
+        Called by :meth:`close`; or, if the writer was still inside a write when close() stopped
+        waiting for it, by the writer thread itself once that write returns (never under it).
+        """
 
     # ---- reading ------------------------------------------------------------------------------------
 
@@ -253,14 +262,25 @@ class BatchingAuditLog(AuditLog):
         self._closed = True
         if self._thread.is_alive():
             try:
-                self.flush()
+                self.flush(self._close_timeout_s)
             except BackendUnavailable:
                 log.error("audit records lost at shutdown", extra={"pending": self._enqueued - self._written})
                 self._stop_retrying.set()
             with self._lock:
                 self._stopping = True
                 self._work.notify_all()
-            self._thread.join(timeout=DEFAULT_FLUSH_TIMEOUT_S)
+            self._thread.join(timeout=self._close_timeout_s)
+            with self._lock:
+                if self._thread.is_alive() and not self._writer_ended:
+                    # Still inside a write (a hung server, a lock held elsewhere): releasing now would
+                    # close the session or file under it. The writer releases once its write returns.
+                    log.error(
+                        "the audit writer did not stop in %.1fs; it closes up after its write",
+                        self._close_timeout_s,
+                    )
+                    self._stop_retrying.set()
+                    self._release_by_writer = True
+                    return
         self._release()
 
     def _next_batch(self) -> list[AuditEvent] | None:
@@ -282,12 +302,20 @@ class BatchingAuditLog(AuditLog):
             return batch
 
     def _run(self) -> None:
-        while (batch := self._next_batch()) is not None:
-            if self._write_with_retry(batch):
+        try:
+            while (batch := self._next_batch()) is not None:
+                if not self._write_with_retry(batch):
+                    return  # retrying stopped (shutdown gave up on the pending records)
                 try:
                     self._after_batch()
                 except Exception:  # bookkeeping only; the next batch tries again
                     log.exception("audit bookkeeping after a durable batch failed")
+        finally:
+            with self._lock:
+                self._writer_ended = True
+                release = self._release_by_writer
+            if release:
+                self._release()
 
     def _write_with_retry(self, batch: list[AuditEvent]) -> bool:
         """Write ``batch``, retrying with backoff; False if retrying was stopped (shutdown)."""

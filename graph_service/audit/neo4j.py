@@ -24,7 +24,7 @@ from neo4j.time import DateTime as Neo4jDateTime
 from pydantic import TypeAdapter
 
 import cypher
-from graph_service.audit.base import BatchingAuditLog
+from graph_service.audit.base import DEFAULT_FLUSH_TIMEOUT_S, BatchingAuditLog
 from graph_service.audit.model import (
     GENESIS_HASH,
     AuditEvent,
@@ -50,7 +50,9 @@ def _q(name: str) -> LiteralString:
 class Neo4jAuditLog(BatchingAuditLog):
     """Hash-chained audit records in Neo4j, appended in batches by a background writer.
 
-    ``chain`` names the chain (default ``audit``); ``owns_driver`` closes the driver on :meth:`close`.
+    ``chain`` names the chain (default ``audit``); ``owns_driver`` closes the driver on :meth:`close`;
+    ``close_timeout_s`` bounds close()'s flush and its wait for the writer (see
+    :meth:`BatchingAuditLog.close`).
     """
 
     def __init__(
@@ -62,8 +64,9 @@ class Neo4jAuditLog(BatchingAuditLog):
         owns_driver: bool = False,
         read_only: bool = False,
         batch_size: int = 500,
+        close_timeout_s: float = DEFAULT_FLUSH_TIMEOUT_S,
     ) -> None:
-        super().__init__(read_only=read_only, batch_size=batch_size)
+        super().__init__(read_only=read_only, batch_size=batch_size, close_timeout_s=close_timeout_s)
         self._driver = driver
         self._database = database
         self._chain = chain
