@@ -35,7 +35,12 @@ def test_close_gives_up_on_a_stuck_writer_without_closing_its_session_under_it(n
         tx = holder.begin_transaction()
         tx.run("MATCH (h:AuditHead {name: $chain}) SET h._lock = true", chain=chain).consume()
         log.record(_event(1))
-        threading.Thread(target=lambda: (log.close(), closed.set()), daemon=True).start()
+
+        def close() -> None:
+            log.close()
+            closed.set()
+
+        threading.Thread(target=close, daemon=True).start()
         # close() gives up after its timeouts (flush, then the writer's stop) with the lock still held;
         # before the fix it closed the writer's session from this thread and hung reading its answer.
         returned_while_stuck = closed.wait(20)
