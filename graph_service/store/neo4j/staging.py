@@ -291,6 +291,10 @@ class StreamingStaging(MemoryStore):
         self._placing(lambda: self._place_around([subject_id]))
         return super()._relations_of(subject_id, direction)
 
+    def _relations_into(self, subject_ids: Sequence[str]) -> dict[str, list[Relation]]:
+        self._placing(lambda: self._place_around(subject_ids))
+        return super()._relations_into(subject_ids)
+
     def _adjacent(
         self, subject_ids: Sequence[str], as_of: dt.date | None, limit_per_node: int
     ) -> dict[str, Adjacency]:
