@@ -1,6 +1,7 @@
 // Everything one related-party check reads, in one statement (see graph_service/store/neo4j/check_view.py):
-// the breadth-first walk from $key over relations valid on $as_of (null = whole history), $depth levels
-// (at most 4, unrolled below: Cypher has no loop), each level the frontier's adjacency as
+// the breadth-first walk from $key over relations valid on $as_of (null = whole history), as many levels as
+// the check's depth (Cypher has no loop: the four levels are written out below, and the text sent for a
+// depth keeps that many, get_check_view@<depth>, cypher.unrolled), each level the frontier's adjacency as
 // adjacent_subjects.cypher answers it (at most $limit links per subject in the order (neighbour key,
 // relation key), and how many there are), less the links to subjects already seen, which the walk never
 // takes; each link a row: type, whether it leaves s, the neighbour's key and the relation's properties in
@@ -18,7 +19,7 @@ WITH CASE WHEN origin IS NULL THEN [] ELSE [origin] END AS frontier
 WITH frontier, frontier AS seen, [] AS levels
 // level 1
 CALL (frontier, seen) {
-  UNWIND CASE WHEN $depth >= 1 THEN frontier ELSE [] END AS s
+  UNWIND frontier AS s
   // One expansion: how many relations there are and the first $limit in order (a full sort, where a count
   // beside a top-$limit sort expanded every relation twice: most subjects have a few, hubs some hundreds).
   CALL (s, seen) {
@@ -48,7 +49,7 @@ CALL (frontier, seen) {
 WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 // level 2
 CALL (frontier, seen) {
-  UNWIND CASE WHEN $depth >= 2 THEN frontier ELSE [] END AS s
+  UNWIND frontier AS s
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -76,7 +77,7 @@ CALL (frontier, seen) {
 WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 // level 3
 CALL (frontier, seen) {
-  UNWIND CASE WHEN $depth >= 3 THEN frontier ELSE [] END AS s
+  UNWIND frontier AS s
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -104,7 +105,7 @@ CALL (frontier, seen) {
 WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
 // level 4
 CALL (frontier, seen) {
-  UNWIND CASE WHEN $depth >= 4 THEN frontier ELSE [] END AS s
+  UNWIND frontier AS s
   CALL (s, seen) {
     MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
       |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -130,21 +131,26 @@ CALL (frontier, seen) {
   RETURN adjacency, next
 }
 WITH next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
+// end of levels
+// Each subject reached: its node and, from one expansion, the entries on it (an ON relationship comes
+// from the entry: [null, entry]) and its personal links ([link properties, linked entry]).
 CALL (seen) {
   UNWIND seen AS node
   RETURN collect([
-    node.key,
     labels(node),
     [node.key, node.name, node.region, node.uscc, node.status, node.industry, toString(node.established_on)],
-    [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
-        valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}],
-    [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | [
-      properties(link),
+    [(node)-[x:ON|PERSONAL_LINK]-(e:ListEntry) WHERE (type(x) = 'ON') = (endNode(x) = node) | [
+      CASE type(x) WHEN 'ON' THEN null ELSE properties(x) END,
       e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
         valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}
-    ]],
-    CASE WHEN node.key = $key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
+    ]]
   ]) AS details
+}
+// The penalties of the subject checked (its green channel's record), apart: inside the details a
+// pattern guarded for the origin was still expanded for every subject reached.
+CALL () {
+  OPTIONAL MATCH (:Subject {key: $key})<-[:PENALISES]-(p:Penalty)
+  RETURN collect(properties(p)) AS penalties
 }
 // The masked court debtors of the checked person's name, with the entries on them (the check's possible
 // matches; the rule, key and name, is is_masked_namesake in graph_service/store/check_view.py): a
@@ -165,4 +171,4 @@ CALL () {
   OPTIONAL MATCH (m:Meta {name: 'data_version'})
   RETURN coalesce(m.value, 0) AS data_version
 }
-RETURN levels, details, namesakes, data_version
+RETURN levels, details, penalties, namesakes, data_version

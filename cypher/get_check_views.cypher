@@ -1,7 +1,7 @@
 // The check views of many subjects in one statement (graph_service/store/neo4j/check_view.py, check_views):
-// for each key of $keys, in order, exactly what get_check_view.cypher answers for $key = key (same $depth,
-// $as_of and $limit for all; the body below is that statement's, with key carried through its WITHs),
-// and the data version once. Kept in step with get_check_view.cypher by
+// for each key of $keys, in order, exactly what get_check_view.cypher answers for $key = key (same depth,
+// $as_of and $limit for all; the body below is that statement's, with key carried through its WITHs, and
+// cut to the depth the same way: get_check_views@<depth>), and the data version once. Kept in step with get_check_view.cypher by
 // tests/contract/test_check_views.py, which also proves each view equals the single-subject one.
 CALL () {
   OPTIONAL MATCH (m:Meta {name: 'data_version'})
@@ -15,7 +15,7 @@ CALL (key) {
   WITH key, frontier, frontier AS seen, [] AS levels
   // level 1
   CALL (frontier, seen) {
-    UNWIND CASE WHEN $depth >= 1 THEN frontier ELSE [] END AS s
+    UNWIND frontier AS s
     // One expansion: how many relations there are and the first $limit in order (a full sort, where a count
     // beside a top-$limit sort expanded every relation twice: most subjects have a few, hubs some hundreds).
     CALL (s, seen) {
@@ -45,7 +45,7 @@ CALL (key) {
   WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
   // level 2
   CALL (frontier, seen) {
-    UNWIND CASE WHEN $depth >= 2 THEN frontier ELSE [] END AS s
+    UNWIND frontier AS s
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -73,7 +73,7 @@ CALL (key) {
   WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
   // level 3
   CALL (frontier, seen) {
-    UNWIND CASE WHEN $depth >= 3 THEN frontier ELSE [] END AS s
+    UNWIND frontier AS s
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -101,7 +101,7 @@ CALL (key) {
   WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
   // level 4
   CALL (frontier, seen) {
-    UNWIND CASE WHEN $depth >= 4 THEN frontier ELSE [] END AS s
+    UNWIND frontier AS s
     CALL (s, seen) {
       MATCH (s)-[r:LEGAL_REPRESENTATIVE|PRINCIPAL|DIRECTOR|SUPERVISOR|SENIOR_MANAGER|ACTUAL_CONTROLLER
         |SHAREHOLDER|PRACTITIONER|BRANCH_OF]-(n)
@@ -127,21 +127,26 @@ CALL (key) {
     RETURN adjacency, next
   }
   WITH key, next AS frontier, seen + next AS seen, levels + [adjacency] AS levels
-  CALL (seen, key) {
+  // end of levels
+  // Each subject reached: its node and, from one expansion, the entries on it (an ON relationship comes
+  // from the entry: [null, entry]) and its personal links ([link properties, linked entry]).
+  CALL (seen) {
     UNWIND seen AS node
     RETURN collect([
-      node.key,
       labels(node),
       [node.key, node.name, node.region, node.uscc, node.status, node.industry, toString(node.established_on)],
-      [(node)<-[:ON]-(e:ListEntry) | e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
-          valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}],
-      [(node)-[link:PERSONAL_LINK]->(e:ListEntry) | [
-        properties(link),
+      [(node)-[x:ON|PERSONAL_LINK]-(e:ListEntry) WHERE (type(x) = 'ON') = (endNode(x) = node) | [
+        CASE type(x) WHEN 'ON' THEN null ELSE properties(x) END,
         e {.*, act_on: toString(e.act_on), decided_on: toString(e.decided_on),
           valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}
-      ]],
-      CASE WHEN node.key = key THEN [(node)<-[:PENALISES]-(p:Penalty) | properties(p)] ELSE [] END
+      ]]
     ]) AS details
+  }
+  // The penalties of the subject checked (its green channel's record), apart: inside the details a
+  // pattern guarded for the origin was still expanded for every subject reached.
+  CALL (key) {
+    OPTIONAL MATCH (:Subject {key: key})<-[:PENALISES]-(p:Penalty)
+    RETURN collect(properties(p)) AS penalties
   }
   // The masked court debtors of the checked person's name, with the entries on them (the check's possible
   // matches; the rule, key and name, is is_masked_namesake in graph_service/store/check_view.py): a
@@ -158,7 +163,7 @@ CALL (key) {
           valid_from: toString(e.valid_from), valid_until: toString(e.valid_until)}]
     ]) AS namesakes
   }
-  RETURN levels, details, namesakes
+  RETURN levels, details, penalties, namesakes
 }
-RETURN position, key, levels, details, namesakes, data_version
+RETURN position, key, levels, details, penalties, namesakes, data_version
 ORDER BY position

@@ -65,13 +65,12 @@ def test_the_batch_statement_is_the_single_statement_with_the_key_carried_throug
         .replace("WITH CASE WHEN origin", "WITH key, CASE WHEN origin")
         .replace("WITH frontier, frontier AS seen", "WITH key, frontier, frontier AS seen")
         .replace("WITH next AS frontier", "WITH key, next AS frontier")
-        .replace("CALL (seen) {", "CALL (seen, key) {")
-        .replace("node.key = $key", "node.key = key")
+        .replace("CALL () {\n  OPTIONAL MATCH (:Subject", "CALL (key) {\n  OPTIONAL MATCH (:Subject")
         .replace("CALL () {\n  MATCH (person:Subject", "CALL (key) {\n  MATCH (person:Subject")
     )
     carried = (
         carried[: carried.index("CALL () {\n  OPTIONAL MATCH (m:Meta")]
-        + "RETURN levels, details, namesakes\n"
+        + "RETURN levels, details, penalties, namesakes\n"
     )
     indented = "".join(f"  {line}" if line.strip() else line for line in carried.splitlines(keepends=True))
 
@@ -79,7 +78,7 @@ def test_the_batch_statement_is_the_single_statement_with_the_key_carried_throug
         inner
         == "CALL (key) {\n"
         + indented
-        + "}\nRETURN position, key, levels, details, namesakes, data_version\nORDER BY position\n"
+        + "}\nRETURN position, key, levels, details, penalties, namesakes, data_version\nORDER BY position\n"
     )
 
 
@@ -115,4 +114,5 @@ def test_the_subject_rows_and_entry_maps_carry_what_the_decoders_read_with_dates
         for name in ("get_check_view", "get_check_views")
     }
 
-    assert counts == {"get_check_view": (1, 1, 3), "get_check_views": (1, 1, 3)}, counts
+    # Entries: those on and linked to a subject reached (one expansion), those on a namesake.
+    assert counts == {"get_check_view": (1, 1, 2), "get_check_views": (1, 1, 2)}, counts

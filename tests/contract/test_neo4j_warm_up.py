@@ -48,7 +48,8 @@ def test_a_started_store_has_planned_the_check_statement(
 ) -> None:
     database = neo4j_connection.database
     runs = check_view.warm_up_runs()
-    assert runs[0][0] == check_view.STATEMENT and runs[0][1]["as_of"] is not None  # the hot one first
+    hot = check_view.statement(check_view.USUAL_DEPTH)
+    assert runs[0][0] == hot and runs[0][1]["as_of"] is not None  # the hot one first
     with monkeypatch.context() as patched:  # the start's own statements, without the warm-up
         patched.setattr(Connection, "warm_up", lambda *_args, **_kwargs: True)
         _cleared(driver, database)
@@ -101,14 +102,15 @@ def test_a_failing_warm_up_is_reported_as_not_planned_and_raises_nothing(
     assert "warming the Neo4j plans" in caplog.text, caplog.text
 
 
-def test_the_warm_up_plans_both_check_statements_for_dated_and_whole_history_checks() -> None:
+def test_the_warm_up_plans_both_check_statements_at_every_depth_for_dated_and_whole_history_checks() -> None:
     runs = check_view.warm_up_runs()
 
+    depths = [2, 1, 3, 4]  # the usual depth first
     assert [(name, params["as_of"] is None) for name, params in runs] == [
-        (check_view.STATEMENT, False),
-        (check_view.BATCH_STATEMENT, False),
-        (check_view.STATEMENT, True),
-        (check_view.BATCH_STATEMENT, True),
+        *((check_view.statement(d), False) for d in depths),
+        *((check_view.batch_statement(d), False) for d in depths),
+        *((check_view.statement(d), True) for d in depths),
+        *((check_view.batch_statement(d), True) for d in depths),
     ]
 
 

@@ -52,3 +52,50 @@ def test_a_multi_statement_file_splits_into_its_statements() -> None:
 
     assert found and all(s and ";" not in s and "//" not in s for s in found), found
     assert len(found) == source("schema").count(";")
+
+
+UNROLLED = """MATCH (s {key: $key})
+// level 1
+CALL (s) { RETURN 1 AS one }
+// level 2
+CALL (s) { RETURN 2 AS two }
+// end of levels
+RETURN s
+"""
+
+
+@pytest.mark.parametrize(
+    ("levels", "kept"),
+    [(0, []), (1, ["one"]), (2, ["one", "two"])],
+)
+def test_an_unrolled_statement_keeps_its_first_levels_and_what_follows_them(
+    levels: int, kept: list[str]
+) -> None:
+    text = cypher.unrolled(UNROLLED, levels)
+
+    assert [name for name in ("one", "two") if f"AS {name}" in text] == kept
+    assert text.startswith("MATCH (s {key: $key})\n") and text.endswith("// end of levels\nRETURN s\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("MATCH (n) RETURN n", 0),  # no levels
+        (UNROLLED.replace("// end of levels\n", ""), 1),  # the last level not closed
+        (UNROLLED.replace("// level 2", "// level 3"), 1),  # levels out of order
+        (UNROLLED, 3),  # deeper than written
+        (UNROLLED, -1),
+    ],
+)
+def test_a_statement_is_unrolled_only_as_far_as_its_marked_levels_go(text: str, levels: int) -> None:
+    with pytest.raises(ValueError):
+        cypher.unrolled(text, levels)
+
+
+@pytest.mark.parametrize("name", ["get_check_view", "get_check_views"])
+def test_the_check_statements_sent_for_a_depth_walk_that_many_levels(name: str) -> None:
+    levels = {depth: query(f"{name}@{depth}").count("CALL (frontier, seen)") for depth in range(5)}
+
+    assert levels == {0: 0, 1: 1, 2: 2, 3: 3, 4: 4}, levels
+    assert query(f"{name}@4") == query(name)
+    assert all(query(f"{name}@{depth}").endswith(query(name)[-60:]) for depth in range(4))

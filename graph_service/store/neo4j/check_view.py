@@ -10,6 +10,9 @@ walk and the reads give one by one, which the contract suite checks on varied gr
 
 A batch of checks reads many views at once (:func:`views_of`): ``cypher/get_check_views.cypher`` is the
 same statement wrapped in an ``UNWIND`` over a chunk of keys, one record per key in their order.
+
+Both files write out :data:`MAX_DEPTH` levels; a check sends the text cut to its depth (:func:`statement`,
+``cypher.unrolled``): one plan per depth, and no operators run for levels a check does not walk.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from neo4j import ManagedTransaction
 
 from cypher import query
 from graph_service.domain.model import ListEntry, Relation, Subject
-from graph_service.domain.penalty import PenaltyRecord
 from graph_service.domain.propagation import PersonalLink
 from graph_service.store.check_view import CheckView, namesakes_of
 from graph_service.store.graph_port import Adjacency, breadth_first, relation_order
@@ -30,6 +32,8 @@ from graph_service.store.neo4j import mapping
 
 #: The levels ``get_check_view.cypher`` unrolls; a deeper walk is read the port's default way.
 MAX_DEPTH = 4
+#: The depth most checks ask for (the API's default): its plan is the one a store's start waits for.
+USUAL_DEPTH = 2
 
 STATEMENT = "get_check_view"
 #: Many subjects' views in one statement (``cypher/get_check_views.cypher``), :data:`CHUNK` keys at a time.
@@ -39,21 +43,35 @@ BATCH_STATEMENT = "get_check_views"
 CHUNK = 50
 
 
-def parameters(subject_id: str, depth: int, as_of: dt.date | None, limit: int) -> dict[str, Any]:
-    return {"key": subject_id, "depth": depth, "as_of": as_of, "limit": limit}
+def statement(depth: int) -> str:
+    """The name of ``get_check_view`` cut to ``depth`` levels (0 to :data:`MAX_DEPTH`)."""
+    return f"{STATEMENT}@{depth}"
+
+
+def batch_statement(depth: int) -> str:
+    """The name of ``get_check_views`` cut to ``depth`` levels (0 to :data:`MAX_DEPTH`)."""
+    return f"{BATCH_STATEMENT}@{depth}"
+
+
+def parameters(subject_id: str, as_of: dt.date | None, limit: int) -> dict[str, Any]:
+    """The parameters of :func:`statement` (the depth is in the text)."""
+    return {"key": subject_id, "as_of": as_of, "limit": limit}
 
 
 def warm_up_runs() -> list[tuple[str, dict[str, Any]]]:
-    """A run of each check statement per parameter type a check sends, to plan them before the first.
+    """A run of each check statement per depth and parameter type a check sends, to plan them first.
 
     The server caches one plan per statement text and parameter types: ``as_of`` is a date for a check
-    on a day and null for one over the whole history. The key is one no subject has (keys are never
-    empty), so the runs read nothing.
+    on a day and null for one over the whole history. The usual dated check comes first (a store's
+    start waits for it), then the other dated single checks, the dated batches, then the whole history.
+    The key is one no subject has (keys are never empty), so the runs read nothing.
     """
+    depths = [USUAL_DEPTH, *(d for d in range(1, MAX_DEPTH + 1) if d != USUAL_DEPTH)]
     runs: list[tuple[str, dict[str, Any]]] = []
     for as_of in (dt.date(2000, 1, 1), None):
-        runs.append((STATEMENT, parameters("", MAX_DEPTH, as_of, 1)))
-        runs.append((BATCH_STATEMENT, {"keys": [""], "depth": MAX_DEPTH, "as_of": as_of, "limit": 1}))
+        runs.extend((statement(depth), parameters("", as_of, 1)) for depth in depths)
+        batch = {"keys": [""], "as_of": as_of, "limit": 1}
+        runs.extend((batch_statement(depth), batch) for depth in depths)
     return runs
 
 
@@ -68,7 +86,7 @@ def views_of(
     tx: ManagedTransaction, keys: list[str], depth: int, as_of: dt.date | None, limit: int
 ) -> list[CheckView]:
     """The views of ``keys`` (in order) from one ``get_check_views`` statement."""
-    result = tx.run(query(BATCH_STATEMENT), keys=keys, depth=depth, as_of=as_of, limit=limit)
+    result = tx.run(query(batch_statement(depth)), keys=keys, as_of=as_of, limit=limit)
     views = [view_from(record, record["key"], depth, limit) for record in result]
     if len(views) != len(keys):  # one record per key, by the statement's UNWIND; anything else is a bug
         raise RuntimeError(f"{BATCH_STATEMENT} answered {len(views)} views for {len(keys)} keys")
@@ -95,9 +113,10 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
     """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record.
 
     The record's rows are lists: a level's ``[key, total, links]`` per subject expanded, each link a row
-    of :func:`.mapping.link_from_row`; ``details`` ``[key, labels, subject, entries, personal links,
-    penalties]`` per subject reached (``subject`` a row of :data:`.mapping.SUBJECT_COLUMNS`, each personal
-    link ``[link properties, entry]``); ``namesakes`` ``[labels, subject, entries]``.
+    of :func:`.mapping.link_from_row`; ``details`` ``[labels, subject, around]`` per subject reached
+    (``subject`` a row of :data:`.mapping.SUBJECT_COLUMNS`, ``around`` its entries as ``[null, entry]``
+    and its personal links as ``[link properties, entry]``); ``penalties`` the subject checked's;
+    ``namesakes`` ``[labels, subject, entries]``.
 
     Each level's rows hold the links of the first ``limit`` that reach a subject not reached before (the
     walk never takes the others, so the statement leaves them out): ``total`` less those left out still
@@ -117,16 +136,18 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
     on: list[ListEntry] = []
     links_found: list[PersonalLink] = []
     linked: list[ListEntry] = []
-    penalties: list[PenaltyRecord] = []
     on_namesakes: list[ListEntry] = []
-    for key, labels, subject, entries, personal_links, penalised in record["details"]:
-        subjects[key] = mapping.subject_from_row(labels, subject)
-        on.extend(mapping.entry_from_view(props) for props in entries)
-        for link_props, entry_props in personal_links:
+    for labels, row, around in record["details"]:
+        key = row[0]  # SUBJECT_COLUMNS starts with the node's key
+        subjects[key] = mapping.subject_from_row(labels, row)
+        for link_props, entry_props in around:
             entry = mapping.entry_from_view(entry_props)
-            linked.append(entry)
-            links_found.append(mapping.link_from(key, entry.entry_id, link_props))
-        penalties.extend(mapping.penalty_from(props) for props in penalised)
+            if link_props is None:  # an entry on the subject
+                on.append(entry)
+            else:  # a personal link of the subject's, to the entry
+                linked.append(entry)
+                links_found.append(mapping.link_from(key, entry.entry_id, link_props))
+    penalties = [mapping.penalty_from(props) for props in record["penalties"]]
     candidates: list[Subject] = []
     for labels, subject, entries in record["namesakes"]:
         candidates.append(mapping.subject_from_row(labels, subject))

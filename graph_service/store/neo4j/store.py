@@ -200,8 +200,8 @@ class Neo4jStore(Neo4jFeed, GraphStore):
         """One statement, one round trip (:mod:`.check_view`); deeper than it unrolls, the port's way."""
         if depth > check_view.MAX_DEPTH:
             return super()._check_view(subject_id, depth, as_of, limit_per_node)
-        params = check_view.parameters(subject_id, depth, as_of, limit_per_node)
-        record = self._db.read_once(check_view.STATEMENT, **params)
+        params = check_view.parameters(subject_id, as_of, limit_per_node)
+        record = self._db.read_once(check_view.statement(depth), **params)
         return check_view.view_from(record, subject_id, depth, limit_per_node)
 
     def _check_views(
