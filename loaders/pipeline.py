@@ -13,7 +13,7 @@ import functools
 import gc
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -23,7 +23,7 @@ from graph_service.services.workflow.intake import LoadDoor
 from graph_service.services.workflow.links import refresh_links
 from graph_service.services.workflow.state import Policy
 from graph_service.store.base import GraphStore
-from loaders.cells import Cells, Problem, RowRejected
+from loaders.cells import Problem
 from loaders.csvio import BadRecord, Encoding, IssueWriter, Row, SourceError, resolve_encoding
 from loaders.formats import ftm
 from loaders.formats.court import CourtRecords
@@ -32,8 +32,9 @@ from loaders.formats.v1_entries import ListEntries
 from loaders.formats.v1_relations import Branches, Practitioners, Roles
 from loaders.formats.v1_shareholdings import Shareholdings
 from loaders.formats.v1_subjects import Organizations, Persons
+from loaders.parsing import chunks, parsed_ahead
 from loaders.report import FileReport, LoadReport, is_issue_file
-from loaders.run import FileKind, Parsed, Run
+from loaders.run import FileKind, Run
 
 Format = Literal["v1", "court", "penalty", "ftm"]
 FORMATS: tuple[Format, ...] = ("v1", "court", "penalty", "ftm")
@@ -232,24 +233,15 @@ def _load_file(
     today = dt.date.today()  # the day that judges birth dates (Cells), asked once per file, not per row
     try:
         with kind.open(planned.path, planned.encoding, on_bytes=on_bytes) as stream:
-            batch: list[Parsed[Any]] = []
-            for line, row in stream:
-                report.read += 1
-                if isinstance(row, BadRecord):
-                    run.reject(report, line, [Problem("", "", row.reason)])
-                    continue
-                if stream.format == "jsonl":
-                    unknown_keys.update(k for k in row if k not in kind.columns)
-                parsed = _parse(kind, row, line, run, report, today)
-                if parsed is not None:
-                    batch.append(parsed)
-                if len(batch) >= batch_size:
-                    kind.write(batch, run, report)
-                    batch = []
-                    _settle()
-            if batch:
-                kind.write(batch, run, report)
-                _settle()
+            parsed = chunks(stream, kind, run.ids, today, batch_size, unknown_keys)
+            # A store whose calls wait on a server leaves the CPU to parse the next batch meanwhile.
+            ahead = parsed_ahead(parsed) if run.store.reads_block and not run.dry_run else nullcontext(parsed)
+            with ahead as batches:
+                for chunk in batches:
+                    chunk.record(run, report)
+                    if chunk.rows:
+                        kind.write(chunk.rows, run, report)
+                        _settle()
         kind.after_file(run, report)
     finally:
         if progress is not None:
@@ -257,21 +249,3 @@ def _load_file(
     if unknown_keys:
         reason = f"unknown key(s) ignored: {', '.join(sorted(unknown_keys))}"
         run.warn(report, 0, [Problem(",".join(sorted(unknown_keys)), "", reason)])
-
-
-def _parse(
-    kind: FileKind[Any], row: Row, line: int, run: Run, report: FileReport, today: dt.date
-) -> Parsed[Any] | None:
-    clean = kind.parse_clean(row, line, run.ids, today)
-    if clean is not None:
-        return Parsed(line, row, clean)
-    cells = Cells(row, line, today=today)
-    try:
-        value = kind.parse(cells)
-    except RowRejected as exc:
-        run.reject(report, line, exc.problems)
-        return None
-    finally:
-        if cells.warnings:
-            run.warn(report, line, cells.warnings)
-    return Parsed(line, row, value)
