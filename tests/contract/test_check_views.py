@@ -62,11 +62,12 @@ def test_the_batch_statement_is_the_single_statement_with_the_key_carried_throug
     inner = batch[batch.index("CALL (key) {") :]
     carried = (
         body.replace("{key: $key}", "{key: key}")
-        .replace("WITH CASE WHEN origin", "WITH key, CASE WHEN origin")
-        .replace("WITH frontier, frontier AS seen", "WITH key, frontier, frontier AS seen")
-        .replace("WITH next AS frontier", "WITH key, next AS frontier")
+        .replace("WITH namesakes, CASE WHEN origin", "WITH key, namesakes, CASE WHEN origin")
+        .replace(
+            "WITH namesakes, frontier, frontier AS seen", "WITH key, namesakes, frontier, frontier AS seen"
+        )
+        .replace("WITH namesakes, next AS frontier", "WITH key, namesakes, next AS frontier")
         .replace("CALL () {\n  OPTIONAL MATCH (:Subject", "CALL (key) {\n  OPTIONAL MATCH (:Subject")
-        .replace("CALL () {\n  MATCH (person:Subject", "CALL (key) {\n  MATCH (person:Subject")
     )
     carried = (
         carried[: carried.index("CALL () {\n  OPTIONAL MATCH (m:Meta")]
