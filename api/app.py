@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from api.auth import KeyRing
 from api.context import AppContext
@@ -72,6 +73,12 @@ TAGS = [
 ]
 
 
+#: FastAPI's native OpenTelemetry off: the service reports through its own Prometheus metrics and JSON
+#: logs and configures no OpenTelemetry provider, yet with telemetry on FastAPI asks the global tracer,
+#: meter and logger providers whether one was configured on every request (~4.5 us of a check).
+NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(
     settings: Settings | None = None, store: GraphStore | None = None, *, audit_log: AuditLog | None = None
 ) -> FastAPI:
@@ -105,6 +112,7 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        telemetry=NO_OPENTELEMETRY,
     )
     app.state.ctx = ctx
     install_error_handlers(app)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from prometheus_client import generate_latest
 from starlette.datastructures import Headers
@@ -43,3 +46,35 @@ def test_repeated_observations_accumulate_on_the_same_series() -> None:
     assert 'graph_service_requests_total{method="POST",route="/v1/checks",status="422"} 1.0' in text, text
     assert 'graph_service_requests_total{method="GET",route="/health/live",status="200"} 1.0' in text, text
     assert 'graph_service_request_duration_seconds_count{method="POST",route="/v1/checks"} 4.0' in text, text
+
+
+def test_requests_do_not_ask_for_opentelemetry_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With FastAPI's native telemetry on, every request asks the global providers whether one was set.
+    from fastapi.testclient import TestClient
+    from opentelemetry import _logs, metrics, trace
+
+    from api.app import create_app
+    from graph_service.config import Settings
+    from graph_service.store.memory import MemoryStore
+
+    asked: list[str] = []
+
+    def counted(name: str, original: Callable[[], Any]) -> Callable[[], Any]:
+        def provider() -> Any:
+            asked.append(name)
+            return original()
+
+        return provider
+
+    for module, name in (
+        (trace, "get_tracer_provider"),
+        (metrics, "get_meter_provider"),
+        (_logs, "get_logger_provider"),
+    ):
+        monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
+    with TestClient(create_app(settings=Settings(api_keys={}), store=MemoryStore(None))) as client:
+        asked.clear()
+        response = client.get("/health/live")
+
+    assert response.status_code == 200, response.text
+    assert asked == [], asked
