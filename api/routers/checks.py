@@ -191,17 +191,31 @@ async def answer(ctx: AppContext, caller: Caller, body: CheckRequest, today: dt.
     """The answer to one admitted check: normalised, run, audited, answered once the audit is durable."""
     (item,) = _normalised([("body.subject_id", body)], today)
     store, as_of, fan_out = ctx.store, item.as_of or today, ctx.settings.fan_out_limit
-    # An in-memory store answers on the event loop (no thread hop); one that waits on a server must not.
+    # An in-memory store answers on the event loop (no thread hop); one that waits on a server must not:
+    # its check and audit record run on a worker thread, which writes the record itself when no audit
+    # write is in progress (no hand-off to the audit writer thread and back to the loop).
     if store.reads_block:
-        result = await run_in_threadpool(
-            run_check, store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out
-        )
-    else:
-        result = run_check(store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out)
+        response, waiting = await run_in_threadpool(_answer_blocking, ctx, caller, item, as_of, fan_out)
+        if waiting is not None:
+            await ctx.audit.durable(waiting)
+        return response
+    result = run_check(store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out)
     ticket = _audit(ctx.audit, caller, result)
     response = respond(result, caller)  # built while the audit writer flushes (it waits off the GIL)
     await ctx.audit.durable(ticket)
     return response
+
+
+def _answer_blocking(
+    ctx: AppContext, caller: Caller, item: CheckRequest, as_of: dt.date, fan_out: int
+) -> tuple[JSONResponse, int | None]:
+    """:func:`answer`'s work on a worker thread: the response, and the audit ticket still to wait for.
+
+    None when this thread wrote the record itself (:meth:`AuditLog.record_leading`): durable already.
+    """
+    result = run_check(ctx.store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out)
+    waiting = ctx.audit.record_leading(_event(caller, result))
+    return respond(result, caller), waiting
 
 
 @router.post(

@@ -6,8 +6,10 @@ batch (one fsync, one transaction). Events that arrive while a batch is being wr
 one, so concurrent requests share a write and an event waits at most for the write in progress plus its
 own (``linger_s`` may add a bounded wait for company). A caller that must not answer before its event
 is durable waits for its ticket (:meth:`AuditLog.wait_durable`, or :meth:`AuditLog.durable` on an event
-loop). A failed write is retried with backoff (records are never dropped silently); :meth:`AuditLog.check`
-reports the failure so readiness can turn red while it lasts.
+loop); a caller on a thread of its own may instead lead the write of its batch itself
+(:meth:`BatchingAuditLog.record_leading`: no hand-off to the writer thread and back). A failed write
+is retried with backoff (records are never dropped silently); :meth:`AuditLog.check` reports the
+failure so readiness can turn red while it lasts.
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ class AuditLog(abc.ABC):
     @abc.abstractmethod
     async def durable(self, ticket: int, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
         """:meth:`wait_durable` for a coroutine: waits without blocking the event loop."""
+
+    def record_leading(self, event: AuditEvent) -> int | None:
+        """:meth:`record`, for a caller on a thread of its own that may write the event itself.
+
+        None: the event is durable already (written on the calling thread). Else its ticket, to wait
+        for as after :meth:`record`. This default only records.
+        """
+        return self.record(event)
 
     @abc.abstractmethod
     def query(
@@ -127,17 +137,20 @@ class BatchingAuditLog(AuditLog):
         self._room = threading.Condition(self._lock)  # recorders waiting for queue space
         self._pending: collections.deque[AuditEvent] = collections.deque()
         # (ticket, n, loop, future) of coroutines waiting in :meth:`durable`, smallest ticket first.
-        self._waiters: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._waiters: list[_Waiter] = []
         self._waiter_ids = itertools.count()
         self._enqueued = 0
         self._written = 0
         self._error: Exception | None = None
+        # A batch is being written (by the writer thread or a leading caller): one write at a time.
+        self._writing = False
         self._closed = False
         self._stopping = False
         self._stop_retrying = threading.Event()
-        # Set under the lock: the writer has ended / close() left _release to the still-running writer.
+        # Under the lock: the writer thread has ended; close() left _release to whoever writes last.
         self._writer_ended = False
-        self._release_by_writer = False
+        self._release_deferred = False
+        self._released = False
         self._thread = threading.Thread(target=self._run, name=f"{type(self).__name__}-writer", daemon=True)
 
     def _start(self) -> None:
@@ -147,7 +160,10 @@ class BatchingAuditLog(AuditLog):
 
     @abc.abstractmethod
     def _write_batch(self, events: list[AuditEvent]) -> None:
-        """Chain ``events`` after the stored head and store them durably, all or nothing."""
+        """Chain ``events`` after the stored head and store them durably, all or nothing.
+
+        Called for one batch at a time, on the writer thread or on a caller's (:meth:`record_leading`).
+        """
 
     def _after_batch(self) -> None:  # noqa: B027 - optional hook
         """Work that follows a durable batch but need not delay its waiters (e.g. re-anchoring)."""
@@ -159,8 +175,8 @@ class BatchingAuditLog(AuditLog):
     def _release(self) -> None:  # noqa: B027 - optional hook
         """Close files and connections, once, when the writer has stopped.
 
-        Called by :meth:`close`; or, if the writer was still inside a write when close() stopped
-        waiting for it, by the writer thread itself once that write returns (never under it).
+        Called by :meth:`close`; or, if a write was still in progress when close() stopped waiting
+        for it, by the thread that wrote once that write returns (never under it).
         """
 
     # ---- reading ------------------------------------------------------------------------------------
@@ -192,18 +208,85 @@ class BatchingAuditLog(AuditLog):
     # ---- writing ------------------------------------------------------------------------------------
 
     def record(self, event: AuditEvent) -> int:
+        self._refuse_if_closed()
+        with self._lock:
+            ticket = self._enqueue_locked(event)
+            self._work.notify()
+            return ticket
+
+    def record_leading(self, event: AuditEvent) -> int | None:
+        """Queue ``event``; if no write is in progress, write the queue on this thread: None once durable.
+
+        The caller leads the group commit when the log is idle: a lone check's record is written on
+        its own worker thread, without waking the writer thread and being woken back. While a write
+        is in progress the event queues for the writer thread's next batch as :meth:`record`'s do, and
+        its ticket is returned to wait for; so is it if the led write fails (the batch goes back to
+        the front of the queue and the writer thread retries it with backoff).
+        """
+        self._refuse_if_closed()
+        with self._lock:
+            ticket = self._enqueue_locked(event)
+            if self._writing or self._error is not None or self._stopping:
+                self._work.notify()
+                return ticket
+            self._writing = True
+            batch = self._take_locked()
+        return None if self._write_led(batch) else ticket
+
+    def _refuse_if_closed(self) -> None:
         if self._read_only:
             raise Conflict("the audit log was opened read-only; it cannot record events")
         if self._closed:
             raise BackendUnavailable("the audit log is closed (the service is shutting down)")
-        with self._lock:
-            while len(self._pending) >= self._max_pending:
-                self._room.wait()
-            # Ticket and queue position are taken under one lock, so ticket order is write order.
-            self._enqueued += 1
-            self._pending.append(event)
+
+    def _enqueue_locked(self, event: AuditEvent) -> int:
+        while len(self._pending) >= self._max_pending:
             self._work.notify()
-            return self._enqueued
+            self._room.wait()
+        # Ticket and queue position are taken under one lock, so ticket order is write order.
+        self._enqueued += 1
+        self._pending.append(event)
+        return self._enqueued
+
+    def _hand_to_writer_locked(self) -> None:
+        """Wake the writer thread if what queued during a led write (or a stop) is now its to do."""
+        if not self._writing and (self._pending or self._stopping):
+            self._work.notify()
+
+    def _take_locked(self) -> list[AuditEvent]:
+        count = min(len(self._pending), self._batch_size)
+        batch = [self._pending.popleft() for _ in range(count)]
+        self._room.notify_all()
+        return batch
+
+    def _write_led(self, batch: list[AuditEvent]) -> bool:
+        """Write ``batch`` on the calling thread; False if it failed (it is back for the writer thread)."""
+        failure: BaseException | None = None
+        try:
+            self._write_batch(batch)
+        except BaseException as exc:
+            failure = exc
+            log.exception("audit batch of %d records not written; the writer retries it", len(batch))
+        with self._lock:
+            if failure is None:
+                ready = self._mark_written_locked(len(batch))
+                self._hand_to_writer_locked()
+            else:
+                ready = []
+                self._pending.extendleft(reversed(batch))  # back at the front, in order
+                self._error = failure if isinstance(failure, Exception) else RuntimeError(repr(failure))
+                self._writing = False
+                self._cond.notify_all()
+                self._work.notify()
+            release = self._take_release_locked()
+        _wake(ready)
+        if failure is None:
+            self._after_batch_safely()
+        if release:
+            self._release()
+        if failure is not None and not isinstance(failure, Exception):
+            raise failure
+        return failure is None
 
     def record_many(self, events: Sequence[AuditEvent]) -> int:
         if not events:
@@ -270,52 +353,74 @@ class BatchingAuditLog(AuditLog):
                 self._stopping = True
                 self._work.notify_all()
             self._thread.join(timeout=self._close_timeout_s)
-            with self._lock:
-                if self._thread.is_alive() and not self._writer_ended:
-                    # Still inside a write (a hung server, a lock held elsewhere): releasing now would
-                    # close the session or file under it. The writer releases once its write returns.
-                    log.error(
-                        "the audit writer did not stop in %.1fs; it closes up after its write",
-                        self._close_timeout_s,
-                    )
-                    self._stop_retrying.set()
-                    self._release_by_writer = True
-                    return
+        with self._lock:
+            self._release_deferred = True
+            if not self._take_release_locked():
+                # Still inside a write (a hung server, a lock held elsewhere): releasing now would
+                # close the session or file under it. The thread writing releases once it returns.
+                log.error(
+                    "the audit writer did not stop in %.1fs; it closes up after its write",
+                    self._close_timeout_s,
+                )
+                self._stop_retrying.set()
+                return
         self._release()
 
+    def _take_release_locked(self) -> bool:
+        """Whether the caller is to :meth:`_release` now: close() asked, and nothing writes any more."""
+        writer_done = self._writer_ended or not self._thread.is_alive()
+        if self._release_deferred and writer_done and not self._writing and not self._released:
+            self._released = True
+            return True
+        return False
+
     def _next_batch(self) -> list[AuditEvent] | None:
-        """Everything queued (up to ``batch_size``), once there is something; None to stop."""
+        """Everything queued (up to ``batch_size``), once there is something; None to stop.
+
+        Waits while a caller writes a batch itself (:meth:`record_leading`): one write at a time.
+        """
+
+        def ready() -> bool:
+            return not self._writing and (bool(self._pending) or self._stopping)
+
         with self._lock:
-            self._work.wait_for(lambda: bool(self._pending) or self._stopping)
-            if not self._pending:
-                return None
-            if self._linger_s > 0 and len(self._pending) < self._batch_size and not self._stopping:
-                deadline = time.monotonic() + self._linger_s
-                while len(self._pending) < self._batch_size and not self._stopping:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    self._work.wait(left)
-            count = min(len(self._pending), self._batch_size)
-            batch = [self._pending.popleft() for _ in range(count)]
-            self._room.notify_all()
-            return batch
+            while True:
+                self._work.wait_for(ready)
+                if not self._pending:
+                    if self._stopping:
+                        return None
+                    continue
+                if self._linger_s > 0 and len(self._pending) < self._batch_size and not self._stopping:
+                    deadline = time.monotonic() + self._linger_s
+                    while len(self._pending) < self._batch_size and not self._stopping:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        self._work.wait(left)
+                    if not ready() or not self._pending:
+                        continue  # a caller took the queue while this lingered
+                self._writing = True
+                return self._take_locked()
 
     def _run(self) -> None:
         try:
             while (batch := self._next_batch()) is not None:
                 if not self._write_with_retry(batch):
                     return  # retrying stopped (shutdown gave up on the pending records)
-                try:
-                    self._after_batch()
-                except Exception:  # bookkeeping only; the next batch tries again
-                    log.exception("audit bookkeeping after a durable batch failed")
+                self._after_batch_safely()
         finally:
             with self._lock:
                 self._writer_ended = True
-                release = self._release_by_writer
+                self._writing = False
+                release = self._take_release_locked()
             if release:
                 self._release()
+
+    def _after_batch_safely(self) -> None:
+        try:
+            self._after_batch()
+        except Exception:  # bookkeeping only; the next batch tries again
+            log.exception("audit bookkeeping after a durable batch failed")
 
     def _write_with_retry(self, batch: list[AuditEvent]) -> bool:
         """Write ``batch``, retrying with backoff; False if retrying was stopped (shutdown)."""
@@ -333,18 +438,31 @@ class BatchingAuditLog(AuditLog):
                 delay = min(delay * 2, 5.0)
                 continue
             with self._lock:
-                self._written += len(batch)
-                self._error = None
-                self._cond.notify_all()
-                ready = []
-                while self._waiters and self._waiters[0][0] <= self._written:
-                    ready.append(heapq.heappop(self._waiters))
-            for _, _, loop, future in ready:
-                try:
-                    loop.call_soon_threadsafe(_resolve, future)
-                except RuntimeError:  # that loop has closed; nobody is waiting any more
-                    pass
+                ready = self._mark_written_locked(len(batch))
+            _wake(ready)
             return True
+
+    def _mark_written_locked(self, count: int) -> list[_Waiter]:
+        """Count a durable batch of ``count`` and end the write; the coroutines it makes ready."""
+        self._written += count
+        self._error = None
+        self._writing = False
+        self._cond.notify_all()
+        ready = []
+        while self._waiters and self._waiters[0][0] <= self._written:
+            ready.append(heapq.heappop(self._waiters))
+        return ready
+
+
+_Waiter = tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]
+
+
+def _wake(ready: list[_Waiter]) -> None:
+    for _, _, loop, future in ready:
+        try:
+            loop.call_soon_threadsafe(_resolve, future)
+        except RuntimeError:  # that loop has closed; nobody is waiting any more
+            pass
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

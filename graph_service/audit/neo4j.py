@@ -8,8 +8,10 @@ another instance moved the head, nothing is written and the statement answers th
 the batch is chained again. The head also makes removal of the newest records detectable, which a bare
 chain cannot show.
 
-The writer thread keeps one session for its appends (a new session per batch cost ~0.1 ms of client CPU);
-a session whose append failed is closed and the next try opens a fresh one.
+The log keeps one session for its appends (a new session per batch cost ~0.1 ms of client CPU), used by
+one write at a time: the writer thread's, or a check's worker thread leading its own batch
+(:meth:`BatchingAuditLog.record_leading`). A session whose append failed is closed and the next try
+opens a fresh one.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class Neo4jAuditLog(BatchingAuditLog):
         self._owns_driver = owns_driver
         # (seq, hash) of the head as this writer last saw it committed; None until the first batch asks.
         self._head: tuple[int, str] | None = None
-        # The writer thread's session, opened by its first append (only that thread uses it).
+        # The append session, opened by the first append (one write at a time uses it, see the module).
         self._session: neo4j.Session | None = None
         if not read_only:
             try:
