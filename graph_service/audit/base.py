@@ -231,7 +231,11 @@ class BatchingAuditLog(AuditLog):
                 return ticket
             self._writing = True
             batch = self._take_locked()
-        return None if self._write_led(batch) else ticket
+        if self._write_led(batch):
+            with self._lock:
+                if self._written >= ticket:
+                    return None
+        return ticket  # not written (yet): a full batch queued before it, or the write failed
 
     def _refuse_if_closed(self) -> None:
         if self._read_only:

@@ -113,3 +113,31 @@ def test_while_writes_fail_callers_queue_behind_the_retry_instead_of_leading() -
     assert (first, second) == (1, 2)
     assert threading.current_thread().name not in log.writers, log.writers
     assert [r.request_id for r in records] == ["req1", "req2"]
+
+
+class _Unstarted(_Watched):
+    """Its writer thread starts only when the test says so (so a queue can build up first)."""
+
+    def _start(self) -> None:
+        pass
+
+    def start_writer(self) -> None:
+        super()._start()
+
+
+def test_a_leader_whose_own_record_did_not_fit_its_batch_is_told_to_wait() -> None:
+    log = _Unstarted()
+    log._batch_size = 2
+    try:
+        queued = log.record_many([_event(n) for n in range(3)])
+        waiting = log.record_leading(_event(3))  # leads a batch of the first two only
+        written_then = log._written
+        log.start_writer()
+        assert waiting is not None
+        log.wait_durable(waiting, timeout=10)
+        records = log.query(limit=10)
+    finally:
+        log.close()
+
+    assert (queued, waiting, written_then) == (3, 4, 2)
+    assert [r.request_id for r in records] == [f"req{n}" for n in range(4)]
