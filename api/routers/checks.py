@@ -30,7 +30,7 @@ from api.deps import context_of, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.ratelimit import METER_STATE, Meter
 from api.responses import respond
-from graph_service.audit import AuditEvent, AuditLog
+from graph_service.audit import AuditEvent
 from graph_service.domain.identifiers import IdentifierError, check_subject_key, normalise_key
 from graph_service.domain.measures import Catalog
 from graph_service.errors import InvalidInput
@@ -88,11 +88,6 @@ class BatchResult(BaseModel):
 def item_cost(item: CheckRequest) -> int:
     """What one batch item costs of :data:`BATCH_WORK_BUDGET`: its depth, doubled with history."""
     return item.depth * (2 if item.include_history else 1)
-
-
-def _audit(audit: AuditLog, caller: Caller, result: CheckResult) -> int:
-    """Record the check; returns the event's durability ticket."""
-    return audit.record(_event(caller, result))
 
 
 def _event(caller: Caller, result: CheckResult) -> AuditEvent:
@@ -200,9 +195,8 @@ async def answer(ctx: AppContext, caller: Caller, body: CheckRequest, today: dt.
             await ctx.audit.durable(waiting)
         return response
     result = run_check(store, ctx.catalog, item, as_of=as_of, fan_out_limit=fan_out)
-    ticket = _audit(ctx.audit, caller, result)
-    response = respond(result, caller)  # built while the audit writer flushes (it waits off the GIL)
-    await ctx.audit.durable(ticket)
+    response = respond(result, caller)
+    await ctx.audit.record_durably(_event(caller, result))  # a lone check's record written on the loop
     return response
 
 
