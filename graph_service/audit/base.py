@@ -154,8 +154,12 @@ class BatchingAuditLog(AuditLog):
         self._enqueued = 0
         self._written = 0
         self._error: Exception | None = None
-        # A batch is being written (by the writer thread or a leading caller): one write at a time.
+        # A batch is being written (by the writer thread or a leading caller), or the writer thread
+        # runs :meth:`_after_batch`: one at a time, so bookkeeping never reads a head a write moves.
         self._writing = False
+        # A led write left :meth:`_after_batch` due: the writer thread runs it (never the caller's
+        # thread, which may be the event loop; never beside a write).
+        self._after_due = False
         # Until then a coroutine's record goes to the writer thread (other records waited lately).
         self._busy_until = 0.0
         self._closed = False
@@ -180,7 +184,14 @@ class BatchingAuditLog(AuditLog):
         """
 
     def _after_batch(self) -> None:  # noqa: B027 - optional hook
-        """Work that follows a durable batch but need not delay its waiters (e.g. re-anchoring)."""
+        """Work that follows a durable batch but need not delay its waiters (e.g. re-anchoring).
+
+        Runs on the writer thread only, with no write in progress.
+        """
+
+    def _after_batch_due(self) -> bool:
+        """Whether :meth:`_after_batch` has work now (asked after a led write; default: never)."""
+        return False
 
     @abc.abstractmethod
     def _select(self, flt: AuditFilter, limit: int) -> list[AuditRecord]:
@@ -309,8 +320,8 @@ class BatchingAuditLog(AuditLog):
         return self._enqueued
 
     def _hand_to_writer_locked(self) -> None:
-        """Wake the writer thread if what queued during a led write (or a stop) is now its to do."""
-        if not self._writing and (self._pending or self._stopping):
+        """Wake the writer thread if what queued in a led write (or a stop, or bookkeeping) is its to do."""
+        if not self._writing and (self._pending or self._stopping or self._after_due):
             self._work.notify()
 
     def _take_locked(self) -> list[AuditEvent]:
@@ -330,6 +341,8 @@ class BatchingAuditLog(AuditLog):
         with self._lock:
             if failure is None:
                 ready = self._mark_written_locked(len(batch))
+                self._writing = False
+                self._after_due = self._after_due or self._after_batch_due()
                 self._hand_to_writer_locked()
             else:
                 ready = []
@@ -340,8 +353,6 @@ class BatchingAuditLog(AuditLog):
                 self._work.notify()
             release = self._take_release_locked()
         _wake(ready)
-        if failure is None:
-            self._after_batch_safely()
         if release:
             self._release()
         if failure is not None and not isinstance(failure, Exception):
@@ -438,10 +449,12 @@ class BatchingAuditLog(AuditLog):
         """Everything queued (up to ``batch_size``), once there is something; None to stop.
 
         Waits while a caller writes a batch itself (:meth:`record_leading`): one write at a time.
+
+        An empty batch: nothing queued, but a led write left :meth:`_after_batch` due.
         """
 
         def ready() -> bool:
-            return not self._writing and (bool(self._pending) or self._stopping)
+            return not self._writing and (bool(self._pending) or self._stopping or self._after_due)
 
         with self._lock:
             while True:
@@ -449,6 +462,9 @@ class BatchingAuditLog(AuditLog):
                 if not self._pending:
                     if self._stopping:
                         return None
+                    if self._after_due:
+                        self._writing = True
+                        return []
                     continue
                 if self._linger_s > 0 and len(self._pending) < self._batch_size and not self._stopping:
                     deadline = time.monotonic() + self._linger_s
@@ -465,9 +481,13 @@ class BatchingAuditLog(AuditLog):
     def _run(self) -> None:
         try:
             while (batch := self._next_batch()) is not None:
-                if not self._write_with_retry(batch):
+                if batch and not self._write_with_retry(batch):
                     return  # retrying stopped (shutdown gave up on the pending records)
+                # Still marked writing: a leading caller queues for this thread meanwhile.
                 self._after_batch_safely()
+                with self._lock:
+                    self._writing = False
+                    self._after_due = False
         finally:
             with self._lock:
                 self._writer_ended = True
@@ -503,10 +523,9 @@ class BatchingAuditLog(AuditLog):
             return True
 
     def _mark_written_locked(self, count: int) -> list[_Waiter]:
-        """Count a durable batch of ``count`` and end the write; the coroutines it makes ready."""
+        """Count a durable batch of ``count``; the coroutines it makes ready (the writer ends the write)."""
         self._written += count
         self._error = None
-        self._writing = False
         self._cond.notify_all()
         ready = []
         while self._waiters and self._waiters[0][0] <= self._written:

@@ -124,9 +124,12 @@ class FileAuditLog(BatchingAuditLog):
     def _after_batch(self) -> None:
         # After the waiters are released, and at most every ANCHOR_INTERVAL_S: the anchor costs two
         # fsyncs, which would otherwise sit in front of the next check's own record on every batch.
-        if time.monotonic() - self._anchored_at >= ANCHOR_INTERVAL_S:
+        if self._after_batch_due():
             self._anchor(self._seq, self._hash)
             self._anchored_at = time.monotonic()
+
+    def _after_batch_due(self) -> bool:
+        return time.monotonic() - self._anchored_at >= ANCHOR_INTERVAL_S
 
     def _anchored(self) -> tuple[int, str] | None:
         """The anchored head, or None when there is no anchor (a log written before anchoring)."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
 
-from graph_service.audit import AuditEvent, MemoryAuditLog
+from graph_service.audit import AuditEvent, FileAuditLog, MemoryAuditLog
 from graph_service.audit import base as audit_base
+from graph_service.audit.file import ANCHOR_INTERVAL_S
 
 
 def _event(n: int) -> AuditEvent:
@@ -102,3 +104,43 @@ def test_a_failed_write_on_the_loop_is_retried_by_the_writer_until_the_record_is
 
     assert verified.ok and verified.count == 1, verified
     assert [count for _, count in log.writes] == [1], log.writes
+
+
+class _AnchorWatched(FileAuditLog):
+    """A file log that remembers which thread re-anchored and whether a write was running then."""
+
+    def __init__(self, path: Path) -> None:
+        self.anchors: list[tuple[str, bool]] = []
+        self.anchored = threading.Event()
+        super().__init__(path)
+
+    def _anchor(self, seq: int, hash_: str) -> None:
+        with self._lock:
+            writing_elsewhere = self._writing and threading.current_thread() is not self._thread
+        self.anchors.append((threading.current_thread().name, writing_elsewhere))
+        super()._anchor(seq, hash_)
+        self.anchored.set()
+
+
+@pytest.mark.parametrize("lead", ["record_durably", "record_leading"])
+def test_a_led_write_leaves_the_due_re_anchoring_to_the_writer_thread(tmp_path: Path, lead: str) -> None:
+    """The anchor's two fsyncs never run on the caller's thread (for record_durably: the event loop)."""
+    log = _AnchorWatched(tmp_path / "audit.jsonl")
+    log.anchors.clear()  # opening anchors on the opening thread
+    log.anchored.clear()
+    log._anchored_at -= 2 * ANCHOR_INTERVAL_S  # the next batch finds the head due for re-anchoring
+
+    async def lone() -> str:
+        if lead == "record_durably":
+            await log.record_durably(_event(1))
+        else:
+            assert log.record_leading(_event(1)) is None
+        return threading.current_thread().name
+
+    try:
+        caller = asyncio.run(lone())
+        assert log.anchored.wait(5), "the due anchor was not written"
+        assert log.anchors == [(log._thread.name, False)], (caller, log.anchors)
+    finally:
+        log.close()
+    assert FileAuditLog(tmp_path / "audit.jsonl", read_only=True).verify().ok
