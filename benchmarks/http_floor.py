@@ -187,8 +187,12 @@ def audit_costs(directory: Path, count: int = 300, clients: int = 8) -> dict[str
     * ``record_and_durable``: that plus waiting until it is durable, one caller at a time (every wait is
       a whole flush: the latency a lone request pays);
     * ``concurrent``: ``clients`` threads recording and waiting at once, as the 8-client throughput run
-      does: the flushes are shared (``events_per_flush``), so the wait overlaps other requests' work.
+      does: the flushes are shared (``events_per_flush``), so the wait overlaps other requests' work;
+    * ``route_lone``: what a lone embedded check pays as ``/v1/checks`` records it, one coroutine at a
+      time on an event loop through :meth:`~graph_service.audit.base.AuditLog.record_durably` (the
+      record written on the loop, no writer-thread wake-ups).
     """
+    import asyncio
     import threading
 
     from api.auth import Caller
@@ -217,13 +221,23 @@ def audit_costs(directory: Path, count: int = 300, clients: int = 8) -> dict[str
                 log.wait_durable(ticket)
                 record.append(recorded - started)
                 durable.append(time.perf_counter() - started)
+
+            async def lone_requests() -> list[float]:
+                spent = []
+                for n in range(count):
+                    started = time.perf_counter()
+                    await log.record_durably(event(count + n))
+                    spent.append(time.perf_counter() - started)
+                return spent
+
+            route_lone = asyncio.run(lone_requests())
             flushes = _Flushes(log)
             waits: list[float] = []
             lock = threading.Lock()
 
             def client(offset: int) -> None:
                 mine = []
-                for n in range(offset, offset + count):
+                for n in range(offset + 2 * count, offset + 3 * count):
                     started = time.perf_counter()
                     log.wait_durable(log.record(event(n)))
                     mine.append(time.perf_counter() - started)
@@ -248,6 +262,7 @@ def audit_costs(directory: Path, count: int = 300, clients: int = 8) -> dict[str
     return {
         "record": summarize_ms(record),
         "record_and_durable": summarize_ms(durable),
+        "route_lone": summarize_ms(route_lone),
         "concurrent": concurrent,
     }
 

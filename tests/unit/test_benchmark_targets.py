@@ -73,6 +73,21 @@ def test_a_limit_is_judged_in_its_direction_and_says_by_how_much_it_is_missed() 
     assert overhead.met is True
 
 
+def test_the_lone_audit_figure_is_the_routes_path_where_a_run_measured_it() -> None:
+    """Older runs timed record + wait_durable (writer thread); newer ones also what the route does."""
+    name = "audit record + durable wait p50 (lone request)"
+    older = _memory(0.1, 150_000, 3.0, 1.0)
+    newer = copy.deepcopy(older)
+    newer["floors"]["audit"]["route_lone"] = _latency(0.25, 0.5)
+
+    before = _by_name(_result("100k", "x", "c", memory=older))[name]
+    after = _by_name(_result("100k", "x", "c", memory=newer))[name]
+
+    assert before.ours == pytest.approx(0.2) and "record_durably" not in before.floor, before
+    assert after.ours == pytest.approx(0.25), after
+    assert "record_durably" in after.floor and "0.20 ms" in after.floor, after.floor
+
+
 def test_a_target_set_at_another_scale_says_so_and_a_missing_figure_is_not_measured() -> None:
     figures = _memory(0.1, 150_000, 3.0, 1.0)
     del figures["footprint"]
