@@ -11,6 +11,7 @@ that suspend or reinstate its subject's red entries.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -129,32 +130,16 @@ def follow_black(
         for e in (store if reads is None else reads).entries_for([black.subject_id])
         if e.entry_id != black.entry_id and decided_here(e, policy)
     ]
-    for red in reds_to_suspend(black, others, today):
-        reason = f"suspended: black entry {black.entry_id} of the subject is in force"
-        step(
-            store,
-            red,
-            EntryAction.SUSPEND,
-            actor=actor,
-            now=now,
-            reason=reason,
-            policy=policy,
-            write=write,
-            reads=reads,
-        )
-    for red in reds_to_reinstate(black, others, today):
-        reason = f"reinstated: black entry {black.entry_id} is {black.status.value}"
-        step(
-            store,
-            red,
-            EntryAction.REINSTATE,
-            actor=actor,
-            now=now,
-            reason=reason,
-            policy=policy,
-            write=write,
-            reads=reads,
-        )
+    suspended = (
+        (red, EntryAction.SUSPEND, f"suspended: black entry {black.entry_id} of the subject is in force")
+        for red in reds_to_suspend(black, others, today)
+    )
+    reinstated = (
+        (red, EntryAction.REINSTATE, f"reinstated: black entry {black.entry_id} is {black.status.value}")
+        for red in reds_to_reinstate(black, others, today)
+    )
+    for red, action, reason in itertools.chain(suspended, reinstated):
+        step(store, red, action, actor=actor, now=now, reason=reason, policy=policy, write=write, reads=reads)
 
 
 def reinstate_after_expiry(store: GraphStore, *, now: dt.datetime, policy: Policy) -> int:
