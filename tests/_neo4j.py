@@ -22,7 +22,7 @@ from typing import NoReturn
 from urllib.parse import urlparse
 
 import pytest
-from neo4j import GraphDatabase
+from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph_service.neo4j_local import LauncherError, LaunchOptions, LocalNeo4j
@@ -211,3 +211,13 @@ def _leases_locked(leases: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def delete_audit_chain(driver: Driver, database: str, chain: str) -> None:
+    """Remove a test's audit chain (its records and head) from the shared test database."""
+    driver.execute_query(
+        "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
+        "DETACH DELETE n",
+        chain=chain,
+        database_=database,
+    )

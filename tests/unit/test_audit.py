@@ -16,6 +16,7 @@ from graph_service.audit.model import GENESIS_HASH, canonical_json, chain_lines,
 from graph_service.bootstrap import bootstrap
 from graph_service.config import Settings, get_settings
 from graph_service.errors import BackendUnavailable, Conflict, InvalidInput
+from tests._neo4j import delete_audit_chain
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -348,12 +349,7 @@ def test_neo4j_audit_chains_serialises_writers_and_detects_tampering(neo4j_conne
         # Removing the newest records leaves an intact chain; only the head shows they are missing.
         cut = Neo4jAuditLog(driver, conn.database, chain=chain, read_only=True).verify()
     finally:
-        driver.execute_query(
-            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
-            "DETACH DELETE n",
-            chain=chain,
-            database_=conn.database,
-        )
+        delete_audit_chain(driver, conn.database, chain)
         driver.close()
 
     assert (intact.ok, intact.count) == (True, 20), intact
@@ -413,12 +409,7 @@ def test_neo4j_audit_stores_each_at_as_the_datetime_a_datetime_parameter_gives(n
         got = [r.request_id for r in log.query(since=ats[1], until=ats[2] + dt.timedelta(microseconds=1))]
         log.close()
     finally:
-        driver.execute_query(
-            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
-            "DETACH DELETE n",
-            chain=chain,
-            database_=conn.database,
-        )
+        delete_audit_chain(driver, conn.database, chain)
         driver.close()
 
     assert [row["type"] for row in stored] == ["ZONED DATETIME NOT NULL"] * 3
@@ -447,12 +438,7 @@ def test_neo4j_audit_recreates_a_removed_head_and_replaces_a_failed_session(neo4
         kept = log._session is first_session
         # The whole chain removed behind the writer's back: the next append finds no head, creates it and
         # starts the chain again from seq 1, as a new chain would.
-        driver.execute_query(
-            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
-            "DETACH DELETE n",
-            chain=chain,
-            database_=conn.database,
-        )
+        delete_audit_chain(driver, conn.database, chain)
         write(log, [event(10), event(11)])
         restarted = log.verify()
         # A session that fails (here: closed under the writer) is dropped; the retry opens a fresh one.
@@ -465,12 +451,7 @@ def test_neo4j_audit_recreates_a_removed_head_and_replaces_a_failed_session(neo4
         log.close()
         closed = log._session is None
     finally:
-        driver.execute_query(
-            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
-            "DETACH DELETE n",
-            chain=chain,
-            database_=conn.database,
-        )
+        delete_audit_chain(driver, conn.database, chain)
         driver.close()
 
     assert kept

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from graph_service.audit import AuditEvent
+from tests._neo4j import delete_audit_chain
 
 
 def _event(n: int) -> AuditEvent:
@@ -59,12 +60,7 @@ def test_close_gives_up_on_a_stuck_writer_without_closing_its_session_under_it(n
     finally:
         closed.wait(20)
         holder.close()
-        driver.execute_query(
-            "MATCH (n) WHERE (n:AuditRecord AND n.chain = $chain) OR (n:AuditHead AND n.name = $chain) "
-            "DETACH DELETE n",
-            chain=chain,
-            database_=conn.database,
-        )
+        delete_audit_chain(driver, conn.database, chain)
         driver.close()
 
     assert returned_while_stuck
