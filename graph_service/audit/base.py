@@ -362,19 +362,12 @@ class BatchingAuditLog(AuditLog):
     def record_many(self, events: Sequence[AuditEvent]) -> int:
         if not events:
             return 0
-        if self._read_only:
-            raise Conflict("the audit log was opened read-only; it cannot record events")
-        if self._closed:
-            raise BackendUnavailable("the audit log is closed (the service is shutting down)")
+        self._refuse_if_closed()
         with self._lock:
             for event in events:
-                while len(self._pending) >= self._max_pending:
-                    self._work.notify()
-                    self._room.wait()
-                self._enqueued += 1
-                self._pending.append(event)
+                ticket = self._enqueue_locked(event)
             self._work.notify()
-            return self._enqueued
+            return ticket
 
     def wait_durable(self, ticket: int, timeout: float | None = DEFAULT_FLUSH_TIMEOUT_S) -> None:
         with self._lock:
