@@ -109,7 +109,9 @@ def bench_backend(
             floors = result["floors"]
             log(
                 f"[neo4j] floors: RETURN 1 p50 {floors['return_1']['p50_ms']:.2f} ms, one statement "
-                f"{floors['one_statement']['p50_ms']:.2f} ms, our check {floors['check']['p50_ms']:.2f} ms"
+                f"{floors['one_statement']['p50_ms']:.2f} ms, our check {floors['check']['p50_ms']:.2f} ms; "
+                f"durable write {floors['durable_write']['p50_ms']:.2f} ms, "
+                f"audit append {floors['audit_append']['p50_ms']:.2f} ms"
             )
     finally:
         store.close()

@@ -186,9 +186,13 @@ def _neo4j(result: Result) -> Iterator[Target]:
         f"one statement p50 {_ms(one)}, RETURN 1 p50 {_ms(_get(floors, 'return_1', 'p50_ms'))}",
     )
     http = _get(n, "http", "depth_2")
-    yield Target(
-        "neo4j", "HTTP p50, depth 2", "ms", 3.0, _get(http, "p50_ms"), f"one statement {_ms(one)}", "1m"
-    )
+    http_floor = f"one statement {_ms(one)}"
+    if "audit_append" in floors:  # the lone check's durable audit record comes before the answer
+        http_floor += (
+            f"; durable write {_ms(_get(floors, 'durable_write', 'p50_ms'))}; our run_check + audit append "
+            f"{_ms(floors.get('check_and_audit_p50_ms'))}"
+        )
+    yield Target("neo4j", "HTTP p50, depth 2", "ms", 3.0, _get(http, "p50_ms"), http_floor, "1m")
     yield Target("neo4j", "HTTP p99, depth 2", "ms", 15.0, _get(http, "p99_ms"), "–", "1m")
     yield _throughput(n, "neo4j", 450)
     yield _batch(n, "neo4j", 10.0)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from benchmarks import readme_table
+from benchmarks.report import markdown
 from benchmarks.targets import Target, targets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,6 +87,57 @@ def test_the_lone_audit_figure_is_the_routes_path_where_a_run_measured_it() -> N
     assert before.ours == pytest.approx(0.2) and "record_durably" not in before.floor, before
     assert after.ours == pytest.approx(0.25), after
     assert "record_durably" in after.floor and "0.20 ms" in after.floor, after.floor
+
+
+def _neo4j(**floors: Any) -> dict[str, Any]:
+    return {
+        "floors": {
+            "depth": 2,
+            "rounds": 3,
+            "subjects": 10,
+            "return_1": _latency(0.7, 1.0),
+            "one_statement": _latency(1.5, 2.0),
+            "view": _latency(1.8, 2.5),
+            "check": _latency(2.4, 3.0),
+            "check_p50_over_one_statement_p50": 1.6,
+            "target_ratio": 1.5,
+            "met": False,
+            **floors,
+        },
+        "http": {"depth_2": _latency(5.0, 12.0)},
+        "throughput": {"checks_per_s": 200.0},
+        "batch": {"seconds": 20.0, "subjects": 10_000},
+    }
+
+
+def test_the_neo4j_http_target_names_the_durable_audit_append_where_a_run_measured_it() -> None:
+    """A lone check is answered after its audit record is durable: its floor says what that costs."""
+    name = "HTTP p50, depth 2"
+    older = _neo4j()
+    newer = _neo4j(
+        durable_write=_latency(1.2, 2.0), audit_append=_latency(1.6, 2.4), check_and_audit_p50_ms=4.0
+    )
+
+    before = _by_name(_result("1m", "x", "c", neo4j=older))[name]
+    after = _by_name(_result("1m", "x", "c", neo4j=newer))[name]
+
+    assert before.floor == "one statement 1.50 ms", before.floor
+    assert after.floor == (
+        "one statement 1.50 ms; durable write 1.20 ms; our run_check + audit append 4.00 ms"
+    ), after.floor
+    assert after.ours == pytest.approx(5.0) and after.verdict("1m") == "missed ×1.67"
+    # The Markdown report of a committed Neo4j run, as it reads with the new figures and without them.
+    committed = json.loads((REPO / "benchmarks/results/10k-20261202T162559Z.json").read_text("utf-8"))
+    assert "audit_append" not in committed["backends"]["neo4j"]["floors"]
+    measured = copy.deepcopy(committed)
+    measured["backends"]["neo4j"]["floors"] |= {
+        key: newer["floors"][key] for key in ("durable_write", "audit_append", "check_and_audit_p50_ms")
+    }
+    report = markdown(measured)
+    assert "| floor: smallest durable write (auto-commit `CREATE`) | 1.20 | 2.00 |" in report
+    assert "| ours: the check's audit record made durable (Neo4j chain) | 1.60 | 2.40 |" in report
+    assert "`run_check` + the audit append, 4.00 ms at p50" in report
+    assert "durable write" not in markdown(committed)
 
 
 def test_a_target_set_at_another_scale_says_so_and_a_missing_figure_is_not_measured() -> None:
