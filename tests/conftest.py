@@ -1,4 +1,5 @@
-"""Suite-wide fixtures: ``neo4j_connection``, the one way a test gets a Neo4j (see tests/_neo4j.py).
+"""Suite-wide fixtures: ``neo4j_connection``, the one way a test gets a Neo4j (see tests/_neo4j.py), and
+``neo4j_driver``, a driver logged in to it.
 
 The Neo4j connection variables (``GRAPH_SERVICE_NEO4J_URI`` and friends) are taken out of the environment
 when the session starts and handed only to ``neo4j_connection``. Without that, ``make test`` (which exports
@@ -12,6 +13,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from neo4j import Driver, GraphDatabase
 
 from tests._neo4j import (
     CONNECTION_ENV,
@@ -49,6 +51,15 @@ def neo4j_connection(request: pytest.FixtureRequest) -> Iterator[Neo4jConnection
     yield acquired.connection
     if acquired.release is not None:
         acquired.release()
+
+
+@pytest.fixture
+def neo4j_driver(neo4j_connection: Neo4jConnection) -> Iterator[Driver]:
+    """A driver logged in to the session's Neo4j, closed after the test (for tests that read it raw)."""
+    with GraphDatabase.driver(
+        neo4j_connection.uri, auth=(neo4j_connection.user, neo4j_connection.password)
+    ) as driver:
+        yield driver
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

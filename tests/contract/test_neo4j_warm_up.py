@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver
 
 from graph_service.store.neo4j import Neo4jStore, check_view
 from graph_service.store.neo4j import connection as neo4j_connection_module
@@ -21,14 +20,6 @@ from graph_service.store.neo4j.connection import Connection
 from tests._neo4j import Neo4jConnection
 
 pytestmark = pytest.mark.neo4j
-
-
-@pytest.fixture
-def driver(neo4j_connection: Neo4jConnection) -> Iterator[Driver]:
-    with GraphDatabase.driver(
-        neo4j_connection.uri, auth=(neo4j_connection.user, neo4j_connection.password)
-    ) as found:
-        yield found
 
 
 def _cleared(driver: Driver, database: str) -> int:
@@ -44,7 +35,7 @@ def _open(connection: Neo4jConnection) -> Neo4jStore:
 
 
 def test_a_started_store_has_planned_the_check_statement(
-    neo4j_connection: Neo4jConnection, driver: Driver, monkeypatch: pytest.MonkeyPatch
+    neo4j_connection: Neo4jConnection, neo4j_driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = neo4j_connection.database
     runs = check_view.warm_up_runs()
@@ -52,14 +43,14 @@ def test_a_started_store_has_planned_the_check_statement(
     assert runs[0][0] == hot and runs[0][1]["as_of"] is not None  # the hot one first
     with monkeypatch.context() as patched:  # the start's own statements, without the warm-up
         patched.setattr(Connection, "warm_up", lambda *_args, **_kwargs: True)
-        _cleared(driver, database)
+        _cleared(neo4j_driver, database)
         _open(neo4j_connection).close()
-        without = _cleared(driver, database)
+        without = _cleared(neo4j_driver, database)
     monkeypatch.setattr(check_view, "warm_up_runs", lambda: runs[:1])  # only what the start waits for
 
     store = _open(neo4j_connection)
     try:
-        with_warm_up = _cleared(driver, database)
+        with_warm_up = _cleared(neo4j_driver, database)
     finally:
         store.close()
 
@@ -115,12 +106,12 @@ def test_the_warm_up_plans_both_check_statements_at_every_depth_for_dated_and_wh
 
 
 def test_closing_a_store_waits_for_its_warm_up_instead_of_closing_the_connection_under_it(
-    neo4j_connection: Neo4jConnection, driver: Driver
+    neo4j_connection: Neo4jConnection, neo4j_driver: Driver
 ) -> None:
     # A store closed right after it opened: the warm-up's background plans may still be running on one
     # of the driver's connections (closing it under them broke the connection's buffer: BufferError).
     for _ in range(3):
-        _cleared(driver, neo4j_connection.database)  # cold plans, so the warm-up is still running
+        _cleared(neo4j_driver, neo4j_connection.database)  # cold plans, so the warm-up is still running
         store = _open(neo4j_connection)
         store.close()
         thread = store._db._warm_up_thread

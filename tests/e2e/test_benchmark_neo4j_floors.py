@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver
 
+import benchmarks.neo4j_floor as floor_module
 from benchmarks.neo4j_floor import AUDIT_CHAIN, SCRATCH_LABEL, floors_and_check
 from graph_service.services.checks.catalog import default_catalog
 from graph_service.store.neo4j import Neo4jStore
@@ -25,15 +27,10 @@ FIGURES = ("return_1", "one_statement", "view", "check", "durable_write", "audit
 
 
 @pytest.fixture
-def driver(neo4j_connection: Neo4jConnection) -> Iterator[Driver]:
-    with GraphDatabase.driver(
-        neo4j_connection.uri, auth=(neo4j_connection.user, neo4j_connection.password)
-    ) as found:
-        yield found
-
-
-@pytest.fixture
 def store(neo4j_connection: Neo4jConnection) -> Iterator[Neo4jStore]:
+    """The session's Neo4j holding tests/api/security_support.py's subjects, emptied after the test."""
+    if neo4j_connection.database != "neo4j" or neo4j_connection.user != "neo4j":
+        pytest.skip("benchmarks/neo4j_floor.py logs in as neo4j to the neo4j database")
     opened = Neo4jStore(
         neo4j_connection.uri, neo4j_connection.user, neo4j_connection.password, neo4j_connection.database
     )
@@ -51,6 +48,13 @@ def _count(driver: Driver, database: str, statement: str, **params: object) -> i
     return int(records[0]["n"])
 
 
+def _measure(connection: Neo4jConnection, store: Neo4jStore, subjects: list[str]) -> dict[str, Any]:
+    """The benchmark's Neo4j floors over ``subjects``, as benchmarks/run.py takes them."""
+    return floors_and_check(
+        connection.uri, connection.password, store, default_catalog(), subjects, dt.date(2026, 1, 1), 200
+    )
+
+
 def _leftovers(driver: Driver, database: str) -> dict[str, int]:
     return {
         "scratch": _count(driver, database, f"MATCH (n:{SCRATCH_LABEL}) RETURN count(n) AS n"),
@@ -64,11 +68,9 @@ def _leftovers(driver: Driver, database: str) -> dict[str, int]:
 
 
 def test_every_floor_is_measured_into_its_own_chain_and_removed_after(
-    neo4j_connection: Neo4jConnection, driver: Driver, store: Neo4jStore
+    neo4j_connection: Neo4jConnection, neo4j_driver: Driver, store: Neo4jStore
 ) -> None:
-    database = neo4j_connection.database
-    if database != "neo4j" or neo4j_connection.user != "neo4j":
-        pytest.skip("benchmarks/neo4j_floor.py logs in as neo4j to the neo4j database")
+    driver, database = neo4j_driver, neo4j_connection.database
     # What a run killed before its clean-up would have left: removed before the figures are taken.
     driver.execute_query(f"CREATE (:{SCRATCH_LABEL} {{n: 0}})", database_=database)
     driver.execute_query(
@@ -78,15 +80,7 @@ def test_every_floor_is_measured_into_its_own_chain_and_removed_after(
     before = _count(driver, database, service_records)
     subjects = [ORG.uscc, PERSON.key] * 3
 
-    floors = floors_and_check(
-        neo4j_connection.uri,
-        neo4j_connection.password,
-        store,
-        default_catalog(),
-        subjects,
-        dt.date(2026, 1, 1),
-        200,
-    )
+    floors = _measure(neo4j_connection, store, subjects)
 
     for name in FIGURES:
         assert floors[name]["p50_ms"] > 0, name
@@ -101,14 +95,13 @@ def test_every_floor_is_measured_into_its_own_chain_and_removed_after(
 
 
 def test_the_audit_append_writes_one_record_per_figure_taken(
-    neo4j_connection: Neo4jConnection, driver: Driver, store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+    neo4j_connection: Neo4jConnection,
+    neo4j_driver: Driver,
+    store: Neo4jStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each ``audit_append`` is a real durable append (counted just before the clean-up removes them)."""
-    database = neo4j_connection.database
-    if database != "neo4j" or neo4j_connection.user != "neo4j":
-        pytest.skip("benchmarks/neo4j_floor.py logs in as neo4j to the neo4j database")
-    import benchmarks.neo4j_floor as floor_module
-
+    driver, database = neo4j_driver, neo4j_connection.database
     seen: list[dict[str, int]] = []
     remove = floor_module.remove_scratch
 
@@ -118,15 +111,7 @@ def test_the_audit_append_writes_one_record_per_figure_taken(
 
     monkeypatch.setattr(floor_module, "remove_scratch", counting_remove)
     subjects = [ORG.uscc, PERSON.key]
-    floors_and_check(
-        neo4j_connection.uri,
-        neo4j_connection.password,
-        store,
-        default_catalog(),
-        subjects,
-        dt.date(2026, 1, 1),
-        200,
-    )
+    _measure(neo4j_connection, store, subjects)
     # Warm-up (each subject once) and ROUNDS rounds, each subject once per figure.
     taken = len(subjects) * (1 + floor_module.ROUNDS)
     assert seen[-1] == {"scratch": taken, "records": taken, "heads": 1}
