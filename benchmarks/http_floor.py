@@ -27,10 +27,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.auth import Caller
 from api.responses import OrjsonResponse
 from benchmarks.server import free_port
 from benchmarks.stats import REPO, summarize_ms
 from benchmarks.workload import Connection, request_body, throughput
+from graph_service.audit import AuditEvent
 from graph_service.cli.serve_cmd import SERVE_OPTIONS
 from graph_service.domain.model import Relation
 from graph_service.store.memory import MemoryStore
@@ -179,6 +181,22 @@ def fsync_floor(directory: Path, count: int = 200) -> dict[str, float]:
     return summarize_ms(timings)
 
 
+def check_event(
+    n: int, subject_id: str = "91430923MA4L2B3C1J", as_of: dt.date = dt.date(2026, 1, 1)
+) -> AuditEvent:
+    """The ``n``-th benchmark check's audit event, shaped as the route records a check (its own request id
+    and check id)."""
+    return Caller(name="bench", role="approval", request_id=f"bench-{n}").event(
+        "check",
+        subject_id=subject_id,
+        scenario="bidding",
+        verdict="pass",
+        entry_ids=[f"430923-E-{n:06d}"],
+        data_version=1,
+        detail={"check_id": f"{n:032x}", "as_of": as_of.isoformat(), "hits": 0},
+    )
+
+
 def audit_costs(directory: Path, count: int = 300, clients: int = 8) -> dict[str, Any]:
     """What a check's audit costs it, enqueue and wait measured apart.
 
@@ -195,19 +213,9 @@ def audit_costs(directory: Path, count: int = 300, clients: int = 8) -> dict[str
     import asyncio
     import threading
 
-    from api.auth import Caller
-    from graph_service.audit import AuditEvent, FileAuditLog
+    from graph_service.audit import FileAuditLog
 
-    def event(n: int) -> AuditEvent:
-        return Caller(name="bench", role="approval", request_id=f"bench-{n}").event(
-            "check",
-            subject_id="91430923MA4L2B3C1J",
-            scenario="bidding",
-            verdict="pass",
-            entry_ids=[f"430923-E-{n:06d}"],
-            data_version=1,
-            detail={"check_id": f"{n:032x}", "as_of": "2026-01-01", "hits": 0},
-        )
+    event = check_event
 
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:

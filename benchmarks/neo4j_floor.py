@@ -29,7 +29,7 @@ from typing import Any
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Query
 
-from api.auth import Caller
+from benchmarks.http_floor import check_event
 from benchmarks.stats import summarize_ms
 from benchmarks.workload import SCENARIO
 from graph_service.audit.neo4j import Neo4jAuditLog
@@ -97,7 +97,6 @@ def floors_and_check(
             driver.session(database=DATABASE, default_access_mode=READ_ACCESS) as session,
             driver.session(database=DATABASE, default_access_mode=WRITE_ACCESS) as writes,
         ):
-            caller = Caller(name="benchmark", role="approval", request_id="benchmark-floor")
             written = 0  # durable writes so far, and audit records: each gets its own number
 
             def return_1(_key: str) -> None:
@@ -122,16 +121,7 @@ def floors_and_check(
                 nonlocal written
                 written += 1
                 assert audit is not None
-                # What the route records for a check (benchmarks/http_floor.py::audit_costs alike).
-                event = caller.event(
-                    "check",
-                    subject_id=key,
-                    scenario=SCENARIO.value,
-                    verdict="pass",
-                    data_version=1,
-                    detail={"check_id": f"{written:032x}", "as_of": as_of.isoformat(), "hits": 0},
-                )
-                ticket = audit.record_leading(event)
+                ticket = audit.record_leading(check_event(written, key, as_of))
                 if ticket is not None:
                     audit.wait_durable(ticket)
 
