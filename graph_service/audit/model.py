@@ -116,7 +116,7 @@ _ORJSON_CANONICAL = (
 _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
 
 
-def _without_floats_or_others(values: dict[str, Any] | list[Any]) -> bool:
+def _without_floats_or_others(values: Any) -> bool:
     """Whether ``values`` (a dict's values or a list's items, nested) are all of the plain JSON types.
 
     Exact types, inlined for the scalars (an event has a dozen fields; a call per value cost more than

@@ -40,7 +40,7 @@ def _value(rng: random.Random, depth: int) -> Any:
     if pick == 2:
         return rng.choice([0, -1, 1, 2**31, -(2**63), 2**64 - 1, rng.randrange(-(10**12), 10**12)])
     if pick in (3, 4, 5):
-        alphabet = "aZ0 \"\\/\n\t\x00\x1f\x7f é中文\u2028\U0001f600"
+        alphabet = 'aZ0 "\\/\n\t\x00\x1f\x7f é中文\u2028\U0001f600'
         return "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
     if pick in (6, 7):
         return {_key(rng): _value(rng, depth + 1) for _ in range(rng.randrange(5))}

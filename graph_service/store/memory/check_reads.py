@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from bisect import bisect_left
-from collections.abc import Container, Iterator, KeysView, Mapping
+from collections.abc import Collection, Container, Iterator, KeysView, Mapping
 from typing import Any
 
 from graph_service.domain.model import ListEntry, Neighbourhood, Path, Person, Step, Subject
@@ -64,7 +64,10 @@ def check_view(
             entries_on[key] = []
         linked_ids = by_person.get(key)
         if linked_ids:
-            links_of[key] = [links[(entry_id, key)] for entry_id in sorted(linked_ids)]
+            if len(linked_ids) < HUB_LINKS:
+                links_of[key] = [links[(entry_id, key)] for entry_id in sorted(linked_ids)]
+            else:
+                links_of[key] = list(_held(state).hub_links_of(state, key, linked_ids))
             named.update(linked_ids)
         else:
             links_of[key] = []
@@ -157,25 +160,87 @@ class Expansions:
     holding company); what an expansion is depends only on the graph and the date, so it is computed once
     per data version. Bounded: past :attr:`LIMIT` expansions the cache starts again (a check's walk is a
     few dozen), so its memory stays a few megabytes however large the graph.
+
+    A hub (a subject with more links than a walk keeps: a person on thousands of boards) is kept apart,
+    cut to the links a walk with that limit reads, and outlives the others' restarts: its expansion scans
+    every one of its links (milliseconds at 1M organisations, where hubs have tens of thousands), and
+    every check that reaches it needs it, so a batch that outgrew :attr:`LIMIT` paid for each hub again
+    after each restart. At most :attr:`HUBS_LIMIT` of them, each at most a walk's limit of links.
+
+    The personal links of a person named by at least :data:`HUB_LINKS` entries (the legal representative
+    of hundreds of listed companies) are held here too, built: every check that reaches the person reads
+    all of them, and building them from their packed rows was a quarter of such a check.
     """
 
     LIMIT = 50_000
-    __slots__ = ("version", "by_subject")
+    HUBS_LIMIT = 1_024
+    __slots__ = ("version", "by_subject", "hubs", "hub_links")
 
     def __init__(self) -> None:
         self.version = -1
         self.by_subject: dict[tuple[str, dt.date | None], _Expansion] = {}
+        self.hubs: dict[tuple[str, dt.date | None, int], _Expansion] = {}
+        self.hub_links: dict[str, tuple[PersonalLink, ...]] = {}
 
-    def of(self, state: GraphState) -> dict[tuple[str, dt.date | None], _Expansion]:
-        """The expansions of ``state`` at its current version (emptied when it moved on, or when full)."""
-        if self.version != state.version or len(self.by_subject) >= self.LIMIT:
+    def of(self, state: GraphState) -> Expansions:
+        """These expansions, emptied first if the state's data version has moved on."""
+        if self.version != state.version:
             self.version = state.version
             self.by_subject = {}
-        return self.by_subject
+            self.hubs = {}
+            self.hub_links = {}
+        return self
 
+    def hub_links_of(
+        self, state: GraphState, person: str, linked_ids: Collection[str]
+    ) -> tuple[PersonalLink, ...]:
+        """The personal links of ``person`` (named by the entries ``linked_ids``), by entry id."""
+        held = self.of(state).hub_links.get(person)
+        if held is None:
+            if len(self.hub_links) >= self.HUBS_LIMIT:
+                self.hub_links = {}
+            links = state.links
+            held = self.hub_links[person] = tuple(
+                links[(entry_id, person)] for entry_id in sorted(linked_ids)
+            )
+        return held
+
+    def get(self, node: str, as_of: dt.date | None, limit: int) -> _Expansion | None:
+        """The expansion held for ``node`` on ``as_of`` (a hub's: cut at ``limit``), or None."""
+        expansion = self.by_subject.get((node, as_of))
+        return self.hubs.get((node, as_of, limit)) if expansion is None else expansion
+
+    def keep(self, node: str, as_of: dt.date | None, limit: int, expansion: _Expansion) -> _Expansion:
+        """Hold ``expansion`` of ``node`` on ``as_of``, as a walk keeping ``limit`` links reads it."""
+        neighbours, firsts, starts = expansion
+        if starts[-1] > limit:
+            # Cut to the neighbours whose first link is among the first `limit`; the link count stays
+            # last in `starts`, so the walk still sees a truncation and cuts at the same neighbour.
+            kept = bisect_left(starts, limit, hi=len(neighbours))
+            expansion = (neighbours[:kept], firsts[:kept], (*starts[:kept], starts[-1]))
+            if len(self.hubs) >= self.HUBS_LIMIT:
+                self.hubs = {}
+            self.hubs[(node, as_of, limit)] = expansion
+        else:
+            if len(self.by_subject) >= self.LIMIT:
+                self.by_subject = {}
+            self.by_subject[(node, as_of)] = expansion
+        return expansion
+
+
+#: A person named by this many entries or more is a hub: their personal links are held built.
+HUB_LINKS = 64
 
 # One per state (a restart or a clear makes a new one); the caller holds the store's lock.
 _EXPANSIONS: weakref.WeakKeyDictionary[GraphState, Expansions] = weakref.WeakKeyDictionary()
+
+
+def _held(state: GraphState) -> Expansions:
+    """The expansions held for ``state`` at its current data version."""
+    held = _EXPANSIONS.get(state)
+    if held is None:
+        held = _EXPANSIONS[state] = Expansions()
+    return held.of(state)
 
 
 def _walk(
@@ -183,10 +248,7 @@ def _walk(
 ) -> Neighbourhood:
     # networkx's own adjacency dicts (documented as G._succ / G._pred): its views cost more than the walk.
     succ, pred = state.graph._succ, state.graph._pred
-    held = _EXPANSIONS.get(state)
-    if held is None:
-        held = _EXPANSIONS[state] = Expansions()
-    expansions = held.of(state)
+    expansions = _held(state)
     # subject reached -> (the subject it was reached from, the link): the walk's paths, still packed
     came_by: dict[str, tuple[str, _Link] | None] = {subject_id: None}
     frontier = [subject_id]
@@ -196,12 +258,14 @@ def _walk(
             break
         next_frontier: list[str] = []
         for node in frontier:
-            expansion = expansions.get((node, as_of))
+            expansion = expansions.get(node, as_of, limit_per_node)
             if expansion is None:
                 out = succ.get(node)
                 if out is None:
                     continue  # an unknown subject: no links (as adjacent leaves it out)
-                expansion = expansions[(node, as_of)] = _expansion(node, out, pred[node], as_of)
+                expansion = expansions.keep(
+                    node, as_of, limit_per_node, _expansion(node, out, pred[node], as_of)
+                )
             neighbours, firsts, starts = expansion
             kept = len(neighbours)
             if starts[-1] > limit_per_node:  # more links than the limit: the first ones only
