@@ -48,7 +48,7 @@ def check_view(
     """
     walk = _walk(state, subject_id, depth, as_of, limit_per_node)
     reached = sorted(walk.paths)
-    entries, links = state.entries, state.links
+    entries = state.entries
     by_subject, by_person = state.entries_by_subject, state.links_by_person
     entries_on: dict[str, list[ListEntry]] = {}
     links_of: dict[str, list[PersonalLink]] = {}
@@ -65,7 +65,7 @@ def check_view(
         linked_ids = by_person.get(key)
         if linked_ids:
             if len(linked_ids) < HUB_LINKS:
-                links_of[key] = [links[(entry_id, key)] for entry_id in sorted(linked_ids)]
+                links_of[key] = _links_built(state, key, linked_ids)
             else:
                 links_of[key] = list(_held(state).hub_links_of(state, key, linked_ids))
             named.update(linked_ids)
@@ -194,15 +194,15 @@ class Expansions:
     def hub_links_of(
         self, state: GraphState, person: str, linked_ids: Collection[str]
     ) -> tuple[PersonalLink, ...]:
-        """The personal links of ``person`` (named by the entries ``linked_ids``), by entry id."""
-        held = self.of(state).hub_links.get(person)
+        """The personal links of ``person`` (named by the entries ``linked_ids``), by entry id.
+
+        ``self`` is the state's at its current version (:func:`_held`).
+        """
+        held = self.hub_links.get(person)
         if held is None:
             if len(self.hub_links) >= self.HUBS_LIMIT:
                 self.hub_links = {}
-            links = state.links
-            held = self.hub_links[person] = tuple(
-                links[(entry_id, person)] for entry_id in sorted(linked_ids)
-            )
+            held = self.hub_links[person] = tuple(_links_built(state, person, linked_ids))
         return held
 
     def get(self, node: str, as_of: dt.date | None, limit: int) -> _Expansion | None:
@@ -233,6 +233,12 @@ HUB_LINKS = 64
 
 # One per state (a restart or a clear makes a new one); the caller holds the store's lock.
 _EXPANSIONS: weakref.WeakKeyDictionary[GraphState, Expansions] = weakref.WeakKeyDictionary()
+
+
+def _links_built(state: GraphState, person: str, linked_ids: Collection[str]) -> list[PersonalLink]:
+    """The personal links of ``person`` (named by the entries ``linked_ids``), built, by entry id."""
+    links = state.links
+    return [links[(entry_id, person)] for entry_id in sorted(linked_ids)]
 
 
 def _held(state: GraphState) -> Expansions:

@@ -221,7 +221,9 @@ class ModelPacker(Generic[_M]):
         # The nested fields alone, for unpack (most models have none: a loop over every field per row
         # was a third of building one)
         self._nested_fields = tuple(
-            (name, packer) for name, packer in zip(self._fields, self._nested, strict=True) if packer
+            (name, packer)
+            for name, packer in zip(self._fields, self._nested, strict=True)
+            if packer is not None
         )
         self._shared = shared
         self._tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
