@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph_service.domain.bounds import EARLIEST_AS_OF, LATEST_AS_OF, BoundsError, check_as_of
 from graph_service.domain.measures import Scenario
@@ -26,6 +26,10 @@ class SubjectRef(BaseModel):
 
 
 class MeasureApplied(BaseModel):
+    # Frozen: a hub person's measures are built once and shared by the answers that reach them
+    # (graph_service.services.checks.held_reaches).
+    model_config = ConfigDict(frozen=True)
+
     measure: str = Field(examples=["market_ban"])
     name: str = Field(examples=["市场和行业禁入"])
     kind: str = Field(examples=["punishment"])
@@ -61,6 +65,8 @@ PathElement = PathSubject | PathRelation
 
 
 class EntryBrief(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared as MeasureApplied is
+
     entry_id: str
     list: ListKind
     domain: CreditDomain

@@ -6,6 +6,7 @@ Orchestration only: the walk comes from the store, the rules from :mod:`graph_se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,13 @@ from graph_service.domain.model import (
 )
 from graph_service.domain.propagation import PersonalLink, Reach, reaches_of_self, reaches_via_link
 from graph_service.domain.verdict import Verdict, decide, green_channel
+from graph_service.services.checks.held_reaches import (
+    HUB_LINKS,
+    HeldReaches,
+    HitParts,
+    PersonReaches,
+    held_for,
+)
 from graph_service.services.checks.models import (
     CheckRequest,
     CheckResult,
@@ -94,13 +102,68 @@ class ReachState:
     suspended: dict[str, list[ListEntry]] = field(default_factory=lambda: defaultdict(list))
     own_entries: dict[str, list[ListEntry]] = field(default_factory=lambda: defaultdict(list))
     entries: dict[str, ListEntry] = field(default_factory=dict)  # every live entry seen, by id
+    held: dict[str, PersonReaches] = field(default_factory=dict)  # hub persons', as held (held_reaches)
+
+    def add_held(self, person_id: str, reaches: PersonReaches) -> None:
+        """Take a hub person's held reaches as :func:`collect_reaches` would have found them."""
+        if reaches.own_entries:
+            self.own_entries[person_id].extend(reaches.own_entries)
+        if reaches.effective:
+            self.effective[person_id].extend(reaches.effective)
+        if reaches.suspended:
+            self.suspended[person_id].extend(reaches.suspended)
+        self.entries.update(reaches.entries)
+        self.held[person_id] = reaches
 
 
 def collect_reaches(
-    store: CheckReads, subject_ids: list[str], as_of: dt.date, catalog: Catalog
+    store: CheckReads,
+    subject_ids: list[str],
+    as_of: dt.date,
+    catalog: Catalog,
+    held: HeldReaches | None = None,
 ) -> ReachState:
-    """Measures reaching each subject from live entries — its own, and (persons) through personal links."""
+    """Measures reaching each subject from live entries — its own, and (persons) through personal links.
+
+    With ``held`` and a view, a person with at least :data:`HUB_LINKS` links has theirs read from (or
+    computed into) ``held`` at the view's data version: the same answer, once per version and date.
+    """
     state = ReachState()
+    if held is not None and isinstance(store, CheckView):
+        links_of = store.links_of
+        hubs = [s for s in subject_ids if len(links_of[s]) >= HUB_LINKS and not is_uscc_shaped(s)]
+        for person_id in hubs:
+            reaches = held.get(
+                store.data_version,
+                person_id,
+                as_of,
+                catalog,
+                functools.partial(_person_reaches, store, person_id, as_of, catalog),
+            )
+            state.add_held(person_id, reaches)
+        if hubs:
+            held_ids = set(hubs)
+            subject_ids = [s for s in subject_ids if s not in held_ids]
+    _collect_into(state, store, subject_ids, as_of, catalog)
+    return state
+
+
+def _person_reaches(view: CheckView, person_id: str, as_of: dt.date, catalog: Catalog) -> PersonReaches:
+    """What :func:`collect_reaches` finds for ``person_id`` alone, and their part of a hit."""
+    alone = ReachState()
+    _collect_into(alone, view, [person_id], as_of, catalog)
+    return PersonReaches(
+        own_entries=tuple(alone.own_entries.get(person_id, ())),
+        effective=tuple(alone.effective.get(person_id, ())),
+        suspended=tuple(alone.suspended.get(person_id, ())),
+        entries=dict(alone.entries),
+        hit=_hit_parts(person_id, view.subjects.get(person_id), alone, catalog, as_of),
+    )
+
+
+def _collect_into(
+    state: ReachState, store: CheckReads, subject_ids: list[str], as_of: dt.date, catalog: Catalog
+) -> None:
     own = _live_own_entries(store, subject_ids, as_of)
     for entry in own:
         state.entries[entry.entry_id] = entry
@@ -129,7 +192,6 @@ def collect_reaches(
                 state.effective[link.person_id].extend(reaches)
             else:
                 state.suspended[link.person_id].append(linked_entry)
-    return state
 
 
 def _live_own_entries(store: CheckReads, subject_ids: list[str], as_of: dt.date) -> list[ListEntry]:
@@ -225,6 +287,31 @@ def _origins(entry_ids: Iterable[str], state: ReachState, fallback: str | None) 
     return regions
 
 
+def _hit_parts(
+    subject_id: str, subject: Subject | None, state: ReachState, catalog: Catalog, as_of: dt.date
+) -> HitParts | None:
+    """The subject's part of a hit (its live entries on the hit lists, the punishments reaching it and
+    the regions they come from), or None when it is no hit."""
+    live_entries = [
+        e for e in state.own_entries.get(subject_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)
+    ]
+    punishments = [
+        r
+        for r in state.effective.get(subject_id, [])
+        if catalog.get(r.measure_id).kind is MeasureKind.PUNISHMENT
+    ]
+    if not live_entries and not punishments:
+        return None
+    origins = _origins(
+        [e.entry_id for e in live_entries] + [r.entry_id for r in punishments], state, _county(subject)
+    )
+    return HitParts(
+        entries=tuple(entry_brief(e) for e in live_entries),
+        measures=tuple(measure_applied(r, catalog) for r in punishments),
+        origins=frozenset(origins),
+    )
+
+
 def run_check(
     store: GraphStore,
     catalog: Catalog,
@@ -274,7 +361,7 @@ def run_check(
         )
 
     ids = sorted(walk.paths)
-    state = collect_reaches(view, ids, as_of, catalog)
+    state = collect_reaches(view, ids, as_of, catalog, held_for(store))
     subjects = view.subjects  # the reached subjects stored, as view.get_subjects(ids) answers
 
     hits: list[Hit] = []
@@ -282,17 +369,13 @@ def run_check(
     # asked); hits are sorted below, so the order they are found in does not matter.
     candidates = (state.own_entries.keys() | state.effective.keys()) - {subject_id}
     for other_id in sorted(candidates & walk.paths.keys()):
-        live_entries = [
-            e for e in state.own_entries.get(other_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)
-        ]
-        punishments = [
-            r
-            for r in state.effective.get(other_id, [])
-            if catalog.get(r.measure_id).kind is MeasureKind.PUNISHMENT
-        ]
-        if not live_entries and not punishments:
-            continue
         other = subjects.get(other_id)
+        held_person = state.held.get(other_id)
+        parts = (
+            held_person.hit if held_person is not None else _hit_parts(other_id, other, state, catalog, as_of)
+        )
+        if parts is None:
+            continue
         path = walk.paths[other_id]
         hits.append(
             Hit(
@@ -300,18 +383,11 @@ def run_check(
                 name=other.name if other else None,
                 kind=other.subject_kind if other else None,
                 region=_county(other),
-                cross_region=bool(
-                    _origins(
-                        [e.entry_id for e in live_entries] + [r.entry_id for r in punishments],
-                        state,
-                        _county(other),
-                    )
-                    - {subject.region}
-                ),
+                cross_region=bool(parts.origins - {subject.region}),
                 hops=path.hops,
                 path=path_elements(path, subjects),
-                entries=[entry_brief(e) for e in live_entries],
-                measures=[measure_applied(r, catalog) for r in punishments],
+                entries=list(parts.entries),
+                measures=list(parts.measures),
             )
         )
     hits.sort(key=lambda h: (h.hops, h.subject_id))
