@@ -56,7 +56,7 @@ class PersonReaches:
 
 
 class HeldReaches:
-    """The :class:`PersonReaches` of hub persons at the newest data version a check has seen."""
+    """The :class:`PersonReaches` of hub persons at the data version the last check saw."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -73,14 +73,15 @@ class HeldReaches:
     ) -> PersonReaches:
         """The person's reaches at ``version`` on ``as_of``, computed by ``compute`` unless held.
 
-        A view older than the newest version seen (a read that raced a write) is answered by ``compute``
-        and not held; a newer one drops everything held first.
+        A view of any other version than the one held for drops everything held first: a newer one
+        follows a write; an older one is a read that raced a write, or a database restored from a backup
+        (whose versions count again from an older number), and nothing held may answer for it.
         """
         key = (person_id, as_of, id(catalog))
         with self._lock:
-            if version > self._version:
+            if version != self._version:
                 self._version, self._held = version, {}
-            found = self._held.get(key) if version == self._version else None
+            found = self._held.get(key)
         if found is not None and found[0] is catalog:
             return found[1]
         reaches = compute()  # outside the lock: checks of other persons go on meanwhile
