@@ -176,14 +176,14 @@ def test_the_holding_answers_only_for_the_version_and_catalog_it_was_computed_fo
     assert calls == ["v5", "other catalog", "v6", "v5 after v6", "v6 after v5"]
 
 
-def test_the_holding_starts_again_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(held_reaches, "LIMIT", 3)
+def test_the_holding_starts_again_past_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(held_reaches, "BUDGET", 3)  # each empty PersonReaches counts 1
     held, calls = HeldReaches(), []
 
     def compute(person: str) -> PersonReaches:
         calls.append(person)
         return _reaches()
 
-    for person in ("a", "b", "c", "d", "a"):
+    for person in ("a", "b", "c", "d", "a", "d"):
         held.get(1, person, TODAY, CATALOG, functools.partial(compute, person))
-    assert calls == ["a", "b", "c", "d", "a"]  # "d" found it full: a, b, c were let go
+    assert calls == ["a", "b", "c", "d", "a"]  # "d" found it full: a, b, c were let go; d stays

@@ -30,8 +30,9 @@ from graph_service.services.checks.models import EntryBrief, MeasureApplied
 #: A person with at least this many personal links in a view has what reaches them held (the store's
 #: own threshold for holding a hub's links built is the same: ``store.memory.check_reads.HUB_LINKS``).
 HUB_LINKS = 64
-#: Hub persons held per store at one data version and date; past it, the holding starts again.
-LIMIT = 4_096
+#: What a store's holding may keep at one data version, counted in reaches and entries held (each a few
+#: hundred bytes; the 1M registry's largest hub holds ~1,200): past it, the holding starts again.
+BUDGET = 100_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class HeldReaches:
         self._lock = threading.Lock()
         self._version = -1
         self._held: dict[tuple[str, dt.date, int], tuple[Catalog, PersonReaches]] = {}
+        self._size = 0  # reaches and entries held, against BUDGET
 
     def get(
         self,
@@ -80,16 +82,18 @@ class HeldReaches:
         key = (person_id, as_of, id(catalog))
         with self._lock:
             if version != self._version:
-                self._version, self._held = version, {}
+                self._version, self._held, self._size = version, {}, 0
             found = self._held.get(key)
         if found is not None and found[0] is catalog:
             return found[1]
         reaches = compute()  # outside the lock: checks of other persons go on meanwhile
         with self._lock:
-            if version == self._version:
-                if len(self._held) >= LIMIT:
-                    self._held = {}
+            size = 1 + len(reaches.effective) + len(reaches.entries)
+            if version == self._version:  # (two threads computing one person count twice: harmless)
+                if self._size + size > BUDGET:
+                    self._held, self._size = {}, 0
                 self._held[key] = (catalog, reaches)
+                self._size += size
         return reaches
 
 
