@@ -9,7 +9,7 @@ questions the same way the port does (same filters, same orders) — for the sub
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from graph_service.domain.masked_ids import parse_masked_debtor_key
@@ -95,6 +95,12 @@ class CheckView:
     entries: Mapping[str, ListEntry]  # entry id -> entry
     penalties: tuple[PenaltyRecord, ...] = ()  # of the subject checked, by (decision number, subject)
     namesakes: tuple[Namesake, ...] = ()  # masked court debtors of the checked person's name, by key
+    # Every part read from the one state ``data_version`` names (the embedded store reads a view under its
+    # lock). False where that is not known: Neo4j reads with read-committed isolation, so a write may
+    # commit while a view is read, which then carries the new version beside entries read before it —
+    # right for its own check, which raced the write, but no key for answers held until the next write
+    # (services/checks/held_reaches.py). Not part of a view's answers, so not of its equality.
+    snapshot: bool = field(default=False, compare=False)
 
     @classmethod
     def of(

@@ -1,9 +1,10 @@
 """On every backend, a check reaching a hub person answers the same held or not held.
 
 A person with at least ``HUB_LINKS`` personal links has what reaches them held per data version
-(:mod:`graph_service.services.checks.held_reaches`). Here the same checks run with the holding off (the
-threshold out of reach: the plain path) and on (computed, then read back), on a hub with entries of
-every kind that matters (active, disputed, ended, his own), at depths 1 and 2, on two dates and with
+(:mod:`graph_service.services.checks.held_reaches`) where the view was read in one snapshot (the embedded
+store; on Neo4j nothing is held, and the test proves that too). Here the same checks run with the holding
+off (the threshold out of reach: the plain path) and on (computed, then read back), on a hub with entries
+of every kind that matters (active, disputed, ended, his own), at depths 1 and 2, on two dates and with
 history, and after a write.
 """
 
@@ -18,7 +19,7 @@ from graph_service.domain.measures import Scenario
 from graph_service.domain.model import EntryStatus
 from graph_service.services.checks import related_party
 from graph_service.services.checks.catalog import default_catalog
-from graph_service.services.checks.held_reaches import HUB_LINKS
+from graph_service.services.checks.held_reaches import HUB_LINKS, held_for
 from graph_service.services.checks.models import CheckRequest
 from graph_service.store.base import GraphStore
 from tests.contract.builders import DIRECTOR, LEGAL_REP, make_link, rel
@@ -80,6 +81,10 @@ def test_a_check_reaching_a_hub_answers_the_same_held_or_not(
     computed, read_back = _answers(store, subjects), _answers(store, subjects)
     assert computed == expected
     assert read_back == expected
+    # Held only from views read in one snapshot: the embedded store's, not Neo4j's (read committed).
+    snapshot = store.check_view(orgs[0], depth=1, as_of=TODAY, limit_per_node=500).snapshot
+    assert snapshot is (store.__class__.__name__ == "MemoryStore")
+    assert (len(held_for(store)) > 0) is snapshot
     hub_hit = next(h for h in expected[0]["hits"] if h["subject_id"] == person)
     assert len(hub_hit["measures"]) > HUB_LINKS  # the hub's part of the hit is a large one
 

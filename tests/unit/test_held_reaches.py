@@ -7,6 +7,7 @@ another date, another catalog or another store is never answered from what was h
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from typing import Any
@@ -84,6 +85,20 @@ def test_the_held_reaches_of_a_hub_equal_the_reaches_collected_afresh() -> None:
             assert with_held.entries == plain.entries
         assert len(with_held.effective[person.key]) > HUB_LINKS  # the hub really is one
         assert [e.entry_id for e in with_held.suspended[person.key]] == ["E-001", "E-002"]
+    finally:
+        store.close()
+
+
+def test_a_view_not_read_in_one_snapshot_is_never_held_from() -> None:
+    store, person, orgs, _ = _hub_store()
+    try:
+        view = store.check_view(orgs[0].key, depth=2, as_of=TODAY, limit_per_node=500)
+        assert view.snapshot
+        racing = dataclasses.replace(view, snapshot=False)  # as a Neo4j view may have raced a write
+        held = HeldReaches()
+        state = collect_reaches(racing, sorted(racing.neighbourhood.paths), TODAY, CATALOG, held)
+        assert len(held) == 0 and not state.held
+        assert len(state.effective[person.key]) > HUB_LINKS  # computed as without a holding
     finally:
         store.close()
 

@@ -9,6 +9,11 @@ data, the check date and the catalog alone, and the port's :meth:`GraphPort.data
 every committed change, so for a person with at least :data:`HUB_LINKS` links in a view it is computed
 once per (data version, date, catalog) and read from here until the next write.
 
+Only views read in one snapshot are held from (:attr:`CheckView.snapshot`: the embedded store's). Neo4j
+reads with read-committed isolation: a write committing while a view is read leaves it with the new
+version beside entries read before the write, fine for its own check but not for every check until the
+next write; there each check derives what reaches the hub itself, as before.
+
 Only the answer's own parts are held (frozen models shared between answers: :class:`EntryBrief`,
 :class:`MeasureApplied`); each check still builds its own lists, paths and verdict. One :class:`HeldReaches`
 per store (:func:`held_for`): two stores at the same version hold different data.
@@ -64,6 +69,10 @@ class HeldReaches:
         self._version = -1
         self._held: dict[tuple[str, dt.date, int], tuple[Catalog, PersonReaches]] = {}
         self._size = 0  # reaches and entries held, against BUDGET
+
+    def __len__(self) -> int:
+        """The persons (and dates) held now."""
+        return len(self._held)
 
     def get(
         self,

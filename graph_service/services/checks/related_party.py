@@ -125,11 +125,12 @@ def collect_reaches(
 ) -> ReachState:
     """Measures reaching each subject from live entries — its own, and (persons) through personal links.
 
-    With ``held`` and a view, a person with at least :data:`HUB_LINKS` links has theirs read from (or
-    computed into) ``held`` at the view's data version: the same answer, once per version and date.
+    With ``held`` and a view read in one snapshot (:attr:`CheckView.snapshot`), a person with at least
+    :data:`HUB_LINKS` links has theirs read from (or computed into) ``held`` at the view's data version:
+    the same answer, once per version and date.
     """
     state = ReachState()
-    if held is not None and isinstance(store, CheckView):
+    if held is not None and isinstance(store, CheckView) and store.snapshot:
         links_of = store.links_of
         hubs = [s for s in subject_ids if len(links_of[s]) >= HUB_LINKS and not is_uscc_shaped(s)]
         for person_id in hubs:

@@ -85,6 +85,7 @@ def check_view(
         entries=dict(sorted(found.items())) if len(found) > 1 else found,
         penalties=tuple(sorted(penalties, key=lambda p: (p.decision_number, p.subject_id))),
         namesakes=_masked_namesakes(state, subjects.get(subject_id)),
+        snapshot=True,  # read under the store's lock: one state, the one state.version names
     )
 
 
