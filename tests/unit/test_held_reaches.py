@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -29,9 +31,10 @@ TODAY = dt.date(2024, 6, 1)
 CATALOG = default_catalog()
 
 
-def _hub_store(extra: int = 0) -> tuple[MemoryStore, Person, list[Organization], list[ListEntry]]:
-    """A person who represents HUB_LINKS + 2 (+ ``extra``) listed companies, two of whose entries are
-    disputed and one ends before TODAY, and who is on the black list himself."""
+@contextmanager
+def _hub_store(extra: int = 0) -> Iterator[tuple[MemoryStore, Person, list[Organization], list[ListEntry]]]:
+    """A store with a person who represents HUB_LINKS + 2 (+ ``extra``) listed companies, two of whose
+    entries are disputed and one ends before TODAY, and who is on the black list himself; closed after."""
     store = MemoryStore(None)
     person, orgs = make_person(1), [make_org(n) for n in range(1, HUB_LINKS + 3 + extra)]
     store.upsert_organizations(orgs)
@@ -45,7 +48,10 @@ def _hub_store(extra: int = 0) -> tuple[MemoryStore, Person, list[Organization],
     store.upsert_entries([*entries, own])
     pairs = zip(entries, orgs, strict=True)
     store.replace_links({e.entry_id: [make_link(person, e.entry_id, org, LEGAL_REP)] for e, org in pairs})
-    return store, person, orgs, entries
+    try:
+        yield store, person, orgs, entries
+    finally:
+        store.close()
 
 
 def _check(store: MemoryStore, subject_id: str, as_of: dt.date = TODAY, depth: int = 1) -> dict[str, Any]:
@@ -63,16 +69,12 @@ def _comparable(result: CheckResult) -> dict[str, Any]:
 
 def _fresh(subject_id: str, as_of: dt.date = TODAY, depth: int = 1, extra: int = 0) -> dict[str, Any]:
     """The check on a store built anew and nothing held for it (its first check of the hub)."""
-    store, *_ = _hub_store(extra)
-    try:
+    with _hub_store(extra) as (store, *_):
         return _check(store, subject_id, as_of, depth)
-    finally:
-        store.close()
 
 
 def test_the_held_reaches_of_a_hub_equal_the_reaches_collected_afresh() -> None:
-    store, person, orgs, _ = _hub_store()
-    try:
+    with _hub_store() as (store, person, orgs, _):
         view = store.check_view(orgs[0].key, depth=2, as_of=TODAY, limit_per_node=500)
         ids = sorted(view.neighbourhood.paths)
         plain = collect_reaches(view, ids, TODAY, CATALOG)
@@ -85,13 +87,10 @@ def test_the_held_reaches_of_a_hub_equal_the_reaches_collected_afresh() -> None:
             assert with_held.entries == plain.entries
         assert len(with_held.effective[person.key]) > HUB_LINKS  # the hub really is one
         assert [e.entry_id for e in with_held.suspended[person.key]] == ["E-001", "E-002"]
-    finally:
-        store.close()
 
 
 def test_a_view_not_read_in_one_snapshot_is_never_held_from() -> None:
-    store, person, orgs, _ = _hub_store()
-    try:
+    with _hub_store() as (store, person, orgs, _):
         view = store.check_view(orgs[0].key, depth=2, as_of=TODAY, limit_per_node=500)
         assert view.snapshot
         racing = dataclasses.replace(view, snapshot=False)  # as a Neo4j view may have raced a write
@@ -99,26 +98,20 @@ def test_a_view_not_read_in_one_snapshot_is_never_held_from() -> None:
         state = collect_reaches(racing, sorted(racing.neighbourhood.paths), TODAY, CATALOG, held)
         assert len(held) == 0 and not state.held
         assert len(state.effective[person.key]) > HUB_LINKS  # computed as without a holding
-    finally:
-        store.close()
 
 
 def test_checks_reaching_a_held_hub_answer_as_a_fresh_store_does() -> None:
-    store, person, orgs, _ = _hub_store()
-    try:
+    with _hub_store() as (store, person, orgs, _):
         for subject in (orgs[0].key, orgs[5].key, person.key, orgs[0].key):
             seen = _check(store, subject)
             assert seen == _fresh(subject), subject
         hub_hit = next(h for h in _check(store, orgs[0].key)["hits"] if h["subject_id"] == person.key)
         assert len(hub_hit["measures"]) > HUB_LINKS and hub_hit["entries"][0]["entry_id"] == "P-001"
         assert _check(store, orgs[0].key, depth=2) == _fresh(orgs[0].key, depth=2)
-    finally:
-        store.close()
 
 
 def test_a_write_after_a_check_is_seen_by_the_next_check_of_the_hub() -> None:
-    store, person, orgs, entries = _hub_store()
-    try:
+    with _hub_store() as (store, person, orgs, entries):
         before = _check(store, orgs[0].key)
         # One more listed company the hub represents: the same data as a store built with it.
         org = make_org(HUB_LINKS + 3)
@@ -134,25 +127,18 @@ def test_a_write_after_a_check_is_seen_by_the_next_check_of_the_hub() -> None:
         store.upsert_entries([entries[1].model_copy(update={"status": EntryStatus.ACTIVE})])
         hub = next(h for h in _check(store, orgs[0].key)["hits"] if h["subject_id"] == person.key)
         assert "E-001" in {m["entry_id"] for m in hub["measures"]}
-    finally:
-        store.close()
 
 
 def test_another_date_is_not_answered_from_what_was_held_for_one() -> None:
-    store, _, orgs, _ = _hub_store()
-    try:
+    with _hub_store() as (store, _, orgs, _):
         early = dt.date(2024, 2, 1)  # E-003 still in validity
         assert _check(store, orgs[0].key) == _fresh(orgs[0].key)
         assert _check(store, orgs[0].key, as_of=early) == _fresh(orgs[0].key, as_of=early)
         assert _check(store, orgs[0].key, as_of=early) != _check(store, orgs[0].key)
-    finally:
-        store.close()
 
 
 def test_two_stores_at_the_same_data_version_hold_apart() -> None:
-    first, person, orgs, _ = _hub_store()
-    second, *_ = _hub_store()
-    try:
+    with _hub_store() as (first, person, orgs, _), _hub_store() as (second, *_):
         # Same history of writes but the last: the second store's hub has no entry of his own.
         second.upsert_entries([make_entry("P-001", person.key, status=EntryStatus.REVOKED)])
         first.upsert_entries([make_entry("P-002", person.key, status=EntryStatus.REVOKED)])
@@ -163,9 +149,6 @@ def test_two_stores_at_the_same_data_version_hold_apart() -> None:
         assert [e["entry_id"] for e in hub_a["entries"]] == ["P-001"]
         assert hub_b["entries"] == []
         assert held_for(first) is not held_for(second)
-    finally:
-        first.close()
-        second.close()
 
 
 def _reaches() -> PersonReaches:
