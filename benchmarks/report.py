@@ -75,7 +75,7 @@ def markdown(result: dict[str, Any]) -> str:
         neo4j = result["backends"]["neo4j"]
         s = neo4j["settings"]
         lines += ["", f"Neo4j heap {s['heap']}, page cache {s['pagecache']}."]
-        lines += _load_paths(neo4j.get("loads", {}))
+        lines += load_path_lines(neo4j.get("loads", {}))
         lines += _floors(neo4j)
     lines += ["", "Every target of the performance issue beside the floor measured in this run:", ""]
     lines += targets.markdown_table(result)
@@ -84,13 +84,14 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _load_paths(loads: dict[str, dict[str, Any]]) -> list[str]:
+def load_path_lines(loads: dict[str, dict[str, Any]]) -> list[str]:
     """One line per Neo4j load path: rate, time, and for the bulk import where the time went."""
     lines = []
     for path, figures in loads.items():
-        what = (
-            "pipeline upserts (`graph-service load`)" if path == "upsert" else "bulk import (`neo4j import`)"
-        )
+        what = {
+            "upsert": "pipeline upserts (`graph-service load`) into the empty database",
+            "incremental": "pipeline upserts of another registry into the loaded graph (incremental)",
+        }.get(path, "bulk import (`neo4j import`)")
         line = (
             f"Neo4j load by {what}: {figures['records']:,} records in {figures['seconds']:.1f} s, "
             f"{figures['records_per_s']:,.0f} records/s"

@@ -20,7 +20,7 @@ from typing import Any
 from benchmarks import baseline as pg
 from benchmarks.backends import Backend, memory_backend, neo4j_backend, neo4j_version
 from benchmarks.http_floor import audit_costs, fsync_floor, http_overhead, raw_walk_floor, throughput_floor
-from benchmarks.loading import LOAD_PATHS, load_neo4j, upsert_load
+from benchmarks.loading import INCREMENTAL, LOAD_PATHS, incremental_load, load_neo4j, upsert_load
 from benchmarks.neo4j_floor import floors_and_check
 from benchmarks.report import write
 from benchmarks.scales import SCALES, SEED, Scale
@@ -44,13 +44,27 @@ CLIENTS = 8
 WARMUP = 50
 
 
+#: The increment's seed is the run's plus this: a registry of its own (other keys), never a re-upsert.
+INCREMENT_SEED_OFFSET = 7
+
+
 def registry_for(scale: Scale, seed: int, work: Path) -> Path:
     """The synthetic registry of this scale and seed, generated once and cached under ``work``."""
-    target = work / f"registry-{scale.name}-{seed}"
+    return _generated(work / f"registry-{scale.name}-{seed}", scale.orgs, seed)
+
+
+def increment_for(scale: Scale, seed: int, work: Path) -> Path:
+    """The registry a run loads into its loaded Neo4j graph at the end (``scale.increment`` organisations,
+    another seed), generated once and cached under ``work``."""
+    offset = seed + INCREMENT_SEED_OFFSET
+    return _generated(work / f"increment-{scale.increment}-{offset}", scale.increment, offset)
+
+
+def _generated(target: Path, orgs: int, seed: int) -> Path:
     done = target / ".complete.json"
     if not done.exists():
         shutil.rmtree(target, ignore_errors=True)
-        counts = generate(target, orgs=scale.orgs, seed=seed)
+        counts = generate(target, orgs=orgs, seed=seed)
         done.write_text(json.dumps(counts, indent=2), encoding="utf-8")
     return target
 
@@ -65,8 +79,13 @@ def bench_backend(
     as_of: dt.date,
     log: Any,
     load_paths: list[str],
+    increment: Path | None = None,
 ) -> tuple[dict[str, Any], dict[str, dict[str, set[str]]]]:
-    """Load, direct checks, then the API: every figure for one backend, and its hit sets for parity."""
+    """Load, direct checks, then the API: every figure for one backend, and its hit sets for parity.
+
+    With ``increment`` (Neo4j), that registry is upserted into the loaded graph last (the incremental
+    upserts figure: ``loads["incremental"]``), after every check, so no check reads it.
+    """
     catalog = default_catalog()
     result: dict[str, Any] = {"settings": backend.settings}
     parity_sets: dict[str, dict[str, set[str]]] = {}
@@ -145,6 +164,15 @@ def bench_backend(
             result["batch"] = batch(client, subjects["batch"], 2, as_of)
             log(f"[{backend.name}] batch of {scale.batch}: {result['batch']['seconds']:.1f} s")
         result["service_peak_rss_mb"] = peak_rss_mb(server.pid)
+    if increment is not None:
+        store = backend.open()
+        try:
+            log(f"[{backend.name}] upserting {increment.name} into the loaded graph")
+            result["loads"][INCREMENTAL] = incremental_load(store, increment, work / "increment-rejects.csv")
+            figures = result["loads"][INCREMENTAL]
+            log(f"[{backend.name}] incremental: {figures['records']:,} records in {figures['seconds']:.1f} s")
+        finally:
+            store.close()
     if backend.name == "memory":
         data_dir = Path(backend.server_env["GRAPH_SERVICE_DATA_DIR"])
         result["footprint"] = footprint(scale, work, data_dir)
@@ -269,8 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with neo4j_backend(args.neo4j_home, args.neo4j_port, args.neo4j_heap, args.neo4j_pagecache) as b:
                 result["neo4j_version"] = neo4j_version(b)
+                increment = increment_for(scale, args.seed, args.work)
                 figures, ours = bench_backend(
-                    b, scale, registry, args.work, subjects, fan_out_limit, as_of, log, load_paths
+                    b, scale, registry, args.work, subjects, fan_out_limit, as_of, log, load_paths, increment
                 )
         result["backends"][name] = figures
         if pg_sets is not None:

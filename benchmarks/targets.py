@@ -197,9 +197,15 @@ def _neo4j(result: Result) -> Iterator[Target]:
     yield _throughput(n, "neo4j", 450)
     yield _batch(n, "neo4j", 10.0)
     loads = n.get("loads") or {}
-    if "upsert" in loads:
-        rate = loads["upsert"].get("records_per_s")
-        yield Target("neo4j", "incremental upserts, records/s", "records/s", 20_000, rate, "–", at_least=True)
+    # Runs before the incremental load was measured judged the first load by upserts instead.
+    upserts = loads.get("incremental") or loads.get("upsert")
+    if upserts is not None:
+        first = loads.get("upsert") if "incremental" in loads else None
+        floor = f"first load by upserts {first['records_per_s']:,.0f} records/s" if first else "–"
+        rate = upserts.get("records_per_s")
+        yield Target(
+            "neo4j", "incremental upserts, records/s", "records/s", 20_000, rate, floor, at_least=True
+        )
     if "bulk" in loads:
         bulk = loads["bulk"]
         importer = _get(bulk, "phases_s", "import")
