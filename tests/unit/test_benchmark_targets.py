@@ -154,6 +154,7 @@ def test_the_upsert_target_is_judged_on_the_incremental_load_where_a_run_measure
 
     assert before.ours == pytest.approx(3_500.0) and before.verdict("10k") == "missed ×5.71", before
     assert after.ours == pytest.approx(9_000.0) and after.verdict("10k") == "missed ×2.22", after
+    assert before.floor == "–" and after.floor == "first load by upserts 3,500 records/s", after.floor
     report = "\n".join(load_path_lines(newer["loads"]))
     assert "into the empty database: 75,172 records in 21.5 s" in report, report
     assert "into the loaded graph (incremental): 75,000 records in 8.3 s" in report, report
