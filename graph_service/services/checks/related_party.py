@@ -158,7 +158,7 @@ def _person_reaches(view: CheckView, person_id: str, as_of: dt.date, catalog: Ca
         effective=tuple(alone.effective.get(person_id, ())),
         suspended=tuple(alone.suspended.get(person_id, ())),
         entries=dict(alone.entries),
-        hit=_hit_parts(person_id, view.subjects.get(person_id), alone, catalog, as_of),
+        hit=_hit_parts(person_id, view.subjects, alone, catalog, as_of),
     )
 
 
@@ -289,10 +289,11 @@ def _origins(entry_ids: Iterable[str], state: ReachState, fallback: str | None) 
 
 
 def _hit_parts(
-    subject_id: str, subject: Subject | None, state: ReachState, catalog: Catalog, as_of: dt.date
+    subject_id: str, subjects: Mapping[str, Subject], state: ReachState, catalog: Catalog, as_of: dt.date
 ) -> HitParts | None:
     """The subject's part of a hit (its live entries on the hit lists, the punishments reaching it and
-    the regions they come from), or None when it is no hit."""
+    the regions they come from), or None when it is no hit (its node is looked up in ``subjects`` only
+    then: a view unpacks a subject when first asked)."""
     live_entries = [
         e for e in state.own_entries.get(subject_id, []) if e.list in _HIT_LISTS and e.effective_on(as_of)
     ]
@@ -304,7 +305,9 @@ def _hit_parts(
     if not live_entries and not punishments:
         return None
     origins = _origins(
-        [e.entry_id for e in live_entries] + [r.entry_id for r in punishments], state, _county(subject)
+        [e.entry_id for e in live_entries] + [r.entry_id for r in punishments],
+        state,
+        _county(subjects.get(subject_id)),
     )
     return HitParts(
         entries=tuple(entry_brief(e) for e in live_entries),
@@ -370,13 +373,15 @@ def run_check(
     # asked); hits are sorted below, so the order they are found in does not matter.
     candidates = (state.own_entries.keys() | state.effective.keys()) - {subject_id}
     for other_id in sorted(candidates & walk.paths.keys()):
-        other = subjects.get(other_id)
         held_person = state.held.get(other_id)
         parts = (
-            held_person.hit if held_person is not None else _hit_parts(other_id, other, state, catalog, as_of)
+            held_person.hit
+            if held_person is not None
+            else _hit_parts(other_id, subjects, state, catalog, as_of)
         )
         if parts is None:
             continue
+        other = subjects.get(other_id)
         path = walk.paths[other_id]
         hits.append(
             Hit(
