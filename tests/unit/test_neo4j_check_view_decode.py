@@ -85,3 +85,27 @@ def test_a_view_entry_with_iso_dates_is_the_entry_the_stored_properties_give() -
         for name, field in ListEntry.model_fields.items()
         if field.annotation in (dt.date, dt.date | None)
     }
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"org_id": ORG.key, "roles": ["legal_representative", "director"], "responsible": False},
+        {"org_id": ORG.key, "roles": [], "responsible": True},
+        {"roles": ["shareholder"], "responsible": True},  # no org_id: the property is left out
+    ],
+)
+def test_a_view_link_built_without_validation_is_the_validated_link(props: dict[str, object]) -> None:
+    validated = mapping.link_from("430923199001011234", "430923-R-2025-0000001-1", props)
+    built = mapping.link_from_view("430923199001011234", "430923-R-2025-0000001-1", props)
+
+    assert built == validated
+    assert built.model_fields_set == validated.model_fields_set
+    assert all(isinstance(role, RelationKind) for role in built.roles)
+    assert mapping.link_props(built) == props  # what the store wrote is what it reads back
+
+
+def test_every_relation_kind_a_link_stores_is_read_back() -> None:
+    for kind in RelationKind:
+        props = {"org_id": ORG.key, "roles": [kind.value], "responsible": False}
+        assert mapping.link_from_view("p", "e", props).roles == (kind,)

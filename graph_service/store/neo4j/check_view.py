@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -29,6 +30,7 @@ from graph_service.domain.propagation import PersonalLink
 from graph_service.store.check_view import CheckView, namesakes_of
 from graph_service.store.graph_port import Adjacency, breadth_first, relation_order
 from graph_service.store.neo4j import mapping
+from graph_service.store.neo4j.decoded import Decoded
 
 #: The levels ``get_check_view.cypher`` unrolls; a deeper walk is read the port's default way.
 MAX_DEPTH = 4
@@ -41,6 +43,30 @@ BATCH_STATEMENT = "get_check_views"
 #: Keys per ``get_check_views`` statement, one read transaction each: well inside the read timeout on a
 #: loaded server (about 20 ms a key at depth 2 on the shared benchmark box), and a bounded answer.
 CHUNK = 50
+#: ``get_check_views`` statements a batch keeps running at once. One at a time, the server waited while
+#: the client decoded each chunk's records, and the client while the server answered: on the 1M graph a
+#: batch of 10,000 took 16.6 s so, 12.4 s with two (three: 12.3 s; benchmarks/results/
+#: profile-neo4j-1m-batch-decode.txt). Each is a read transaction of its own, as one at a time were.
+READS_IN_FLIGHT = 2
+
+
+#: A masked court debtor of a view's namesakes as the statement sends it: its labels and subject row.
+DebtorRow = tuple[list[str], list[Any]]
+
+
+def _debtor_from(raw: DebtorRow) -> Subject:
+    return mapping.subject_from_row(*raw)
+
+
+@dataclass(frozen=True)
+class Decoders:
+    """What a store's views decode their repeated parts through (:mod:`.decoded`): entries by id (the
+    namesakes' and the reached subjects'), the namesakes' debtors by key. One per store."""
+
+    entries: Decoded[Mapping[str, Any], ListEntry] = field(
+        default_factory=lambda: Decoded(mapping.entry_from_view)
+    )
+    debtors: Decoded[DebtorRow, Subject] = field(default_factory=lambda: Decoded(_debtor_from))
 
 
 def statement(depth: int) -> str:
@@ -83,11 +109,16 @@ def chunks(keys: Sequence[str]) -> Iterator[list[str]]:
 
 
 def views_of(
-    tx: ManagedTransaction, keys: list[str], depth: int, as_of: dt.date | None, limit: int
+    tx: ManagedTransaction,
+    keys: list[str],
+    depth: int,
+    as_of: dt.date | None,
+    limit: int,
+    decoders: Decoders | None = None,
 ) -> list[CheckView]:
     """The views of ``keys`` (in order) from one ``get_check_views`` statement."""
     result = tx.run(query(batch_statement(depth)), keys=keys, as_of=as_of, limit=limit)
-    views = [view_from(record, record["key"], depth, limit) for record in result]
+    views = [view_from(record, record["key"], depth, limit, decoders) for record in result]
     if len(views) != len(keys):  # one record per key, by the statement's UNWIND; anything else is a bug
         raise RuntimeError(f"{BATCH_STATEMENT} answered {len(views)} views for {len(keys)} keys")
     return views
@@ -109,7 +140,9 @@ def _below_e000(text: str) -> bool:
     return text.isascii() or not text or max(text) < "\ue000"
 
 
-def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int) -> CheckView:
+def view_from(
+    record: Mapping[str, Any], subject_id: str, depth: int, limit: int, decoders: Decoders | None = None
+) -> CheckView:
     """The :class:`CheckView` of one ``get_check_view`` (or ``get_check_views``) record.
 
     The record's rows are lists: a level's ``[key, total, links]`` per subject expanded, each link a row
@@ -121,7 +154,12 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
     Each level's rows hold the links of the first ``limit`` that reach a subject not reached before (the
     walk never takes the others, so the statement leaves them out): ``total`` less those left out still
     says whether the subject's relations were cut at the limit.
+
+    Entries and the namesakes' debtors go through ``decoders`` (a fresh set without): an equal property
+    map gives the object decoded from it before, so the view is the one decoding the record would give.
     """
+    decoders = decoders or Decoders()
+    entry_from = decoders.entries.get
     adjacency: dict[str, Adjacency] = {}
     for level in record["levels"]:
         for key, found, rows in level:
@@ -141,17 +179,17 @@ def view_from(record: Mapping[str, Any], subject_id: str, depth: int, limit: int
         key = row[0]  # SUBJECT_COLUMNS starts with the node's key
         subjects[key] = mapping.subject_from_row(labels, row)
         for link_props, entry_props in around:
-            entry = mapping.entry_from_view(entry_props)
+            entry = entry_from(entry_props["entry_id"], entry_props)
             if link_props is None:  # an entry on the subject
                 on.append(entry)
             else:  # a personal link of the subject's, to the entry
                 linked.append(entry)
-                links_found.append(mapping.link_from(key, entry.entry_id, link_props))
+                links_found.append(mapping.link_from_view(key, entry.entry_id, link_props))
     penalties = [mapping.penalty_from(props) for props in record["penalties"]]
     candidates: list[Subject] = []
     for labels, subject, entries in record["namesakes"]:
-        candidates.append(mapping.subject_from_row(labels, subject))
-        on_namesakes.extend(mapping.entry_from_view(props) for props in entries)
+        candidates.append(decoders.debtors.get(subject[0], (labels, subject)))
+        on_namesakes.extend(entry_from(props["entry_id"], props) for props in entries)
     namesakes = namesakes_of(subjects.get(subject_id), candidates, on_namesakes)
     version = int(record["data_version"])
     return CheckView.of(walk, version, subjects, on, links_found, linked, penalties, namesakes)

@@ -98,6 +98,11 @@ class Connection:
         with driver_errors(self.where), self._session() as session:
             return session.execute_read(unit_of_work(timeout=self._timeout_s)(fn), *args, **kwargs)
 
+    @property
+    def pinned(self) -> bool:
+        """Whether this thread or task reads in a pinned transaction (:meth:`pinned_read`)."""
+        return self._pinned.get() is not None
+
     def read_once(self, statement: str, **params: Any) -> Record:
         """Run ``cypher/<statement>.cypher`` as one auto-commit read and return its single record.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -82,6 +83,7 @@ class Neo4jStore(Neo4jFeed, GraphStore):
         self._db = Connection(uri, user, password, database, timeout_s)
         self._ahead: ContextVar[read_ahead.ReadAhead | None] = ContextVar(f"ahead-{id(self)}", default=None)
         self._clock = clock
+        self._decoders = check_view.Decoders()  # what the check views decode again and again
         try:
             self._db.verify()
             self._db.apply_schema()
@@ -202,18 +204,25 @@ class Neo4jStore(Neo4jFeed, GraphStore):
             return super()._check_view(subject_id, depth, as_of, limit_per_node)
         params = check_view.parameters(subject_id, as_of, limit_per_node)
         record = self._db.read_once(check_view.statement(depth), **params)
-        return check_view.view_from(record, subject_id, depth, limit_per_node)
+        return check_view.view_from(record, subject_id, depth, limit_per_node, self._decoders)
 
     def _check_views(
         self, subject_ids: list[str], depth: int, as_of: dt.date | None, limit_per_node: int
     ) -> list[CheckView]:
-        """One ``UNWIND`` statement per chunk of subjects (:mod:`.check_view`), one read transaction each."""
+        """One ``UNWIND`` statement per chunk of subjects (:mod:`.check_view`), one read transaction each,
+        :data:`~.check_view.READS_IN_FLIGHT` of them at a time; the views in the order of ``subject_ids``."""
         if depth > check_view.MAX_DEPTH:
             return super()._check_views(subject_ids, depth, as_of, limit_per_node)
-        views: list[CheckView] = []
-        for chunk in check_view.chunks(subject_ids):
-            views.extend(self._db.read(check_view.views_of, chunk, depth, as_of, limit_per_node))
-        return views
+        chunks = list(check_view.chunks(subject_ids))
+
+        def read(chunk: list[str]) -> list[CheckView]:
+            return self._db.read(check_view.views_of, chunk, depth, as_of, limit_per_node, self._decoders)
+
+        if len(chunks) == 1 or self._db.pinned:  # a pinned transaction is this thread's alone
+            return [view for chunk in chunks for view in read(chunk)]
+        # While one chunk's records are decoded here, the server already answers the next one's statement.
+        with ThreadPoolExecutor(check_view.READS_IN_FLIGHT, thread_name_prefix="check-views") as pool:
+            return [view for views in pool.map(read, chunks) for view in views]
 
     def _entries_for(self, subject_ids: Iterable[str]) -> list[ListEntry]:
         keys = _distinct(subject_ids)
