@@ -152,8 +152,10 @@ def view_from(
     ``namesakes`` ``[labels, subject, entries]``.
 
     Each level's rows hold the links of the first ``limit`` that reach a subject not reached before (the
-    walk never takes the others, so the statement leaves them out): ``total`` less those left out still
-    says whether the subject's relations were cut at the limit.
+    walk never takes the others, so the statement leaves them out), and ``total``, the subject's relations
+    counted up to ``limit + 1`` (a top-k sort: the walk needs only whether it was cut): ``total`` less
+    those left out still says whether the subject's relations were cut at the limit. So a view's
+    :class:`Adjacency` totals stop at ``limit + 1``; the views carry only the cut (``truncated_at``).
 
     Entries and the namesakes' debtors go through ``decoders`` (a fresh set without): an equal property
     map gives the object decoded from it before, so the view is the one decoding the record would give.
